@@ -1,0 +1,58 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { Database } from './schema.js';
+
+export interface PoolOptions {
+  /** Most connections this process opens (instances × max must stay under Postgres max_connections). */
+  max?: number;
+  /** How long to wait for a connection before failing, instead of hanging during an outage. */
+  connectionTimeoutMillis?: number;
+  idleTimeoutMillis?: number;
+  /** Server-side cap on any one statement, in milliseconds. */
+  statementTimeoutMillis?: number;
+}
+
+export interface CreateDbOptions {
+  /** A postgres:// URL: use a pg.Pool. Without one, use embedded PGlite. */
+  databaseUrl?: string | undefined;
+  /** Where PGlite keeps its files. Without one (and without a URL), PGlite runs in memory. */
+  dataDir?: string | undefined;
+  pool?: PoolOptions;
+  /** Called when an idle pooled client errors (e.g. the server restarted); without it the error would crash the process. */
+  onPoolError?: (error: Error) => void;
+}
+
+export type Db = Kysely<Database>;
+
+/** Creates the Kysely instance: pg.Pool over `databaseUrl`, or embedded PGlite in `dataDir`. */
+export function createDb(options: CreateDbOptions = {}): Db {
+  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError);
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  return createPGliteDb(new PGlite(options.dataDir));
+}
+
+/** Kysely over an existing PGlite instance (tests load one from a migrated template). */
+export function createPGliteDb(pglite: PGlite): Db {
+  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+}
+
+function createPostgresDb(
+  connectionString: string,
+  options: PoolOptions = {},
+  onPoolError?: (error: Error) => void,
+): Db {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMillis ?? 2_000,
+    idleTimeoutMillis: options.idleTimeoutMillis ?? 30_000,
+    statement_timeout: options.statementTimeoutMillis ?? 5_000,
+  });
+  pool.on('error', (error) => {
+    onPoolError?.(error);
+  });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}

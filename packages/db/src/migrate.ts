@@ -1,0 +1,16 @@
+import { type Kysely, type MigrationResult, Migrator } from 'kysely';
+import { migrations } from './migrations/index.js';
+
+/** Applies every pending migration. Kysely's Migrator takes a lock, so instances may start together. */
+export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResult[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results.find((r) => r.status === 'Error');
+    throw new Error(`Migration ${failed?.migrationName ?? '(unknown)'} failed`, { cause: error });
+  }
+  return results;
+}

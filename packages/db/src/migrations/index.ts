@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as m0001 from './0001-users-and-tasks.js';
+
+/**
+ * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
+ * a change is a new file added here. Imported statically so the same list works from src and dist.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001-users-and-tasks': m0001,
+};

@@ -1,0 +1,2 @@
+export type { TestTemplate } from './template.js';
+export { createTestDatabase, type TestDatabase } from './test-database.js';

@@ -1,0 +1,63 @@
+import { readFile } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createDb, createPGliteDb, type Db } from '../create-db.js';
+import { type TestTemplate, uniqueDatabaseName, withDatabase } from './template.js';
+
+export interface TestDatabase {
+  db: Db;
+  /** The Postgres URL of this database, or undefined on PGlite (for tests that start a server on it). */
+  url: string | undefined;
+  /** Closes the connection and drops the database. */
+  destroy(): Promise<void>;
+}
+
+/**
+ * A fresh, migrated database for one test file, isolated from every other file:
+ * a PGlite instance loaded from the template dump, or a Postgres database cloned from the template.
+ * Needs the globalSetup in `@taskwire/db/testing/global-setup`.
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const template: TestTemplate = inject('taskwireTestTemplate');
+  if (template.kind === 'pglite') {
+    const dump = new Blob([await readFile(template.dumpPath)]);
+    const db = createPGliteDb(await PGlite.create({ loadDataDir: dump }));
+    return { db, url: undefined, destroy: () => db.destroy() };
+  }
+  return clonePostgresTemplate(template.adminUrl, template.templateName);
+}
+
+async function clonePostgresTemplate(adminUrl: string, templateName: string): Promise<TestDatabase> {
+  const name = uniqueDatabaseName('taskwire_test');
+  await adminQuery(adminUrl, `create database ${name} template ${templateName}`);
+  const url = withDatabase(adminUrl, name);
+  const db = createDb({ databaseUrl: url, pool: { max: 5 } });
+  return {
+    db,
+    url,
+    destroy: async () => {
+      await db.destroy();
+      await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    },
+  };
+}
+
+// Two files cloning the same template at once can meet "source database is being accessed
+// by other users" (55006) for a moment; retry briefly.
+async function adminQuery(adminUrl: string, statement: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const admin = new pg.Client({ connectionString: adminUrl });
+    await admin.connect();
+    try {
+      await admin.query(statement);
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if (code !== '55006' || attempt >= 20) throw error;
+    } finally {
+      await admin.end();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}

@@ -1,0 +1,146 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseErrorCode, isForeignKeyViolation, isUniqueViolation, migrateToLatest, uuidv7 } from '../src/index.js';
+import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
+
+let testDb: TestDatabase;
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+});
+afterAll(async () => {
+  await testDb.destroy();
+});
+
+async function insertUser(email: string) {
+  const id = uuidv7();
+  await testDb.db.insertInto('users').values({ id, email, password_hash: 'x' }).execute();
+  return id;
+}
+
+describe('migrations', () => {
+  it('are already applied to the test database, and re-running them is a no-op', async () => {
+    const results = await migrateToLatest(testDb.db);
+    expect(results).toEqual([]);
+    const tables = await sql<{ table_name: string }>`
+      select table_name from information_schema.tables where table_schema = 'public' order by table_name`.execute(
+      testDb.db,
+    );
+    expect(tables.rows.map((r) => r.table_name)).toEqual(
+      expect.arrayContaining(['users', 'tasks', 'kysely_migration', 'kysely_migration_lock']),
+    );
+  });
+
+  it('index tasks by (user_id, created_at desc, id desc)', async () => {
+    const result = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where indexname = 'tasks_user_created_idx'`.execute(testDb.db);
+    expect(result.rows[0]?.indexdef).toContain('(user_id, created_at DESC, id DESC)');
+  });
+});
+
+describe('constraints', () => {
+  it('make email unique case-insensitively', async () => {
+    await insertUser('case@example.com');
+    const error = await insertUser('CASE@example.com').catch((e: unknown) => e);
+    expect(isUniqueViolation(error)).toBe(true);
+  });
+
+  it('bound title and description lengths and tie completed_at to completed', async () => {
+    const userId = await insertUser('bounds@example.com');
+    const insert = (values: Record<string, unknown>) =>
+      testDb.db
+        .insertInto('tasks')
+        .values({ id: uuidv7(), user_id: userId, title: 'ok', ...values })
+        .execute()
+        .then(
+          () => 'ok',
+          (e: unknown) => databaseErrorCode(e),
+        );
+    expect(await insert({})).toBe('ok');
+    expect(await insert({ title: '' })).toBe('23514');
+    expect(await insert({ title: 'x'.repeat(201) })).toBe('23514');
+    expect(await insert({ title: 'x'.repeat(200), description: 'd'.repeat(10_000) })).toBe('ok');
+    expect(await insert({ description: 'd'.repeat(10_001) })).toBe('23514');
+    expect(await insert({ completed: true })).toBe('23514');
+    expect(await insert({ completed: true, completed_at: new Date() })).toBe('ok');
+  });
+
+  it('reject a task for a user that does not exist, and cascade a user delete to their tasks', async () => {
+    const error = await testDb.db
+      .insertInto('tasks')
+      .values({ id: uuidv7(), user_id: uuidv7(), title: 'orphan' })
+      .execute()
+      .catch((e: unknown) => e);
+    expect(isForeignKeyViolation(error)).toBe(true);
+
+    const userId = await insertUser('cascade@example.com');
+    await testDb.db.insertInto('tasks').values({ id: uuidv7(), user_id: userId, title: 't' }).execute();
+    await testDb.db.deleteFrom('users').where('id', '=', userId).execute();
+    const left = await testDb.db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
+    expect(left).toEqual([]);
+  });
+
+  it('store timestamps with millisecond precision, so a JS Date round-trips exactly', async () => {
+    const userId = await insertUser('precision@example.com');
+    const row = await testDb.db
+      .selectFrom('users')
+      .select('created_at')
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    const again = await testDb.db
+      .selectFrom('users')
+      .select('id')
+      .where('created_at', '=', row.created_at)
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    expect(again?.id).toBe(userId);
+  });
+});
+
+describe('transactions', () => {
+  it('never interleave: concurrent read-modify-write transactions lose no update', async () => {
+    const userId = await insertUser('tx@example.com');
+    const id = uuidv7();
+    await testDb.db.insertInto('tasks').values({ id, user_id: userId, title: 't' }).execute();
+    await Promise.all(
+      Array.from({ length: 20 }, () =>
+        testDb.db.transaction().execute(async (trx) => {
+          const row = await trx
+            .selectFrom('tasks')
+            .select('version')
+            .where('id', '=', id)
+            .forUpdate()
+            .executeTakeFirstOrThrow();
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          await trx
+            .updateTable('tasks')
+            .set({ version: row.version + 1 })
+            .where('id', '=', id)
+            .execute();
+        }),
+      ),
+    );
+    const row = await testDb.db.selectFrom('tasks').select('version').where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row.version).toBe(21);
+  });
+
+  it('roll back on error', async () => {
+    const userId = await insertUser('rollback@example.com');
+    await expect(
+      testDb.db.transaction().execute(async (trx) => {
+        await trx.insertInto('tasks').values({ id: uuidv7(), user_id: userId, title: 'gone' }).execute();
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    const rows = await testDb.db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
+    expect(rows).toEqual([]);
+  });
+});
+
+describe('uuidv7', () => {
+  it('is a valid version-7 UUID and sorts by creation time', () => {
+    const ids = [uuidv7(1_000), uuidv7(2_000), uuidv7(3_000_000_000_000)];
+    for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect([...ids].sort()).toEqual(ids);
+    expect(new Set(Array.from({ length: 1000 }, () => uuidv7())).size).toBe(1000);
+  });
+});

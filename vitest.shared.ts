@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+const source = (path: string) => new URL(path, import.meta.url).pathname;
+
+/**
+ * The vitest settings every package shares: workspace packages resolve to their TypeScript
+ * sources (no build needed to test), and one template database is migrated per run.
+ * Aliases rather than resolve conditions: vitest hands conditions on to Node for dependencies,
+ * which makes CommonJS packages such as pg load their ESM wrappers.
+ */
+export const sharedTestConfig = defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@taskwire\/db\/testing$/, replacement: source('./packages/db/src/testing/index.ts') },
+      { find: /^@taskwire\/db$/, replacement: source('./packages/db/src/index.ts') },
+      { find: /^@taskwire\/api$/, replacement: source('./packages/api/src/index.ts') },
+      { find: /^@taskwire\/client$/, replacement: source('./packages/client/src/index.ts') },
+      { find: /^@taskwire\/server$/, replacement: source('./apps/server/src/index.ts') },
+    ],
+  },
+  test: {
+    globalSetup: [source('./packages/db/src/testing/global-setup.ts')],
+    testTimeout: 20_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
