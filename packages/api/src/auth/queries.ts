@@ -1,0 +1,40 @@
+import { type Db, uuidv7 } from '@taskwire/db';
+import { sql } from 'kysely';
+import type { User } from './schemas.js';
+
+const userColumns = ['id', 'email', 'created_at'] as const;
+
+function toUser(row: { id: string; email: string; created_at: Date }): User {
+  return { id: row.id, email: row.email, createdAt: row.created_at.toISOString() };
+}
+
+/** Inserts a user; undefined when the email is already taken. */
+export async function insertUser(db: Db, email: string, passwordHash: string): Promise<User | undefined> {
+  const row = await db
+    .insertInto('users')
+    .values({ id: uuidv7(), email, password_hash: passwordHash })
+    .onConflict((oc) => oc.doNothing())
+    .returning(userColumns)
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+/** The user and their password hash for a sign-in, by normalised email. */
+export async function findCredentialsByEmail(
+  db: Db,
+  email: string,
+): Promise<{ user: User; passwordHash: string } | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select([...userColumns, 'password_hash'])
+    // lower(email) so the unique expression index serves the lookup.
+    .where(sql<string>`lower(email)`, '=', email)
+    .executeTakeFirst();
+  return row && { user: toUser(row), passwordHash: row.password_hash };
+}
+
+/** The signed-in user's own profile. */
+export async function findUserById(db: Db, userId: string): Promise<User | undefined> {
+  const row = await db.selectFrom('users').select(userColumns).where('id', '=', userId).executeTakeFirst();
+  return row && toUser(row);
+}

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Emails are trimmed and lower-cased before validation, so one address is one account. */
+export const emailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
+
+/** 8–128 characters, compared in full (argon2 does not truncate). */
+export const passwordSchema = z.string().min(8).max(128);
+
+export const credentialsInput = z.strictObject({
+  email: emailSchema,
+  password: passwordSchema,
+});
+
+// Sign-in accepts any password length up to the cap, so an old short password gets the
+// generic "invalid credentials" answer rather than a hint about the current policy.
+export const signInInput = z.strictObject({
+  email: z.string().trim().toLowerCase().max(254),
+  password: z.string().min(1).max(128),
+});
+
+export const userSchema = z.object({
+  id: z.uuid(),
+  email: z.string(),
+  createdAt: z.iso.datetime(),
+});
+
+export type User = z.infer<typeof userSchema>;
+
+export interface AuthResult {
+  user: User;
+  accessToken: string;
+  /** Seconds until the access token expires. */
+  expiresIn: number;
+}

@@ -1,0 +1,50 @@
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError, z } from 'zod';
+import type { Context } from './context.js';
+
+const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
+
+/** A short, readable summary of a zod failure: "title: Too big: expected string to have <=200 characters". */
+function summarise(error: ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
+    .join('; ');
+}
+
+const t = initTRPC.context<Context>().create({
+  // Never send stacks, whatever NODE_ENV says.
+  isDev: false,
+  errorFormatter({ shape, error, ctx }) {
+    const zodError = error.code === 'BAD_REQUEST' && error.cause instanceof ZodError ? error.cause : null;
+    const message =
+      error.code === 'INTERNAL_SERVER_ERROR'
+        ? GENERIC_INTERNAL_MESSAGE
+        : zodError
+          ? `Invalid input: ${summarise(zodError)}`
+          : shape.message;
+    return {
+      message,
+      code: shape.code,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.requestId ?? null,
+        zodError: zodError ? z.flattenError(zodError) : null,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** A procedure anyone may call. */
+export const publicProcedure = t.procedure;
+
+/** A procedure that needs a signed-in user; narrows `ctx.user` to non-null. */
+export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});

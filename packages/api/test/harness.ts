@@ -1,0 +1,73 @@
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
+import { TRPCError } from '@trpc/server';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { ZodError, z } from 'zod';
+import { createTokenService, type TokenConfig } from '../src/auth/tokens.js';
+import { createContext } from '../src/context.js';
+import { silentLogger } from '../src/logger.js';
+import { createCaller } from '../src/router.js';
+
+export const tokenConfig: TokenConfig = {
+  secret: 'test-secret-that-is-at-least-32-bytes-long!',
+  issuer: 'taskwire-test',
+  audience: 'taskwire-test-api',
+  accessTokenTtlSeconds: 900,
+};
+
+export type Caller = ReturnType<typeof createCaller>;
+
+/** A fresh database for this test file plus helpers to call procedures as anonymous or as a user. */
+export function useApi() {
+  const tokens = createTokenService(tokenConfig);
+  const state = {} as { testDb: TestDatabase };
+  let counter = 0;
+
+  beforeAll(async () => {
+    state.testDb = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await state.testDb.destroy();
+  });
+
+  const deps = () => ({ db: state.testDb.db, tokens, log: silentLogger });
+
+  /** A caller whose context is built exactly as the server builds it, from an Authorization header. */
+  async function caller(authorization?: string): Promise<Caller> {
+    return createCaller(await createContext(deps(), { authorization, requestId: 'test-request' }));
+  }
+
+  /** Signs up a new user and returns a caller authenticated as them. */
+  async function signUp(email = `user${++counter}-${Date.now()}@example.com`) {
+    const anonymous = await caller();
+    const result = await anonymous.auth.signUp({ email, password: 'correct horse battery' });
+    return { ...result, caller: await caller(`Bearer ${result.accessToken}`) };
+  }
+
+  return {
+    tokens,
+    get db() {
+      return state.testDb.db;
+    },
+    caller,
+    signUp,
+  };
+}
+
+/** Asserts a BAD_REQUEST from input validation that names `field` among its field errors. */
+export async function expectBadRequest(call: Promise<unknown>, field?: string): Promise<TRPCError> {
+  const error = await expectTRPCError(call, 'BAD_REQUEST');
+  expect(error.cause).toBeInstanceOf(ZodError);
+  if (field) expect(Object.keys(z.flattenError(error.cause as ZodError).fieldErrors)).toContain(field);
+  return error;
+}
+
+/** Asserts that a call fails with the given tRPC error code, and returns the error. */
+export async function expectTRPCError(call: Promise<unknown>, code: TRPCError['code']): Promise<TRPCError> {
+  const error = await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(TRPCError);
+  expect((error as TRPCError).code).toBe(code);
+  return error as TRPCError;
+}
