@@ -1,5 +1,6 @@
 export { type CreateDbOptions, createDb, createPGliteDb, type Db, type PoolOptions } from './create-db.js';
 export { databaseErrorCode, isForeignKeyViolation, isUniqueViolation } from './errors.js';
+export { isDatabaseReady } from './health.js';
 export { migrateToLatest } from './migrate.js';
 export { PGliteDialect } from './pglite-dialect.js';
 export type {

@@ -2,7 +2,8 @@ import { type Kysely, type MigrationResult, Migrator } from 'kysely';
 import { migrations } from './migrations/index.js';
 
 /** Applies every pending migration. Kysely's Migrator takes a lock, so instances may start together. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationResult[]> {
+// biome-ignore lint/suspicious/noExplicitAny: migrations run before the typed schema exists.
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResult[]> {
   const migrator = new Migrator({
     db,
     provider: { getMigrations: async () => migrations },

@@ -22,8 +22,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const template: TestTemplate = inject('taskwireTestTemplate');
   if (template.kind === 'pglite') {
     const dump = new Blob([await readFile(template.dumpPath)]);
-    const db = createPGliteDb(await PGlite.create({ loadDataDir: dump }));
-    return { db, url: undefined, destroy: () => db.destroy() };
+    const pglite = await PGlite.create({ loadDataDir: dump });
+    const db = createPGliteDb(pglite);
+    return {
+      db,
+      url: undefined,
+      destroy: async () => {
+        // Kysely only tears down a driver it has used; close PGlite directly in case no query ran.
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
+      },
+    };
   }
   return clonePostgresTemplate(template.adminUrl, template.templateName);
 }

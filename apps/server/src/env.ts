@@ -1,0 +1,81 @@
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+// The only file of the server that reads process.env: everything else gets a typed Env.
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** "900", "900s", "15m", "1h", "7d" → seconds. */
+const duration = z
+  .string()
+  .regex(/^\d+\s*[smhd]?$/, 'expected seconds or a duration such as 15m, 1h, 7d')
+  .transform((value) => {
+    const amount = Number.parseInt(value, 10);
+    const unit = value.trim().slice(-1);
+    const factor = unit === 'm' ? 60 : unit === 'h' ? 3_600 : unit === 'd' ? 86_400 : 1;
+    return amount * factor;
+  })
+  .pipe(z.int().min(30).max(86_400));
+
+const boolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    DATABASE_URL: z.preprocess(
+      emptyAsUndefined,
+      z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// or postgresql:// URL' }).optional(),
+    ),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1_000).default(10),
+    DATA_DIR: z.string().min(1).default('.data'),
+    MIGRATE_ON_START: z.preprocess(emptyAsUndefined, boolean.default(true)),
+    JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    JWT_ISSUER: z.string().min(1).default('taskwire'),
+    JWT_AUDIENCE: z.string().min(1).default('taskwire-api'),
+    ACCESS_TOKEN_TTL: z.preprocess(emptyAsUndefined, duration.default(900)),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    SHUTDOWN_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    // pnpm and npm set INIT_CWD to where the command was typed, so `.data` lands there, not in apps/server.
+    INIT_CWD: z.string().optional(),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_SECRET'],
+        message: 'required in production, at least 32 bytes (e.g. `openssl rand -base64 48`)',
+      });
+    }
+  })
+  .transform(({ INIT_CWD, ...env }) => ({
+    ...env,
+    DATA_DIR: isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(INIT_CWD ?? process.cwd(), env.DATA_DIR),
+  }));
+
+export type Env = z.infer<typeof envSchema>;
+
+/** Thrown with a message that lists every bad variable, one per line. */
+export class EnvError extends Error {
+  override name = 'EnvError';
+}
+
+/** Parses and validates the configuration; throws EnvError naming each bad variable. */
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (result.success) return result.data;
+  const lines = result.error.issues.map((issue) => `  ${issue.path.join('.') || '(env)'}: ${issue.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** loadEnv for entry points: prints the problem and exits 1 instead of a stack trace. */
+export function loadEnvOrExit(): Env {
+  try {
+    return loadEnv();
+  } catch (error) {
+    if (!(error instanceof EnvError)) throw error;
+    console.error(error.message);
+    process.exit(1);
+  }
+}

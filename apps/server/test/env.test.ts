@@ -1,0 +1,78 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { EnvError, loadEnv } from '../src/env.js';
+import { resolveJwtSecret } from '../src/jwt-secret.js';
+
+describe('loadEnv', () => {
+  it('applies the documented defaults', () => {
+    const env = loadEnv({ INIT_CWD: '/srv/app' });
+    expect(env).toMatchObject({
+      NODE_ENV: 'development',
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      DATA_DIR: '/srv/app/.data',
+      JWT_ISSUER: 'taskwire',
+      JWT_AUDIENCE: 'taskwire-api',
+      ACCESS_TOKEN_TTL: 900,
+      LOG_LEVEL: 'info',
+      MIGRATE_ON_START: true,
+    });
+    expect(env.DATABASE_URL).toBeUndefined();
+    expect(env.JWT_SECRET).toBeUndefined();
+  });
+
+  it('parses durations, booleans and a Postgres URL, and treats empty values as unset', () => {
+    const env = loadEnv({
+      ACCESS_TOKEN_TTL: '1h',
+      MIGRATE_ON_START: 'false',
+      DATABASE_URL: 'postgres://u:p@db:5432/taskwire',
+      DATA_DIR: '/abs/data',
+      JWT_SECRET: '',
+    });
+    expect(env.ACCESS_TOKEN_TTL).toBe(3600);
+    expect(env.MIGRATE_ON_START).toBe(false);
+    expect(env.DATABASE_URL).toBe('postgres://u:p@db:5432/taskwire');
+    expect(env.DATA_DIR).toBe('/abs/data');
+    expect(env.JWT_SECRET).toBeUndefined();
+    expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
+  });
+
+  it('names every bad variable in one readable error', () => {
+    const attempt = () =>
+      loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ACCESS_TOKEN_TTL: 'forever', LOG_LEVEL: 'loud' });
+    expect(attempt).toThrow(EnvError);
+    expect(attempt).toThrow(/PORT[\s\S]*DATABASE_URL[\s\S]*ACCESS_TOKEN_TTL[\s\S]*LOG_LEVEL/);
+  });
+
+  it('refuses production without a JWT_SECRET of at least 32 bytes', () => {
+    expect(() => loadEnv({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET/);
+    expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
+    expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).JWT_SECRET).toHaveLength(32);
+  });
+});
+
+describe('resolveJwtSecret', () => {
+  const dirs: string[] = [];
+  afterAll(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+  const log = pino({ level: 'silent' });
+
+  it('uses JWT_SECRET when set', async () => {
+    expect(await resolveJwtSecret({ JWT_SECRET: 'x'.repeat(40), DATA_DIR: '/nonexistent' }, log)).toBe('x'.repeat(40));
+  });
+
+  it('generates a development secret once, persists it privately, and reuses it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'taskwire-secret-'));
+    dirs.push(dir);
+    const dataDir = join(dir, 'nested');
+    const first = await resolveJwtSecret({ JWT_SECRET: undefined, DATA_DIR: dataDir }, log);
+    expect(Buffer.byteLength(first)).toBeGreaterThanOrEqual(32);
+    expect((await readFile(join(dataDir, 'jwt-secret'), 'utf8')).trim()).toBe(first);
+    expect((await stat(join(dataDir, 'jwt-secret'))).mode & 0o777).toBe(0o600);
+    expect(await resolveJwtSecret({ JWT_SECRET: undefined, DATA_DIR: dataDir }, log)).toBe(first);
+  });
+});

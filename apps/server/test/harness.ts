@@ -1,0 +1,36 @@
+import { createTokenService } from '@taskwire/api';
+import { createTaskwireClient, type TaskwireClient } from '@taskwire/client';
+import type { Db } from '@taskwire/db';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { buildServer } from '../src/build-server.js';
+
+export const tokens = createTokenService({
+  secret: 'server-test-secret-at-least-32-bytes!!',
+  issuer: 'taskwire',
+  audience: 'taskwire-api',
+  accessTokenTtlSeconds: 900,
+});
+
+export interface RunningServer {
+  app: FastifyInstance;
+  url: string;
+  /** A typed client for this server, optionally signed in. */
+  client(token?: string | (() => string | undefined)): TaskwireClient;
+  close(): Promise<void>;
+}
+
+/** Starts the real server on a random loopback port. */
+export async function startServer(db: Db, logger = pino({ level: 'silent' })): Promise<RunningServer> {
+  const app = await buildServer({ db, tokens, logger });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no TCP address');
+  const url = `http://127.0.0.1:${address.port}`;
+  return {
+    app,
+    url,
+    client: (token) => createTaskwireClient({ url: `${url}/trpc`, token }),
+    close: () => app.close(),
+  };
+}

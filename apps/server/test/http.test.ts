@@ -1,0 +1,130 @@
+import { TRPCClientError } from '@taskwire/client';
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from './harness.js';
+
+let testDb: TestDatabase;
+let server: RunningServer;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  server = await startServer(testDb.db);
+});
+afterAll(async () => {
+  await server.close();
+  await testDb.destroy();
+});
+
+const errorOf = (call: Promise<unknown>) =>
+  call.then(
+    () => {
+      throw new Error('expected the call to fail');
+    },
+    (error: unknown) => {
+      expect(error).toBeInstanceOf(TRPCClientError);
+      return error as TRPCClientError<never> & { data: Record<string, unknown> };
+    },
+  );
+
+describe('through @taskwire/client against a listening server', () => {
+  it('signs up, creates, lists, toggles and deletes', async () => {
+    const anonymous = server.client();
+    const { accessToken, user } = await anonymous.auth.signUp.mutate({
+      email: 'e2e@example.com',
+      password: 'e2e password',
+    });
+    let token: string | undefined = accessToken;
+    const client = server.client(() => token);
+
+    expect(await client.auth.me.query()).toEqual(user);
+    const created = await client.task.create.mutate({ title: 'Write e2e test', description: 'through the client' });
+    expect(created).toMatchObject({ title: 'Write e2e test', completed: false, version: 1 });
+
+    // Two calls in one tick go out as one batched HTTP request.
+    const [list, fetched] = await Promise.all([client.task.list.query(), client.task.get.query({ id: created.id })]);
+    expect(list.items).toEqual([created]);
+    expect(fetched).toEqual(created);
+
+    const toggled = await client.task.toggle.mutate({ id: created.id });
+    expect(toggled).toMatchObject({ completed: true, version: 2 });
+    expect(typeof toggled.completedAt).toBe('string');
+
+    expect(await client.task.delete.mutate({ id: created.id })).toEqual({ id: created.id });
+    expect((await client.task.list.query()).items).toEqual([]);
+
+    // The token source is read on every call: signing out locally stops access at once.
+    token = undefined;
+    expect((await errorOf(client.task.list.query())).data.code).toBe('UNAUTHORIZED');
+  });
+
+  it('answers a bad token with UNAUTHORIZED (401)', async () => {
+    const error = await errorOf(server.client('not-a-real-token').task.list.query());
+    expect(error.data.code).toBe('UNAUTHORIZED');
+    expect(error.data.httpStatus).toBe(401);
+  });
+
+  it('returns flattened field errors and the request id for invalid input, as BAD_REQUEST', async () => {
+    const { accessToken } = await server
+      .client()
+      .auth.signUp.mutate({ email: 'shape@example.com', password: 'shape password' });
+    const error = await errorOf(server.client(accessToken).task.create.mutate({ title: '' }));
+    expect(error.data.code).toBe('BAD_REQUEST');
+    expect(error.data.httpStatus).toBe(400);
+    expect(error.message).toMatch(/^Invalid input: title/);
+    expect(error.data.zodError).toMatchObject({ fieldErrors: { title: [expect.any(String)] } });
+    expect(error.data.requestId).toEqual(expect.any(String));
+    expect(error.data).not.toHaveProperty('stack');
+  });
+
+  it("answers another user's task id exactly like a missing one", async () => {
+    const alice = await server.client().auth.signUp.mutate({ email: 'alice@example.com', password: 'alice password' });
+    const bob = await server.client().auth.signUp.mutate({ email: 'bob@example.com', password: 'bob password' });
+    const task = await server.client(alice.accessToken).task.create.mutate({ title: 'private' });
+    const foreign = await errorOf(server.client(bob.accessToken).task.get.query({ id: task.id }));
+    const missing = await errorOf(server.client(bob.accessToken).task.get.query({ id: crypto.randomUUID() }));
+    expect(foreign.data.code).toBe('NOT_FOUND');
+    expect(foreign.message).toBe(missing.message);
+    expect(foreign.data.httpStatus).toBe(missing.data.httpStatus);
+  });
+});
+
+describe('plain HTTP', () => {
+  it('serves /healthz and /readyz', async () => {
+    const health = await fetch(`${server.url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${server.url}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ status: 'ready' });
+  });
+
+  it('echoes a valid x-request-id and replaces an unsafe one', async () => {
+    const kept = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'trace-123.abc' } });
+    expect(kept.headers.get('x-request-id')).toBe('trace-123.abc');
+    const replaced = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith "quotes"' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses a body over 1 MiB with 413 and a batch of more than 20 calls with 400', async () => {
+    const big = await fetch(`${server.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) }),
+    });
+    expect(big.status).toBe(413);
+
+    const paths = Array.from({ length: 21 }, () => 'auth.me').join(',');
+    const input = encodeURIComponent(JSON.stringify({}));
+    const batch = await fetch(`${server.url}/trpc/${paths}?batch=1&input=${input}`);
+    expect(batch.status).toBe(400);
+  });
+
+  it('refuses __proto__ in a JSON body', async () => {
+    const response = await fetch(`${server.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email":"a@example.com","password":"password1","__proto__":{"admin":true}}',
+    });
+    expect(response.status).toBe(400);
+  });
+});

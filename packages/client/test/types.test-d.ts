@@ -1,0 +1,38 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import { createTaskwireClient, type RouterInputs, type RouterOutputs, type Task } from '../src/index.js';
+
+// These run under `vitest --typecheck`: they prove what a frontend's compiler sees.
+
+describe('the client as a frontend sees it', () => {
+  const client = createTaskwireClient({ url: 'http://127.0.0.1:3000/trpc', token: () => 'token' });
+
+  it('infers outputs from the router', () => {
+    expectTypeOf<RouterOutputs['task']['list']['items'][number]['title']>().toEqualTypeOf<string>();
+    expectTypeOf<RouterOutputs['task']['list']['nextCursor']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Task['completedAt']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Task['createdAt']>().toEqualTypeOf<string>();
+    expectTypeOf(client.task.get.query).returns.resolves.toEqualTypeOf<Task>();
+    expectTypeOf(client.auth.signIn.mutate).returns.resolves.toHaveProperty('accessToken').toEqualTypeOf<string>();
+  });
+
+  it('infers inputs from the zod schemas', () => {
+    expectTypeOf<RouterInputs['task']['create']>().toEqualTypeOf<{
+      title: string;
+      description?: string | null | undefined;
+    }>();
+    expectTypeOf<Extract<RouterInputs['task']['list'], object>['status']>().toEqualTypeOf<
+      'all' | 'open' | 'completed' | undefined
+    >();
+  });
+
+  it('rejects wrong input fields at compile time', () => {
+    // @ts-expect-error: userId is not an input; the server picks the user from the token.
+    void client.task.create.mutate({ title: 'x', userId: 'someone-else' });
+    // @ts-expect-error: title must be a string.
+    void client.task.create.mutate({ title: 42 });
+    // @ts-expect-error: status is one of all | open | completed.
+    void client.task.list.query({ status: 'done' });
+    // @ts-expect-error: a query procedure has no mutate.
+    void client.task.list.mutate();
+  });
+});
