@@ -23,5 +23,7 @@ export const sharedTestConfig = defineConfig({
     testTimeout: 20_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report lets `npm test` print one total for the whole monorepo.
+    reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
   },
 });

@@ -1,7 +1,7 @@
 import { type AppRouter, appRouter, createContext, type TokenService } from '@taskwire/api';
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { requestIdFor } from './request-id.js';
 
 export interface ServerDeps {
@@ -25,9 +25,8 @@ export async function buildServer({ db, tokens, logger }: ServerDeps): Promise<F
   const app = Fastify({
     loggerInstance: logger,
     // One line per request, written in onResponse below, instead of Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
-    requestIdLogLabel: 'requestId',
     routerOptions: { maxParamLength: 5_000 },
     bodyLimit: ONE_MIB,
     onProtoPoisoning: 'error',

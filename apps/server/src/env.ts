@@ -1,4 +1,4 @@
-import { isAbsolute, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { z } from 'zod';
 
 // The only file of the server that reads process.env: everything else gets a typed Env.
@@ -37,8 +37,6 @@ const envSchema = z
     ACCESS_TOKEN_TTL: z.preprocess(emptyAsUndefined, duration.default(900)),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
-    // pnpm and npm set INIT_CWD to where the command was typed, so `.data` lands there, not in apps/server.
-    INIT_CWD: z.string().optional(),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
@@ -49,10 +47,7 @@ const envSchema = z
       });
     }
   })
-  .transform(({ INIT_CWD, ...env }) => ({
-    ...env,
-    DATA_DIR: isAbsolute(env.DATA_DIR) ? env.DATA_DIR : resolve(INIT_CWD ?? process.cwd(), env.DATA_DIR),
-  }));
+  .transform((env) => ({ ...env, DATA_DIR: resolve(env.DATA_DIR) }));
 
 export type Env = z.infer<typeof envSchema>;
 

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EnvError, loadEnv } from '../src/env.js';
@@ -8,12 +8,12 @@ import { resolveJwtSecret } from '../src/jwt-secret.js';
 
 describe('loadEnv', () => {
   it('applies the documented defaults', () => {
-    const env = loadEnv({ INIT_CWD: '/srv/app' });
+    const env = loadEnv({});
     expect(env).toMatchObject({
       NODE_ENV: 'development',
       PORT: 3000,
       HOST: '127.0.0.1',
-      DATA_DIR: '/srv/app/.data',
+      DATA_DIR: resolve('.data'),
       JWT_ISSUER: 'taskwire',
       JWT_AUDIENCE: 'taskwire-api',
       ACCESS_TOKEN_TTL: 900,

@@ -1,4 +1,4 @@
-import { TRPCClientError } from '@taskwire/client';
+import { type AppRouter, TRPCClientError } from '@taskwire/client';
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './harness.js';
@@ -22,7 +22,7 @@ const errorOf = (call: Promise<unknown>) =>
     },
     (error: unknown) => {
       expect(error).toBeInstanceOf(TRPCClientError);
-      return error as TRPCClientError<never> & { data: Record<string, unknown> };
+      return error as TRPCClientError<AppRouter>;
     },
   );
 
@@ -54,13 +54,13 @@ describe('through @taskwire/client against a listening server', () => {
 
     // The token source is read on every call: signing out locally stops access at once.
     token = undefined;
-    expect((await errorOf(client.task.list.query())).data.code).toBe('UNAUTHORIZED');
+    expect((await errorOf(client.task.list.query())).data?.code).toBe('UNAUTHORIZED');
   });
 
   it('answers a bad token with UNAUTHORIZED (401)', async () => {
     const error = await errorOf(server.client('not-a-real-token').task.list.query());
-    expect(error.data.code).toBe('UNAUTHORIZED');
-    expect(error.data.httpStatus).toBe(401);
+    expect(error.data?.code).toBe('UNAUTHORIZED');
+    expect(error.data?.httpStatus).toBe(401);
   });
 
   it('returns flattened field errors and the request id for invalid input, as BAD_REQUEST', async () => {
@@ -68,12 +68,13 @@ describe('through @taskwire/client against a listening server', () => {
       .client()
       .auth.signUp.mutate({ email: 'shape@example.com', password: 'shape password' });
     const error = await errorOf(server.client(accessToken).task.create.mutate({ title: '' }));
-    expect(error.data.code).toBe('BAD_REQUEST');
-    expect(error.data.httpStatus).toBe(400);
+    expect(error.data?.code).toBe('BAD_REQUEST');
+    expect(error.data?.httpStatus).toBe(400);
     expect(error.message).toMatch(/^Invalid input: title/);
-    expect(error.data.zodError).toMatchObject({ fieldErrors: { title: [expect.any(String)] } });
-    expect(error.data.requestId).toEqual(expect.any(String));
+    expect(error.data?.zodError).toMatchObject({ fieldErrors: { title: [expect.any(String)] } });
+    expect(error.data?.requestId).toEqual(expect.any(String));
     expect(error.data).not.toHaveProperty('stack');
+    expect(error.shape).not.toHaveProperty('data.stack');
   });
 
   it("answers another user's task id exactly like a missing one", async () => {
@@ -82,9 +83,9 @@ describe('through @taskwire/client against a listening server', () => {
     const task = await server.client(alice.accessToken).task.create.mutate({ title: 'private' });
     const foreign = await errorOf(server.client(bob.accessToken).task.get.query({ id: task.id }));
     const missing = await errorOf(server.client(bob.accessToken).task.get.query({ id: crypto.randomUUID() }));
-    expect(foreign.data.code).toBe('NOT_FOUND');
+    expect(foreign.data?.code).toBe('NOT_FOUND');
     expect(foreign.message).toBe(missing.message);
-    expect(foreign.data.httpStatus).toBe(missing.data.httpStatus);
+    expect(foreign.data?.httpStatus).toBe(missing.data?.httpStatus);
   });
 });
 
