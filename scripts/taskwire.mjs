@@ -2,7 +2,7 @@
 // Runs a root task (start, test, build, …) through turbo. On a fresh clone with only Node and npm,
 // it first fetches the pinned pnpm and installs dependencies, so `npm start` and `npm test` are
 // the whole set-up. Later runs skip both steps while the lockfile is unchanged.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -64,8 +64,37 @@ if (!dependenciesAreInstalled()) {
   if (status !== 0) process.exit(status);
 }
 
-const turboArgs = ['exec', 'turbo', 'run', task, ...extraArgs];
-if (task === 'start' || task === 'db:migrate' || task === 'db:seed') turboArgs.push('--filter=@taskwire/server');
-const status = run(pnpmCommand, [...pnpmPrefix, ...turboArgs]);
-if (task === 'test' && status === 0 && !printTestSummary()) process.exit(1);
-process.exit(status);
+// The server runs as a direct child rather than under turbo or pnpm: they kill a persistent task
+// without waiting for it, and the server must close the embedded database cleanly on Ctrl-C.
+const serverDir = join(root, 'apps/server');
+const serverProcesses = {
+  start: { buildFirst: true, command: process.execPath, args: ['--enable-source-maps', 'dist/main.js'] },
+  dev: {
+    buildFirst: false,
+    command: join(serverDir, 'node_modules/.bin/tsx'),
+    args: ['watch', '--conditions=@taskwire/source', '--clear-screen=false', 'src/main.ts'],
+  },
+};
+
+function runServer({ buildFirst, command, args }) {
+  if (buildFirst) {
+    const status = run(pnpmCommand, [...pnpmPrefix, 'exec', 'turbo', 'run', 'build', '--filter=@taskwire/server...']);
+    if (status !== 0) process.exit(status);
+  }
+  const child = spawn(command, args, { cwd: serverDir, stdio: 'inherit', env });
+  // Ctrl-C reaches the whole process group, the server included; a SIGTERM sent to this
+  // launcher alone is passed on. Either way, wait for the server to finish shutting down.
+  process.on('SIGINT', () => {});
+  process.on('SIGTERM', () => child.kill('SIGTERM'));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+if (task in serverProcesses) {
+  runServer(serverProcesses[task]);
+} else {
+  const turboArgs = ['exec', 'turbo', 'run', task, ...extraArgs];
+  if (task === 'db:migrate' || task === 'db:seed') turboArgs.push('--filter=@taskwire/server');
+  const status = run(pnpmCommand, [...pnpmPrefix, ...turboArgs]);
+  if (task === 'test' && status === 0 && !printTestSummary()) process.exit(1);
+  process.exit(status);
+}
