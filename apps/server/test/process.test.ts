@@ -46,6 +46,10 @@ async function startMain(env: Record<string, string>): Promise<Started> {
   return { child, url, lines, exited };
 }
 
+const credentials = { email: 'restart@example.com', password: 'restart password' };
+const postJson = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
 describe('the server process', () => {
   it('starts on an embedded PGlite under DATA_DIR, keeps data across restarts, and exits 0 on SIGTERM', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'taskwire-main-'));
@@ -54,23 +58,13 @@ describe('the server process', () => {
     const first = await startMain({ DATA_DIR: dataDir });
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     expect((await stat(join(dataDir, 'pglite'))).isDirectory()).toBe(true);
-    const signUp = await fetch(`${first.url}/trpc/auth.signUp`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'restart@example.com', password: 'restart password' }),
-    });
-    expect(signUp.status).toBe(200);
+    expect((await postJson(`${first.url}/trpc/auth.signUp`, credentials)).status).toBe(200);
     first.child.kill('SIGTERM');
     expect(await first.exited).toBe(0);
     expect(first.lines.some((line) => line.msg === 'shutdown complete')).toBe(true);
 
     const second = await startMain({ DATA_DIR: dataDir });
-    const signIn = await fetch(`${second.url}/trpc/auth.signIn`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'restart@example.com', password: 'restart password' }),
-    });
-    expect(signIn.status).toBe(200);
+    expect((await postJson(`${second.url}/trpc/auth.signIn`, credentials)).status).toBe(200);
     second.child.kill('SIGTERM');
     expect(await second.exited).toBe(0);
   }, 60_000);

@@ -26,7 +26,8 @@ export interface Context {
   user: { id: string } | null;
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+// RFC 6750: the scheme is case-insensitive; the token is base64url segments.
+const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
 
 /** Builds a request's context: verifies the bearer token, if any, into `user`. */
 export async function createContext(deps: ApiDeps, request: RequestInfo): Promise<Context> {

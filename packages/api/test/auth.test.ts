@@ -103,7 +103,7 @@ describe('auth.me and access tokens', () => {
   };
 
   it('is UNAUTHORIZED without a token, with a malformed header, or with garbage', async () => {
-    for (const header of [undefined, '', 'Bearer', 'Basic abc', 'Bearer not.a.jwt', 'bearer x']) {
+    for (const header of [undefined, '', 'Bearer', 'Basic abc', 'Bearer not.a.jwt', 'bearer x', 'Bearer a b']) {
       await expectTRPCError((await api.caller(header)).auth.me(), 'UNAUTHORIZED');
     }
   });
@@ -112,6 +112,7 @@ describe('auth.me and access tokens', () => {
     const { user } = await api.signUp();
     const sub = user.id;
     expect((await (await api.caller(`Bearer ${await sign({ sub })}`)).auth.me()).id).toBe(sub);
+    expect((await (await api.caller(`bearer ${await sign({ sub })}`)).auth.me()).id).toBe(sub);
 
     const [header, payload] = (await sign({ sub })).split('.');
     const none = `${Buffer.from(JSON.stringify({ alg: 'none' })).toString('base64url')}.${payload}.`;

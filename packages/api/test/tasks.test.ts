@@ -208,14 +208,14 @@ describe('isolation between users', () => {
     const rowBefore = await taskRow(task.id);
 
     const attempts = {
-      get: bob.caller.task.get({ id: task.id }),
-      update: bob.caller.task.update({ id: task.id, title: 'pwned', completed: true }),
-      toggle: bob.caller.task.toggle({ id: task.id }),
-      delete: bob.caller.task.delete({ id: task.id }),
+      get: () => bob.caller.task.get({ id: task.id }),
+      update: () => bob.caller.task.update({ id: task.id, title: 'pwned', completed: true }),
+      toggle: () => bob.caller.task.toggle({ id: task.id }),
+      delete: () => bob.caller.task.delete({ id: task.id }),
     };
     const unknownId = crypto.randomUUID();
     for (const [name, call] of Object.entries(attempts)) {
-      const error = await expectTRPCError(call, 'NOT_FOUND');
+      const error = await expectTRPCError(call(), 'NOT_FOUND');
       const missing = await expectTRPCError(bob.caller.task.get({ id: unknownId }), 'NOT_FOUND');
       expect(error.message, name).toBe(missing.message);
     }
