@@ -3,4 +3,7 @@ export { type AccessToken, createTokenService, type TokenConfig, type TokenServi
 export { type ApiDeps, type Context, createContext, type RequestInfo } from './context.js';
 export { type Logger, silentLogger } from './logger.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
-export type { Task, TaskPage } from './tasks/schemas.js';
+export type { Tag } from './tags/schemas.js';
+export type { TaskPage, TaskStats } from './tasks/list-query.js';
+export type { CompletedTask, Priority, Task } from './tasks/schemas.js';
+export { purgeExpiredTrash, TRASH_RETENTION_DAYS } from './tasks/trash-queries.js';

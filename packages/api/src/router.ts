@@ -1,5 +1,6 @@
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { authRouter } from './auth/router.js';
+import { tagRouter } from './tags/router.js';
 import { taskRouter } from './tasks/router.js';
 import { createCallerFactory, router } from './trpc.js';
 
@@ -7,6 +8,7 @@ import { createCallerFactory, router } from './trpc.js';
 export const appRouter = router({
   auth: authRouter,
   task: taskRouter,
+  tag: tagRouter,
 });
 
 export type AppRouter = typeof appRouter;

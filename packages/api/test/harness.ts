@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import { ZodError, z } from 'zod';
 import { createTokenService, type TokenConfig } from '../src/auth/tokens.js';
 import { createContext } from '../src/context.js';
+import { InvalidInputError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { createCaller } from '../src/router.js';
 
@@ -56,8 +57,9 @@ export function useApi() {
 /** Asserts a BAD_REQUEST from input validation that names `field` among its field errors. */
 export async function expectBadRequest(call: Promise<unknown>, field?: string): Promise<TRPCError> {
   const error = await expectTRPCError(call, 'BAD_REQUEST');
-  expect(error.cause).toBeInstanceOf(ZodError);
-  if (field) expect(Object.keys(z.flattenError(error.cause as ZodError).fieldErrors)).toContain(field);
+  const cause = error.cause instanceof InvalidInputError ? error.cause.toZodError() : error.cause;
+  expect(cause).toBeInstanceOf(ZodError);
+  if (field) expect(Object.keys(z.flattenError(cause as ZodError).fieldErrors)).toContain(field);
   return error;
 }
 

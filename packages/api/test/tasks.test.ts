@@ -107,7 +107,7 @@ describe('task.update, task.toggle and task.delete', () => {
     expect(off).toMatchObject({ completed: false, completedAt: null, version: 3 });
   });
 
-  it('deletes a task, after which it is NOT_FOUND', async () => {
+  it('deletes a task (to the trash), after which it is NOT_FOUND', async () => {
     const { caller } = await api.signUp();
     const task = await caller.task.create({ title: 'Bin' });
     expect(await caller.task.delete({ id: task.id })).toEqual({ id: task.id });
@@ -115,7 +115,7 @@ describe('task.update, task.toggle and task.delete', () => {
     await expectTRPCError(caller.task.delete({ id: task.id }), 'NOT_FOUND');
     await expectTRPCError(caller.task.toggle({ id: task.id }), 'NOT_FOUND');
     await expectTRPCError(caller.task.update({ id: task.id, title: 'x' }), 'NOT_FOUND');
-    expect(await taskRow(task.id)).toBeUndefined();
+    expect((await taskRow(task.id))?.deleted_at).toBeInstanceOf(Date);
   });
 });
 
@@ -195,7 +195,12 @@ describe('task.list', () => {
   it('accepts a cursor built from a valid position', async () => {
     const { caller } = await api.signUp();
     const task = await caller.task.create({ title: 'Only' });
-    const cursor = encodeCursor({ createdAt: new Date(Date.now() + 60_000), id: task.id });
+    const cursor = encodeCursor({
+      sort: 'createdAt',
+      order: 'desc',
+      value: new Date(Date.now() + 60_000).toISOString(),
+      id: task.id,
+    });
     expect((await caller.task.list({ cursor })).items.map((t) => t.id)).toEqual([task.id]);
   });
 });
@@ -234,7 +239,7 @@ describe('isolation between users', () => {
       expect(page.items.every((t) => t.id === bobTask.id)).toBe(true);
     }
     // A cursor pointing at Alice's task gives Bob nothing of Alice's either.
-    const cursor = encodeCursor({ createdAt: new Date(aliceTask.createdAt), id: aliceTask.id });
+    const cursor = encodeCursor({ sort: 'createdAt', order: 'desc', value: aliceTask.createdAt, id: aliceTask.id });
     const page = await bob.caller.task.list({ cursor, limit: 100 });
     expect(page.items.map((t) => t.title)).not.toContain('A');
   });

@@ -16,10 +16,12 @@ describe('the client as a frontend sees it', () => {
   });
 
   it('infers inputs from the zod schemas', () => {
-    expectTypeOf<RouterInputs['task']['create']>().toEqualTypeOf<{
-      title: string;
-      description?: string | null | undefined;
-    }>();
+    expectTypeOf<RouterInputs['task']['create']['title']>().toEqualTypeOf<string>();
+    expectTypeOf<RouterInputs['task']['create']['priority']>().toEqualTypeOf<
+      'none' | 'low' | 'medium' | 'high' | undefined
+    >();
+    expectTypeOf<RouterInputs['task']['create']['tags']>().toEqualTypeOf<string[] | undefined>();
+    expectTypeOf<RouterOutputs['task']['toggle']['nextOccurrence']>().toEqualTypeOf<Task | null>();
     expectTypeOf<Extract<RouterInputs['task']['list'], object>['status']>().toEqualTypeOf<
       'all' | 'open' | 'completed' | undefined
     >();

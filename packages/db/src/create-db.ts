@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite } from '@electric-sql/pglite';
+import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
@@ -31,7 +32,15 @@ export type Db = Kysely<Database>;
 export function createDb(options: CreateDbOptions = {}): Db {
   if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  return createPGliteDb(new PGlite(options.dataDir));
+  return createPGliteDb(new PGlite(pgliteOptions({ dataDir: options.dataDir })));
+}
+
+/**
+ * PGlite options with the extensions the migrations use (btree_gin, for GIN indexes that lead
+ * with user_id). Every PGlite instance must be opened with them, or it cannot read those indexes.
+ */
+export function pgliteOptions(options: PGliteOptions = {}): PGliteOptions {
+  return { ...options, extensions: { btree_gin } };
 }
 
 /** Kysely over an existing PGlite instance (tests load one from a migrated template). */

@@ -14,3 +14,10 @@ export function isUniqueViolation(error: unknown): boolean {
 export function isForeignKeyViolation(error: unknown): boolean {
   return databaseErrorCode(error) === '23503';
 }
+
+/** The name of the constraint a write violated, from either driver, or undefined. */
+export function databaseConstraint(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null || !('constraint' in error)) return undefined;
+  const constraint = (error as { constraint: unknown }).constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}

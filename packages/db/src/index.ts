@@ -1,5 +1,12 @@
-export { type CreateDbOptions, createDb, createPGliteDb, type Db, type PoolOptions } from './create-db.js';
-export { databaseErrorCode, isForeignKeyViolation, isUniqueViolation } from './errors.js';
+export {
+  type CreateDbOptions,
+  createDb,
+  createPGliteDb,
+  type Db,
+  type PoolOptions,
+  pgliteOptions,
+} from './create-db.js';
+export { databaseConstraint, databaseErrorCode, isForeignKeyViolation, isUniqueViolation } from './errors.js';
 export { isDatabaseReady } from './health.js';
 export { migrateToLatest } from './migrate.js';
 export { PGliteDialect } from './pglite-dialect.js';
@@ -7,6 +14,9 @@ export type {
   Database,
   NewTaskRow,
   NewUserRow,
+  RecurrenceRule,
+  TagRow,
+  TagsTable,
   TaskRow,
   TasksTable,
   TaskUpdate,

@@ -30,10 +30,13 @@ describe('migrations', () => {
     );
   });
 
-  it('index tasks by (user_id, created_at desc, id desc)', async () => {
-    const result = await sql<{ indexdef: string }>`
-      select indexdef from pg_indexes where indexname = 'tasks_user_created_idx'`.execute(testDb.db);
-    expect(result.rows[0]?.indexdef).toContain('(user_id, created_at DESC, id DESC)');
+  it('index live tasks by (user_id, created_at desc, id desc), and lead every tasks index with user_id', async () => {
+    const result = await sql<{ indexname: string; indexdef: string }>`
+      select indexname, indexdef from pg_indexes where tablename = 'tasks'`.execute(testDb.db);
+    const created = result.rows.find((r) => r.indexname === 'tasks_live_created_idx');
+    expect(created?.indexdef).toContain('(user_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)');
+    expect(result.rows.length).toBeGreaterThanOrEqual(10);
+    for (const row of result.rows) expect(row.indexdef, row.indexname).toMatch(/(USING \w+ )?\(user_id,/);
   });
 });
 

@@ -2,10 +2,10 @@ import { type Db, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import type { User } from './schemas.js';
 
-const userColumns = ['id', 'email', 'created_at'] as const;
+const userColumns = ['id', 'email', 'timezone', 'created_at'] as const;
 
-function toUser(row: { id: string; email: string; created_at: Date }): User {
-  return { id: row.id, email: row.email, createdAt: row.created_at.toISOString() };
+function toUser(row: { id: string; email: string; timezone: string; created_at: Date }): User {
+  return { id: row.id, email: row.email, timezone: row.timezone, createdAt: row.created_at.toISOString() };
 }
 
 /** Inserts a user; undefined when the email is already taken. */
@@ -36,5 +36,16 @@ export async function findCredentialsByEmail(
 /** The signed-in user's own profile. */
 export async function findUserById(db: Db, userId: string): Promise<User | undefined> {
   const row = await db.selectFrom('users').select(userColumns).where('id', '=', userId).executeTakeFirst();
+  return row && toUser(row);
+}
+
+/** Sets the user's time zone; undefined when the account no longer exists. */
+export async function updateTimezone(db: Db, userId: string, timezone: string): Promise<User | undefined> {
+  const row = await db
+    .updateTable('users')
+    .set({ timezone, updated_at: sql<Date>`now()` })
+    .where('id', '=', userId)
+    .returning(userColumns)
+    .executeTakeFirst();
   return row && toUser(row);
 }

@@ -1,8 +1,8 @@
 import { TRPCError } from '@trpc/server';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { findCredentialsByEmail, findUserById, insertUser } from './queries.js';
-import { type AuthResult, credentialsInput, signInInput, type User } from './schemas.js';
+import { findCredentialsByEmail, findUserById, insertUser, updateTimezone } from './queries.js';
+import { type AuthResult, credentialsInput, signInInput, type User, updateProfileInput } from './schemas.js';
 import type { TokenService } from './tokens.js';
 
 async function authResult(tokens: TokenService, user: User): Promise<AuthResult> {
@@ -29,6 +29,13 @@ export const authRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.user.id);
     // A valid token for an account that no longer exists.
+    if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+    return user;
+  }),
+
+  /** Changes profile settings; today the time zone that recurrences and "due today" use. */
+  updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
+    const user = await updateTimezone(ctx.db, ctx.user.id, input.timezone);
     if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
     return user;
   }),

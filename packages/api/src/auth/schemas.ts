@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isValidTimeZone } from '../tasks/zoned-time.js';
 
 /** Emails are trimmed and lower-cased before validation, so one address is one account. */
 export const emailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
@@ -18,9 +19,19 @@ export const signInInput = z.strictObject({
   password: z.string().min(1).max(128),
 });
 
+/** An IANA time zone name such as Europe/Berlin; recurrences and "due today" use it. */
+export const timeZoneSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isValidTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Berlin' });
+
+export const updateProfileInput = z.strictObject({ timezone: timeZoneSchema });
+
 export const userSchema = z.object({
   id: z.uuid(),
   email: z.string(),
+  timezone: z.string(),
   createdAt: z.iso.datetime(),
 });
 

@@ -1,117 +1,192 @@
-import { type Db, type TaskRow, uuidv7 } from '@taskwire/db';
+import { type Db, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
-import { encodeCursor } from './cursor.js';
-import type { CreateTaskInput, ListTasksInput, Task, TaskPage, UpdateTaskInput } from './schemas.js';
+import { ensureTagIds } from '../tags/queries.js';
+import { anchorRecurrence, type Occurrence } from './recurrence.js';
+import type { CompletedTask, CreateTaskInput, RecurrenceInput, Task, UpdateTaskInput } from './schemas.js';
+import {
+  insertOccurrence,
+  invalid,
+  type MutationResult,
+  planNextOccurrence,
+  userTimezone,
+  withLockedTask,
+} from './task-mutations.js';
+import { priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
 
 // Every function takes the owner's id and filters on it: no query here can reach another user's rows.
 
-const taskColumns = [
-  'id',
-  'title',
-  'description',
-  'completed',
-  'completed_at',
-  'created_at',
-  'updated_at',
-  'version',
-] as const;
+const now = sql<Date>`now()`;
 
-type TaskColumns = Pick<TaskRow, (typeof taskColumns)[number]>;
-
-function toTask(row: TaskColumns): Task {
-  return {
-    id: row.id,
-    title: row.title,
-    description: row.description,
-    completed: row.completed,
-    completedAt: row.completed_at?.toISOString() ?? null,
-    createdAt: row.created_at.toISOString(),
-    updatedAt: row.updated_at.toISOString(),
-    version: row.version,
-  };
-}
-
-export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<Task> {
-  const row = await db
-    .insertInto('tasks')
-    .values({ id: uuidv7(), user_id: userId, title: input.title, description: input.description ?? null })
-    .returning(taskColumns)
-    .executeTakeFirstOrThrow();
-  return toTask(row);
-}
-
+/** A live (not trashed) task of the user. */
 export async function findTask(db: Db, userId: string, id: string): Promise<Task | undefined> {
   const row = await db
     .selectFrom('tasks')
     .select(taskColumns)
-    .where('user_id', '=', userId)
-    .where('id', '=', id)
+    .where('tasks.user_id', '=', userId)
+    .where('tasks.id', '=', id)
+    .where('tasks.deleted_at', 'is', null)
     .executeTakeFirst();
   return row && toTask(row);
 }
 
-/** Newest first, by keyset on (created_at, id): stable while rows are added, and as fast on page 1000 as on page 1. */
-export async function listTasks(db: Db, userId: string, input: ListTasksInput): Promise<TaskPage> {
-  const { limit, cursor, status } = input;
-  let query = db.selectFrom('tasks').select(taskColumns).where('user_id', '=', userId);
-  if (status !== 'all') query = query.where('completed', '=', status === 'completed');
-  if (cursor) {
-    query = query.where((eb) => eb(eb.refTuple('created_at', 'id'), '<', eb.tuple(cursor.createdAt, cursor.id)));
-  }
-  const rows = await query
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toTask),
-    nextCursor: rows.length > limit && last ? encodeCursor({ createdAt: last.created_at, id: last.id }) : null,
-  };
+export type CreateResult = { task: Task; created: boolean } | 'id-conflict';
+
+/**
+ * Creates a task. With a client-generated id, repeating the same create returns the task made the
+ * first time (a safe retry); the same id with different content is an 'id-conflict'.
+ */
+export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<CreateResult> {
+  return db.transaction().execute(async (trx) => {
+    const recurrence = input.recurrence ? await anchored(trx, userId, input.recurrence, input.dueAt ?? null) : null;
+    const row = await trx
+      .insertInto('tasks')
+      .values({
+        id: input.id ?? uuidv7(),
+        user_id: userId,
+        title: input.title,
+        description: input.description ?? null,
+        priority: priorityRank(input.priority),
+        tag_ids: await ensureTagIds(trx, userId, input.tags),
+        due_at: input.dueAt ?? null,
+        remind_at: input.remindAt ?? null,
+        recurrence,
+      })
+      .onConflict((oc) => oc.doNothing())
+      .returning(taskColumns)
+      .executeTakeFirst();
+    if (row) return { task: toTask(row), created: true };
+
+    const existing = await trx
+      .selectFrom('tasks')
+      .select(taskColumns)
+      .where('tasks.user_id', '=', userId)
+      .where('tasks.id', '=', input.id ?? '')
+      .executeTakeFirstOrThrow();
+    const task = toTask(existing);
+    return sameContent(task, input, recurrence) ? { task, created: false } : 'id-conflict';
+  });
 }
 
-/** Applies the given fields; completed_at follows completed. Undefined when the task is not the user's. */
-export async function updateTask(db: Db, userId: string, input: UpdateTaskInput): Promise<Task | undefined> {
-  const row = await db
-    .updateTable('tasks')
-    .set((eb) => ({
-      ...(input.title !== undefined && { title: input.title }),
-      ...(input.description !== undefined && { description: input.description }),
-      ...(input.completed !== undefined && {
-        completed: input.completed,
-        // Keep the original completion time when an already completed task is marked completed again.
-        completed_at: input.completed ? eb.fn.coalesce('completed_at', sql<Date>`now()`) : null,
-      }),
-      updated_at: sql<Date>`now()`,
-      version: eb('version', '+', 1),
-    }))
-    .where('user_id', '=', userId)
-    .where('id', '=', input.id)
-    .returning(taskColumns)
-    .executeTakeFirst();
-  return row && toTask(row);
+const instant = (value: string | null | undefined) => (value ? Date.parse(value) : null);
+const tagKey = (tags: string[]) => JSON.stringify(tags.map((t) => t.toLowerCase()).sort());
+
+/** Whether a retried create asks for exactly the task that exists. */
+function sameContent(task: Task, input: CreateTaskInput, recurrence: RecurrenceRule | null): boolean {
+  return (
+    task.title === input.title &&
+    task.description === (input.description ?? null) &&
+    task.priority === input.priority &&
+    tagKey(task.tags) === tagKey(input.tags) &&
+    instant(task.dueAt) === instant(input.dueAt) &&
+    instant(task.remindAt) === instant(input.remindAt) &&
+    JSON.stringify(task.recurrence) === JSON.stringify(recurrence)
+  );
 }
 
-/** Flips completed and sets or clears completed_at in one statement (the right-hand sides see the old row). */
-export async function toggleTask(db: Db, userId: string, id: string): Promise<Task | undefined> {
-  const row = await db
-    .updateTable('tasks')
-    .set((eb) => ({
-      completed: eb.not('completed'),
-      completed_at: sql<Date | null>`case when completed then null else now() end`,
-      updated_at: sql<Date>`now()`,
-      version: eb('version', '+', 1),
-    }))
-    .where('user_id', '=', userId)
-    .where('id', '=', id)
-    .returning(taskColumns)
-    .executeTakeFirst();
-  return row && toTask(row);
+/** The rule as stored: monthly and yearly rules remember the day of the month they started on. */
+async function anchored(db: Db, userId: string, rule: RecurrenceInput, dueAt: string | null): Promise<RecurrenceRule> {
+  if (!dueAt) return rule;
+  return anchorRecurrence(rule, new Date(dueAt), await userTimezone(db, userId));
 }
 
-/** Deletes the task; false when it is not the user's. */
-export async function deleteTask(db: Db, userId: string, id: string): Promise<boolean> {
-  const result = await db.deleteFrom('tasks').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+const toDate = (value: string | null): Date | null => (value ? new Date(value) : null);
+
+/**
+ * Applies the given fields. The schedule is checked against the merged task (a remindAt after the
+ * stored dueAt is refused even when only one of them is sent). Completing a recurring task
+ * schedules its next occurrence in the same transaction.
+ */
+export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Promise<MutationResult<CompletedTask>> {
+  return withLockedTask(db, userId, input.id, input.expectedVersion, async (trx, row) => {
+    const dueAt = input.dueAt !== undefined ? input.dueAt : (row.due_at?.toISOString() ?? null);
+    const remindAt = input.remindAt !== undefined ? input.remindAt : (row.remind_at?.toISOString() ?? null);
+    const recurrence =
+      input.recurrence === undefined
+        ? row.recurrence
+        : input.recurrence && (await anchored(trx, userId, input.recurrence, dueAt));
+    if (remindAt && dueAt && Date.parse(remindAt) > Date.parse(dueAt)) {
+      return invalid('remindAt', 'remindAt must not be after dueAt');
+    }
+    if (recurrence && !dueAt) return invalid('recurrence', 'A recurring task needs a dueAt');
+
+    const completing = input.completed === true && !row.completed;
+    const next = completing
+      ? await planNextOccurrence(trx, userId, { due_at: toDate(dueAt), remind_at: toDate(remindAt), recurrence })
+      : null;
+    const tagIds = input.tags !== undefined ? await ensureTagIds(trx, userId, input.tags) : undefined;
+    const updated = await trx
+      .updateTable('tasks')
+      .set((eb) => ({
+        ...(input.title !== undefined && { title: input.title }),
+        ...(input.description !== undefined && { description: input.description }),
+        ...(input.priority !== undefined && { priority: priorityRank(input.priority) }),
+        ...(tagIds !== undefined && { tag_ids: tagIds }),
+        due_at: dueAt,
+        remind_at: remindAt,
+        recurrence: next ? null : recurrence,
+        ...(input.completed !== undefined && {
+          completed: input.completed,
+          // Keep the original completion time when an already completed task is completed again.
+          completed_at: input.completed ? (row.completed_at ?? now) : null,
+        }),
+        updated_at: now,
+        version: eb('version', '+', 1),
+      }))
+      .where('tasks.user_id', '=', userId)
+      .where('tasks.id', '=', input.id)
+      .returning(taskColumns)
+      .executeTakeFirstOrThrow();
+    return completed(trx, userId, updated, next);
+  });
+}
+
+/** The mutation's answer: the task, and the next occurrence it scheduled, if any. */
+async function completed(
+  trx: Db,
+  userId: string,
+  row: TaskRowOut,
+  next: Occurrence | null,
+): Promise<MutationResult<CompletedTask>> {
+  const nextOccurrence = next ? await insertOccurrence(trx, userId, row.id, next) : null;
+  return { ok: true, value: { ...toTask(row), nextOccurrence } };
+}
+
+/** Flips completion; completing a recurring task schedules its next occurrence. */
+export function toggleTask(
+  db: Db,
+  userId: string,
+  id: string,
+  expectedVersion?: number,
+): Promise<MutationResult<CompletedTask>> {
+  return withLockedTask(db, userId, id, expectedVersion, async (trx, row) => {
+    const next = row.completed ? null : await planNextOccurrence(trx, userId, row);
+    const updated = await trx
+      .updateTable('tasks')
+      .set((eb) => ({
+        completed: !row.completed,
+        completed_at: row.completed ? null : now,
+        recurrence: next ? null : row.recurrence,
+        updated_at: now,
+        version: eb('version', '+', 1),
+      }))
+      .where('tasks.user_id', '=', userId)
+      .where('tasks.id', '=', id)
+      .returning(taskColumns)
+      .executeTakeFirstOrThrow();
+    return completed(trx, userId, updated, next);
+  });
+}
+
+/** Moves a live task to the trash. */
+export function trashTask(db: Db, userId: string, id: string, expectedVersion?: number): Promise<MutationResult<Task>> {
+  return withLockedTask(db, userId, id, expectedVersion, async (trx) => {
+    const row = await trx
+      .updateTable('tasks')
+      .set((eb) => ({ deleted_at: now, updated_at: now, version: eb('version', '+', 1) }))
+      .where('tasks.user_id', '=', userId)
+      .where('tasks.id', '=', id)
+      .returning(taskColumns)
+      .executeTakeFirstOrThrow();
+    return { ok: true, value: toTask(row) };
+  });
 }

@@ -1,24 +1,47 @@
-import { isForeignKeyViolation } from '@taskwire/db';
+import { databaseConstraint, isForeignKeyViolation } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
+import { invalidInputError, notFoundError } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
-import { deleteTask, findTask, insertTask, listTasks, toggleTask, updateTask } from './queries.js';
-import { createTaskInput, listTasksInput, type Task, taskIdInput, updateTaskInput } from './schemas.js';
+import { bulkTrash, bulkUpdate } from './bulk-queries.js';
+import { decodeTrashCursor } from './cursor.js';
+import { countTasks, dueReminders, listTasks, taskStats } from './list-query.js';
+import { countTasksInput, listTasksInput, listTrashInput } from './list-schemas.js';
+import { unwrap } from './mutation-result.js';
+import { findTask, insertTask, toggleTask, trashTask, updateTask } from './queries.js';
+import {
+  bulkDeleteInput,
+  bulkUpdateInput,
+  createTaskInput,
+  dueRemindersInput,
+  type Task,
+  taskIdInput,
+  updateTaskInput,
+  versionedTaskIdInput,
+} from './schemas.js';
+import { userTimezone } from './task-mutations.js';
+import { emptyTrash, listTrash, purgeTask, restoreTask } from './trash-queries.js';
 
 /** Another user's task is answered exactly like a missing one, so ids reveal nothing. */
 function found(task: Task | undefined): Task {
-  if (!task) throw new TRPCError({ code: 'NOT_FOUND', message: 'Task not found' });
+  if (!task) throw notFoundError('Task');
   return task;
+}
+
+/** Database failures a client caused: a token of a deleted account, or too many tags after a bulk add. */
+function clientFailure(error: unknown): never {
+  if (isForeignKeyViolation(error)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+  if (databaseConstraint(error) === 'tasks_tag_count')
+    throw invalidInputError('tags', 'A task can have at most 20 tags');
+  throw error;
 }
 
 export const taskRouter = router({
   create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
-    try {
-      return await insertTask(ctx.db, ctx.user.id, input);
-    } catch (error) {
-      // The token is still valid but its account is gone.
-      if (isForeignKeyViolation(error)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
-      throw error;
+    const result = await insertTask(ctx.db, ctx.user.id, input).catch(clientFailure);
+    if (result === 'id-conflict') {
+      throw new TRPCError({ code: 'CONFLICT', message: 'A different task already exists with this id' });
     }
+    return result.task;
   }),
 
   get: protectedProcedure
@@ -27,18 +50,55 @@ export const taskRouter = router({
 
   list: protectedProcedure.input(listTasksInput).query(({ ctx, input }) => listTasks(ctx.db, ctx.user.id, input)),
 
+  count: protectedProcedure.input(countTasksInput).query(({ ctx, input }) => countTasks(ctx.db, ctx.user.id, input)),
+
+  stats: protectedProcedure.query(async ({ ctx }) =>
+    taskStats(ctx.db, ctx.user.id, await userTimezone(ctx.db, ctx.user.id)),
+  ),
+
   update: protectedProcedure
     .input(updateTaskInput)
-    .mutation(async ({ ctx, input }) => found(await updateTask(ctx.db, ctx.user.id, input))),
+    .mutation(async ({ ctx, input }) => unwrap(await updateTask(ctx.db, ctx.user.id, input))),
 
   toggle: protectedProcedure
-    .input(taskIdInput)
-    .mutation(async ({ ctx, input }) => found(await toggleTask(ctx.db, ctx.user.id, input.id))),
+    .input(versionedTaskIdInput)
+    .mutation(async ({ ctx, input }) => unwrap(await toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion))),
 
-  delete: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
-    if (!(await deleteTask(ctx.db, ctx.user.id, input.id))) {
-      throw new TRPCError({ code: 'NOT_FOUND', message: 'Task not found' });
-    }
+  /** Moves the task to the trash (see restore, purge, listTrash, emptyTrash). */
+  delete: protectedProcedure.input(versionedTaskIdInput).mutation(async ({ ctx, input }) => {
+    const task = unwrap(await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion));
+    return { id: task.id };
+  }),
+
+  restore: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+    const task = await restoreTask(ctx.db, ctx.user.id, input.id);
+    if (!task) throw notFoundError('Task');
+    return task;
+  }),
+
+  listTrash: protectedProcedure.input(listTrashInput).query(({ ctx, input }) => {
+    const cursor = input.cursor ? decodeTrashCursor(input.cursor) : undefined;
+    if (input.cursor && !cursor) throw invalidInputError('cursor', 'Invalid cursor');
+    return listTrash(ctx.db, ctx.user.id, input.limit, cursor);
+  }),
+
+  purge: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
+    if (!(await purgeTask(ctx.db, ctx.user.id, input.id))) throw notFoundError('Task');
     return { id: input.id };
   }),
+
+  emptyTrash: protectedProcedure.mutation(async ({ ctx }) => ({ purged: await emptyTrash(ctx.db, ctx.user.id) })),
+
+  bulkUpdate: protectedProcedure
+    .input(bulkUpdateInput)
+    .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input).catch(clientFailure)),
+
+  /** Moves the tasks to the trash. */
+  bulkDelete: protectedProcedure
+    .input(bulkDeleteInput)
+    .mutation(({ ctx, input }) => bulkTrash(ctx.db, ctx.user.id, input.ids)),
+
+  dueReminders: protectedProcedure
+    .input(dueRemindersInput)
+    .query(({ ctx, input }) => dueReminders(ctx.db, ctx.user.id, input.before, input.limit)),
 });

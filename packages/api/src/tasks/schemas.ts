@@ -1,51 +1,126 @@
 import { z } from 'zod';
-import { decodeCursor } from './cursor.js';
+import { tagNameSchema } from '../tags/schemas.js';
+import { WEEKDAYS } from './recurrence.js';
 
 export const TITLE_MAX = 200;
 export const DESCRIPTION_MAX = 10_000;
-export const LIST_LIMIT_MAX = 100;
-export const LIST_LIMIT_DEFAULT = 20;
+export const TAGS_PER_TASK_MAX = 20;
+export const BULK_IDS_MAX = 100;
+
+/** Priorities in ascending order; stored as their index (0–3) so that sorting is numeric. */
+export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
+export type Priority = (typeof PRIORITIES)[number];
 
 const title = z.string().trim().min(1, 'Title must not be empty').max(TITLE_MAX);
 const description = z.string().max(DESCRIPTION_MAX).nullable();
+const timestamp = z.iso.datetime({ offset: true });
+const priority = z.enum(PRIORITIES);
+const tags = z
+  .array(tagNameSchema)
+  .max(TAGS_PER_TASK_MAX, `At most ${TAGS_PER_TASK_MAX} tags per task`)
+  .transform(uniqueCaseInsensitive);
+const expectedVersion = z.int().min(1);
+
+/** Tag names compare case-insensitively; keep the first spelling of each. */
+function uniqueCaseInsensitive(names: string[]): string[] {
+  const seen = new Set<string>();
+  return names.filter((name) => {
+    const key = name.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export const recurrenceSchema = z.strictObject({
+  freq: z.enum(['daily', 'weekly', 'monthly', 'yearly']),
+  interval: z.int().min(1).max(365).default(1),
+  byWeekday: z.array(z.enum(WEEKDAYS)).min(1).max(7).optional(),
+  byMonthDay: z.int().min(1).max(31).optional(),
+  until: z.union([z.iso.date(), timestamp]).optional(),
+  count: z.int().min(1).max(10_000).optional(),
+});
+export type RecurrenceInput = z.infer<typeof recurrenceSchema>;
+
+/** The schedule fields shared by create and update, checked together. */
+const scheduleFields = {
+  dueAt: timestamp.nullable(),
+  remindAt: timestamp.nullable(),
+  recurrence: recurrenceSchema.nullable(),
+};
+
+interface Schedule {
+  dueAt?: string | null | undefined;
+  remindAt?: string | null | undefined;
+  recurrence?: RecurrenceInput | null | undefined;
+}
+
+/** remindAt not after dueAt, and recurrence only with a due date (when both sides are in the input). */
+function checkSchedule(input: Schedule, ctx: z.RefinementCtx): void {
+  if (input.remindAt && input.dueAt && Date.parse(input.remindAt) > Date.parse(input.dueAt)) {
+    ctx.addIssue({ code: 'custom', path: ['remindAt'], message: 'remindAt must not be after dueAt' });
+  }
+  if (input.recurrence && !input.dueAt) {
+    ctx.addIssue({ code: 'custom', path: ['recurrence'], message: 'A recurring task needs a dueAt' });
+  }
+}
 
 export const taskIdInput = z.strictObject({ id: z.uuid() });
+export const versionedTaskIdInput = z.strictObject({ id: z.uuid(), expectedVersion: expectedVersion.optional() });
 
-export const createTaskInput = z.strictObject({
-  title,
-  description: description.optional(),
-});
+export const createTaskInput = z
+  .strictObject({
+    /** Client-generated id: repeating the same create is answered with the same task. */
+    id: z.uuid().optional(),
+    title,
+    description: description.optional(),
+    priority: priority.default('none'),
+    tags: tags.default([]),
+    dueAt: scheduleFields.dueAt.optional(),
+    remindAt: scheduleFields.remindAt.optional(),
+    recurrence: scheduleFields.recurrence.optional(),
+  })
+  .superRefine(checkSchedule);
 
 export const updateTaskInput = z
   .strictObject({
     id: z.uuid(),
+    expectedVersion: expectedVersion.optional(),
     title: title.optional(),
     description: description.optional(),
     completed: z.boolean().optional(),
+    priority: priority.optional(),
+    tags: tags.optional(),
+    dueAt: scheduleFields.dueAt.optional(),
+    remindAt: scheduleFields.remindAt.optional(),
+    recurrence: scheduleFields.recurrence.optional(),
   })
-  .refine((input) => input.title !== undefined || input.description !== undefined || input.completed !== undefined, {
-    message: 'Nothing to update: give title, description or completed',
+  .superRefine(checkSchedule)
+  .refine((input) => Object.keys(input).some((key) => key !== 'id' && key !== 'expectedVersion'), {
+    message: 'Nothing to update',
   });
 
-const cursor = z
-  .string()
-  .max(512)
-  .transform((value, ctx) => {
-    const decoded = decodeCursor(value);
-    if (!decoded) {
-      ctx.addIssue({ code: 'custom', message: 'Invalid cursor' });
-      return z.NEVER;
-    }
-    return decoded;
-  });
+export const bulkIdsSchema = z.array(z.uuid()).min(1).max(BULK_IDS_MAX);
 
-export const listTasksInput = z
-  .strictObject({
-    limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-    cursor: cursor.nullish(),
-    status: z.enum(['all', 'open', 'completed']).default('all'),
-  })
-  .prefault({});
+export const bulkUpdateInput = z.strictObject({
+  ids: bulkIdsSchema,
+  set: z
+    .strictObject({
+      completed: z.boolean().optional(),
+      priority: priority.optional(),
+      dueAt: timestamp.nullable().optional(),
+      addTags: tags.optional(),
+      removeTags: tags.optional(),
+    })
+    .refine((set) => Object.keys(set).length > 0, { message: 'Nothing to update' }),
+});
+
+export const bulkDeleteInput = z.strictObject({ ids: bulkIdsSchema });
+
+export const dueRemindersInput = z.strictObject({
+  before: timestamp,
+  limit: z.int().min(1).max(100).default(100),
+});
 
 /** A task as every procedure returns it. Timestamps are ISO 8601 strings in UTC. */
 export const taskSchema = z.object({
@@ -54,6 +129,14 @@ export const taskSchema = z.object({
   description: z.string().nullable(),
   completed: z.boolean(),
   completedAt: z.iso.datetime().nullable(),
+  priority,
+  /** Tag names, sorted case-insensitively. */
+  tags: z.array(z.string()),
+  dueAt: z.iso.datetime().nullable(),
+  remindAt: z.iso.datetime().nullable(),
+  recurrence: recurrenceSchema.nullable(),
+  /** Set while the task is in the trash. */
+  deletedAt: z.iso.datetime().nullable(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   /** Starts at 1 and grows by one on every change. */
@@ -63,10 +146,7 @@ export const taskSchema = z.object({
 export type Task = z.infer<typeof taskSchema>;
 export type CreateTaskInput = z.infer<typeof createTaskInput>;
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;
-export type ListTasksInput = z.infer<typeof listTasksInput>;
+export type BulkUpdateInput = z.infer<typeof bulkUpdateInput>;
 
-export interface TaskPage {
-  items: Task[];
-  /** Pass back as `cursor` for the next page; null on the last page. */
-  nextCursor: string | null;
-}
+/** A task whose completion may have scheduled the next occurrence of its recurrence. */
+export type CompletedTask = Task & { nextOccurrence: Task | null };

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-users-and-tasks.js';
+import * as m0002 from './0002-organise-tasks.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -7,4 +8,5 @@ import * as m0001 from './0001-users-and-tasks.js';
  */
 export const migrations: Record<string, Migration> = {
   '0001-users-and-tasks': m0001,
+  '0002-organise-tasks': m0002,
 };

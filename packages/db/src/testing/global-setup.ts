@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { createDb, createPGliteDb } from '../create-db.js';
+import { createDb, createPGliteDb, pgliteOptions } from '../create-db.js';
 import { migrateToLatest } from '../migrate.js';
 import { type TestTemplate, uniqueDatabaseName, withDatabase } from './template.js';
 
@@ -22,7 +22,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
 }
 
 async function createPGliteTemplate(): Promise<TestTemplate> {
-  const pglite = await PGlite.create();
+  const pglite = await PGlite.create(pgliteOptions());
   const db = createPGliteDb(pglite);
   await migrateToLatest(db);
   const dump = await pglite.dumpDataDir('none');

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDb, createPGliteDb, type Db } from '../create-db.js';
+import { createDb, createPGliteDb, type Db, pgliteOptions } from '../create-db.js';
 import { type TestTemplate, uniqueDatabaseName, withDatabase } from './template.js';
 
 export interface TestDatabase {
@@ -22,7 +22,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const template: TestTemplate = inject('taskwireTestTemplate');
   if (template.kind === 'pglite') {
     const dump = new Blob([await readFile(template.dumpPath)]);
-    const pglite = await PGlite.create({ loadDataDir: dump });
+    const pglite = await PGlite.create(pgliteOptions({ loadDataDir: dump }));
     const db = createPGliteDb(pglite);
     return {
       db,

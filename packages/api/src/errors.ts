@@ -1,0 +1,42 @@
+import { TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+
+/** The cause of a CONFLICT on `expectedVersion`: carries the current state so a client can merge. */
+export class VersionConflictError extends Error {
+  override name = 'VersionConflictError';
+  constructor(readonly current: unknown) {
+    super('The task was changed by someone else');
+  }
+}
+
+/** NOT_FOUND for a resource that is missing or not the caller's: the two are indistinguishable. */
+export function notFoundError(what: string): TRPCError {
+  return new TRPCError({ code: 'NOT_FOUND', message: `${what} not found` });
+}
+
+/** A rule on one field checked after the schema, against stored data (e.g. remindAt vs the stored dueAt). */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+
+  /** The same failure as a zod error, so clients see one shape of field errors. */
+  toZodError(): ZodError {
+    return new ZodError([{ code: 'custom', path: [this.field], message: this.message, input: undefined }]);
+  }
+}
+
+/** BAD_REQUEST naming the field, for a rule checked after the schema. */
+export function invalidInputError(field: string, message: string): TRPCError {
+  return new TRPCError({ code: 'BAD_REQUEST', message, cause: new InvalidInputError(field, message) });
+}
+
+/** CONFLICT carrying the current version of the resource in `error.data.current`. */
+export function versionConflictError(current: unknown): TRPCError {
+  const cause = new VersionConflictError(current);
+  return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
+}

@@ -1,0 +1,91 @@
+import { type Db, uuidv7 } from '@taskwire/db';
+import { sql } from 'kysely';
+import type { Tag } from './schemas.js';
+
+// Every function takes the owner's id: tag names and ids only ever resolve within one user's tags.
+
+const lowerNames = (names: string[]) => names.map((name) => name.toLowerCase());
+
+/** Ids of the user's existing tags with these names (case-insensitive); unknown names are skipped. */
+export async function findTagIds(db: Db, userId: string, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const rows = await db
+    .selectFrom('tags')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where(sql<string>`lower(name)`, 'in', lowerNames(names))
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Ids for these names, creating the tags the user does not have yet (first spelling wins). */
+export async function ensureTagIds(db: Db, userId: string, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  await db
+    .insertInto('tags')
+    .values(names.map((name) => ({ user_id: userId, id: uuidv7(), name })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+  return findTagIds(db, userId, names);
+}
+
+/** The user's tags with the number of live tasks carrying each, sorted by name. */
+export async function listTags(db: Db, userId: string): Promise<Tag[]> {
+  const rows = await db
+    .selectFrom('tags')
+    .select((eb) => [
+      'tags.id',
+      'tags.name',
+      eb
+        .selectFrom('tasks')
+        .select(sql<number>`count(*)::int`.as('n'))
+        .where('tasks.user_id', '=', userId)
+        .where('tasks.deleted_at', 'is', null)
+        .where(sql<boolean>`tasks.tag_ids @> array[tags.id]`)
+        .as('taskCount'),
+    ])
+    .where('tags.user_id', '=', userId)
+    .orderBy(sql`lower(tags.name)`)
+    .execute();
+  return rows.map((row) => ({ id: row.id, name: row.name, taskCount: row.taskCount ?? 0 }));
+}
+
+export type RenameResult = Tag | 'not-found' | 'name-taken';
+
+/** Renames a tag; 'name-taken' when the user already has another tag of that name. */
+export async function renameTag(db: Db, userId: string, id: string, name: string): Promise<RenameResult> {
+  const clash = await db
+    .selectFrom('tags')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where(sql<string>`lower(name)`, '=', name.toLowerCase())
+    .where('id', '<>', id)
+    .executeTakeFirst();
+  if (clash) return 'name-taken';
+  const renamed = await db
+    .updateTable('tags')
+    .set({ name })
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .returning('id')
+    .executeTakeFirst();
+  if (!renamed) return 'not-found';
+  const tag = (await listTags(db, userId)).find((t) => t.id === id);
+  return tag ?? 'not-found';
+}
+
+/** Deletes a tag and takes it off every task of the user (one change, one version, for each). */
+export async function deleteTag(db: Db, userId: string, id: string): Promise<boolean> {
+  await db
+    .updateTable('tasks')
+    .set((eb) => ({
+      tag_ids: sql<string[]>`array_remove(tasks.tag_ids, ${id}::uuid)`,
+      updated_at: sql<Date>`now()`,
+      version: eb('version', '+', 1),
+    }))
+    .where('user_id', '=', userId)
+    .where(sql<boolean>`tag_ids @> array[${id}::uuid]`)
+    .execute();
+  const deleted = await db.deleteFrom('tags').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
+  return deleted.numDeletedRows > 0n;
+}

@@ -1,0 +1,97 @@
+import type { Db } from '@taskwire/db';
+import { sql } from 'kysely';
+import { ensureTagIds, findTagIds } from '../tags/queries.js';
+import type { Occurrence } from './recurrence.js';
+import type { BulkUpdateInput, Task } from './schemas.js';
+import { insertOccurrence, planNextOccurrence } from './task-mutations.js';
+import { priorityRank, taskColumns, toTask } from './task-row.js';
+
+// Bulk changes: one transaction, only the caller's live tasks; any other id is reported as
+// not found and nothing happens to it.
+
+export interface BulkResult {
+  /** The changed tasks, plus any next occurrences that completing recurring tasks scheduled. */
+  updated: Task[];
+  notFound: string[];
+}
+
+const now = sql<Date>`now()`;
+
+function missing(ids: string[], found: Set<string>): string[] {
+  return [...new Set(ids)].filter((id) => !found.has(id));
+}
+
+/** Applies `set` to every live task of the user among `ids`, atomically. */
+export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput): Promise<BulkResult> {
+  return db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .selectFrom('tasks')
+      .select(['id', 'completed', 'due_at', 'remind_at', 'recurrence'])
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .orderBy('id')
+      .forUpdate()
+      .execute();
+    const found = new Set(locked.map((row) => row.id));
+    if (found.size === 0) return { updated: [], notFound: missing(ids, found) };
+
+    // Completing recurring tasks schedules their next occurrences (and takes the rule off them).
+    const nexts = new Map<string, Occurrence>();
+    if (set.completed === true) {
+      for (const row of locked) {
+        const dueAt = set.dueAt !== undefined ? (set.dueAt ? new Date(set.dueAt) : null) : row.due_at;
+        const next = row.completed ? null : await planNextOccurrence(trx, userId, { ...row, due_at: dueAt });
+        if (next) nexts.set(row.id, next);
+      }
+    }
+    const addIds = set.addTags ? await ensureTagIds(trx, userId, set.addTags) : [];
+    const removeIds = set.removeTags ? await findTagIds(trx, userId, set.removeTags) : [];
+    const rows = await trx
+      .updateTable('tasks')
+      .set((eb) => ({
+        ...(set.completed !== undefined && {
+          completed: set.completed,
+          completed_at: set.completed ? sql<Date>`coalesce(tasks.completed_at, now())` : null,
+        }),
+        ...(set.priority !== undefined && { priority: priorityRank(set.priority) }),
+        ...(set.dueAt !== undefined && { due_at: set.dueAt }),
+        ...((addIds.length > 0 || removeIds.length > 0) && {
+          // Remove first, then add what is not already there, keeping the array free of duplicates.
+          tag_ids: sql<string[]>`array(
+            select distinct t from unnest(
+              array(select unnest(tasks.tag_ids) except select unnest(${sql.val(removeIds)}::uuid[]))
+              || ${sql.val(addIds)}::uuid[]) as t)`,
+        }),
+        recurrence: sql`case when tasks.id = any(${sql.val([...nexts.keys()])}::uuid[]) then null else tasks.recurrence end`,
+        updated_at: now,
+        version: eb('version', '+', 1),
+      }))
+      .where('tasks.user_id', '=', userId)
+      .where('tasks.id', 'in', [...found])
+      .returning(taskColumns)
+      .execute();
+    const updated = rows.map(toTask);
+    for (const [id, next] of nexts) updated.push(await insertOccurrence(trx, userId, id, next));
+    return { updated, notFound: missing(ids, found) };
+  });
+}
+
+export interface BulkDeleteResult {
+  deleted: string[];
+  notFound: string[];
+}
+
+/** Moves every live task of the user among `ids` to the trash, atomically. */
+export async function bulkTrash(db: Db, userId: string, ids: string[]): Promise<BulkDeleteResult> {
+  const rows = await db
+    .updateTable('tasks')
+    .set((eb) => ({ deleted_at: now, updated_at: now, version: eb('version', '+', 1) }))
+    .where('user_id', '=', userId)
+    .where('id', 'in', ids)
+    .where('deleted_at', 'is', null)
+    .returning('id')
+    .execute();
+  const found = new Set(rows.map((row) => row.id));
+  return { deleted: [...found], notFound: missing(ids, found) };
+}

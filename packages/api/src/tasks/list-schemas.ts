@@ -1,0 +1,76 @@
+import { z } from 'zod';
+import { tagNameSchema } from '../tags/schemas.js';
+import { decodeCursor, type ListCursor } from './cursor.js';
+import { PRIORITIES } from './schemas.js';
+
+export const LIST_LIMIT_MAX = 100;
+export const LIST_LIMIT_DEFAULT = 20;
+
+export const SORTS = ['createdAt', 'updatedAt', 'dueAt', 'priority', 'title'] as const;
+export type TaskSort = (typeof SORTS)[number];
+export type SortOrder = 'asc' | 'desc';
+
+/** What each sort means without an explicit order: newest, soonest due, most important, A→Z. */
+export const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
+  createdAt: 'desc',
+  updatedAt: 'desc',
+  dueAt: 'asc',
+  priority: 'desc',
+  title: 'asc',
+};
+
+const timestamp = z.iso.datetime({ offset: true });
+
+/** Filters shared by task.list and task.count. */
+export const taskFilterFields = {
+  status: z.enum(['all', 'open', 'completed']).default('all'),
+  priority: z.array(z.enum(PRIORITIES)).min(1).max(PRIORITIES.length).optional(),
+  tags: z.array(tagNameSchema).min(1).max(20).optional(),
+  tagMode: z.enum(['any', 'all']).default('any'),
+  /** Inclusive lower bound on dueAt. */
+  dueFrom: timestamp.optional(),
+  /** Exclusive upper bound on dueAt. */
+  dueTo: timestamp.optional(),
+  /** true: open tasks due before now; false: everything else. */
+  overdue: z.boolean().optional(),
+  hasDueDate: z.boolean().optional(),
+  /** Full-text search over title and description; the last word matches as a prefix. */
+  q: z.string().trim().min(1).max(200).optional(),
+};
+
+export const countTasksInput = z.strictObject(taskFilterFields).prefault({});
+export type TaskFilters = z.infer<typeof countTasksInput>;
+
+export const listTasksInput = z
+  .strictObject({
+    ...taskFilterFields,
+    sort: z.enum(SORTS).default('createdAt'),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
+    cursor: z.string().max(1_024).nullish(),
+  })
+  .prefault({})
+  .transform((input, ctx) => {
+    const order = input.order ?? DEFAULT_ORDER[input.sort];
+    if (!input.cursor) return { ...input, order, cursor: undefined };
+    const cursor = decodeCursor(input.cursor);
+    if (!cursor) {
+      ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'Invalid cursor' });
+      return z.NEVER;
+    }
+    if (cursor.sort !== input.sort || cursor.order !== order) {
+      ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'Cursor belongs to a different sort or order' });
+      return z.NEVER;
+    }
+    return { ...input, order, cursor };
+  });
+
+export type ListTasksInput = z.output<typeof listTasksInput>;
+export type { ListCursor };
+
+export const listTrashInput = z
+  .strictObject({
+    limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
+    cursor: z.string().max(1_024).nullish(),
+  })
+  .prefault({});

@@ -1,0 +1,104 @@
+import { type Db, type RecurrenceRule, uuidv7 } from '@taskwire/db';
+import { sql } from 'kysely';
+import { nextOccurrence, type Occurrence } from './recurrence.js';
+import type { Task } from './schemas.js';
+import { type TaskRowOut, taskColumns, toTask } from './task-row.js';
+
+// The building blocks of every change to one task: lock it, check the version, apply, and
+// schedule the next occurrence when a recurring task is completed.
+
+export type MutationResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; error: 'not-found' }
+  | { ok: false; error: 'version-conflict'; current: Task }
+  | { ok: false; error: 'invalid'; field: string; message: string };
+
+export const notFound = { ok: false, error: 'not-found' } as const;
+export const invalid = (field: string, message: string) => ({ ok: false, error: 'invalid', field, message }) as const;
+
+/** The live task, locked for the rest of the transaction. */
+export async function lockLiveTask(trx: Db, userId: string, id: string): Promise<TaskRowOut | undefined> {
+  return trx
+    .selectFrom('tasks')
+    .select(taskColumns)
+    .where('tasks.user_id', '=', userId)
+    .where('tasks.id', '=', id)
+    .where('tasks.deleted_at', 'is', null)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/**
+ * Runs `change` on the locked live task in a transaction, after checking `expectedVersion`:
+ * not the user's (or trashed) → not-found; another version → version-conflict with the current task.
+ */
+export function withLockedTask<T>(
+  db: Db,
+  userId: string,
+  id: string,
+  expectedVersion: number | undefined,
+  change: (trx: Db, row: TaskRowOut) => Promise<MutationResult<T>>,
+): Promise<MutationResult<T>> {
+  return db.transaction().execute(async (trx) => {
+    const row = await lockLiveTask(trx, userId, id);
+    if (!row) return notFound;
+    if (expectedVersion !== undefined && row.version !== expectedVersion) {
+      return { ok: false, error: 'version-conflict', current: toTask(row) };
+    }
+    return change(trx, row);
+  });
+}
+
+/** The user's IANA time zone, in which recurrences are computed. */
+export async function userTimezone(db: Db, userId: string): Promise<string> {
+  const row = await db.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirst();
+  return row?.timezone ?? 'UTC';
+}
+
+/**
+ * The occurrence that follows a recurring task being completed, or null when it does not recur
+ * or its rule has ended. Computed in the owner's time zone.
+ */
+export async function planNextOccurrence(
+  trx: Db,
+  userId: string,
+  row: { due_at: Date | null; remind_at: Date | null; recurrence: RecurrenceRule | null },
+): Promise<Occurrence | null> {
+  if (!row.recurrence || !row.due_at) return null;
+  return nextOccurrence(
+    row.recurrence,
+    { dueAt: row.due_at, remindAt: row.remind_at },
+    await userTimezone(trx, userId),
+  );
+}
+
+/**
+ * Inserts the next occurrence of the completed task `sourceId`: same title, description, priority
+ * and tags, with the occurrence's due and remind times and rule. The caller has already taken
+ * the rule off the completed task, so completing it again does not schedule a second one.
+ */
+export async function insertOccurrence(trx: Db, userId: string, sourceId: string, next: Occurrence): Promise<Task> {
+  const row = await trx
+    .insertInto('tasks')
+    .columns(['user_id', 'id', 'title', 'description', 'priority', 'tag_ids', 'due_at', 'remind_at', 'recurrence'])
+    .expression((eb) =>
+      eb
+        .selectFrom('tasks')
+        .select([
+          'user_id',
+          sql<string>`${uuidv7()}::uuid`.as('id'),
+          'title',
+          'description',
+          'priority',
+          'tag_ids',
+          sql<Date>`${next.dueAt.toISOString()}::timestamptz`.as('due_at'),
+          sql<Date | null>`${next.remindAt?.toISOString() ?? null}::timestamptz`.as('remind_at'),
+          sql<RecurrenceRule>`${JSON.stringify(next.recurrence)}::jsonb`.as('recurrence'),
+        ])
+        .where('user_id', '=', userId)
+        .where('id', '=', sourceId),
+    )
+    .returning(taskColumns)
+    .executeTakeFirstOrThrow();
+  return toTask(row);
+}

@@ -1,0 +1,108 @@
+import type { Db } from '@taskwire/db';
+import { sql } from 'kysely';
+import { encodeCursor, type TrashCursor } from './cursor.js';
+import type { Task } from './schemas.js';
+import { taskColumns, toTask } from './task-row.js';
+
+// The trash: deleted tasks wait here for 30 days, then are purged for good.
+
+export const TRASH_RETENTION_DAYS = 30;
+const expired = sql<boolean>`deleted_at < now() - make_interval(days => ${TRASH_RETENTION_DAYS})`;
+const now = sql<Date>`now()`;
+
+/** Deletes the user's trashed tasks past retention; run before reading the trash, so it never shows them. */
+export async function purgeExpiredTrashOf(db: Db, userId: string): Promise<void> {
+  await db
+    .deleteFrom('tasks')
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is not', null)
+    .where(expired)
+    .execute();
+}
+
+/** Maintenance across all users (the scheduled purge), in batches so no transaction grows large. */
+export async function purgeExpiredTrash(db: Db, batchSize = 1_000): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const result = await db
+      .deleteFrom('tasks')
+      .where(
+        sql<boolean>`(user_id, id) in (
+          select user_id, id from tasks where deleted_at is not null and ${expired} limit ${batchSize})`,
+      )
+      .executeTakeFirst();
+    const deleted = Number(result.numDeletedRows);
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
+}
+
+export interface TrashPage {
+  items: Task[];
+  nextCursor: string | null;
+}
+
+/** The user's trash, most recently deleted first. */
+export async function listTrash(
+  db: Db,
+  userId: string,
+  limit: number,
+  cursor: TrashCursor | undefined,
+): Promise<TrashPage> {
+  await purgeExpiredTrashOf(db, userId);
+  const rows = await db
+    .selectFrom('tasks')
+    .select(taskColumns)
+    .where('tasks.user_id', '=', userId)
+    .where('tasks.deleted_at', 'is not', null)
+    .$if(cursor !== undefined, (qb) =>
+      qb.where(sql<boolean>`(tasks.deleted_at, tasks.id) < (${cursor?.value}::timestamptz, ${cursor?.id}::uuid)`),
+    )
+    .orderBy('tasks.deleted_at', 'desc')
+    .orderBy('tasks.id', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  const hasMore = rows.length > limit && last?.deleted_at;
+  return {
+    items: page.map(toTask),
+    nextCursor: hasMore
+      ? encodeCursor({ sort: 'trash', order: 'desc', value: last.deleted_at?.toISOString() ?? '', id: last.id })
+      : null,
+  };
+}
+
+/** Brings a trashed task back; undefined when the user has no such task in the trash. */
+export async function restoreTask(db: Db, userId: string, id: string): Promise<Task | undefined> {
+  const row = await db
+    .updateTable('tasks')
+    .set((eb) => ({ deleted_at: null, updated_at: now, version: eb('version', '+', 1) }))
+    .where('tasks.user_id', '=', userId)
+    .where('tasks.id', '=', id)
+    .where('tasks.deleted_at', 'is not', null)
+    .returning(taskColumns)
+    .executeTakeFirst();
+  return row && toTask(row);
+}
+
+/** Deletes a trashed task for good; false when the user has no such task in the trash. */
+export async function purgeTask(db: Db, userId: string, id: string): Promise<boolean> {
+  const result = await db
+    .deleteFrom('tasks')
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}
+
+/** Deletes everything in the user's trash for good; returns how many tasks went. */
+export async function emptyTrash(db: Db, userId: string): Promise<number> {
+  const result = await db
+    .deleteFrom('tasks')
+    .where('user_id', '=', userId)
+    .where('deleted_at', 'is not', null)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
