@@ -5,7 +5,7 @@ import { encodeCursor, type ListCursor } from './cursor.js';
 import type { ListTasksInput, SortOrder, TaskFilters, TaskSort } from './list-schemas.js';
 import type { Task } from './schemas.js';
 import { searchQuery } from './search-query.js';
-import { priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
+import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
 import { addDays, fromWallTime, toWallTime } from './zoned-time.js';
 
 // Lists, counts and stats of live tasks. Every query starts from `where user_id = $1 and
@@ -172,11 +172,7 @@ export async function taskStats(db: Db, userId: string, timeZone: string, now = 
 
 /** Open live tasks whose reminder time has come by `before`, soonest first. */
 export async function dueReminders(db: Db, userId: string, before: string, limit: number): Promise<Task[]> {
-  const rows = await db
-    .selectFrom('tasks')
-    .select(taskColumns)
-    .where('tasks.user_id', '=', userId)
-    .where('tasks.deleted_at', 'is', null)
+  const rows = await liveTasksOf(db, userId)
     .where('tasks.completed', '=', false)
     .where('tasks.remind_at', 'is not', null)
     .where('tasks.remind_at', '<=', new Date(before))

@@ -11,7 +11,7 @@ import {
   userTimezone,
   withLockedTask,
 } from './task-mutations.js';
-import { priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
+import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
 
 // Every function takes the owner's id and filters on it: no query here can reach another user's rows.
 
@@ -19,13 +19,7 @@ const now = sql<Date>`now()`;
 
 /** A live (not trashed) task of the user. */
 export async function findTask(db: Db, userId: string, id: string): Promise<Task | undefined> {
-  const row = await db
-    .selectFrom('tasks')
-    .select(taskColumns)
-    .where('tasks.user_id', '=', userId)
-    .where('tasks.id', '=', id)
-    .where('tasks.deleted_at', 'is', null)
-    .executeTakeFirst();
+  const row = await liveTasksOf(db, userId).where('tasks.id', '=', id).executeTakeFirst();
   return row && toTask(row);
 }
 

@@ -2,7 +2,7 @@ import { type Db, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { nextOccurrence, type Occurrence } from './recurrence.js';
 import type { Task } from './schemas.js';
-import { type TaskRowOut, taskColumns, toTask } from './task-row.js';
+import { liveTasksOf, type TaskRowOut, taskColumns, toTask } from './task-row.js';
 
 // The building blocks of every change to one task: lock it, check the version, apply, and
 // schedule the next occurrence when a recurring task is completed.
@@ -18,14 +18,7 @@ export const invalid = (field: string, message: string) => ({ ok: false, error: 
 
 /** The live task, locked for the rest of the transaction. */
 export async function lockLiveTask(trx: Db, userId: string, id: string): Promise<TaskRowOut | undefined> {
-  return trx
-    .selectFrom('tasks')
-    .select(taskColumns)
-    .where('tasks.user_id', '=', userId)
-    .where('tasks.id', '=', id)
-    .where('tasks.deleted_at', 'is', null)
-    .forUpdate()
-    .executeTakeFirst();
+  return liveTasksOf(trx, userId).where('tasks.id', '=', id).forUpdate().executeTakeFirst();
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { RecurrenceRule } from '@taskwire/db';
+import type { Db, RecurrenceRule } from '@taskwire/db';
 import { sql } from 'kysely';
 import { PRIORITIES, type Priority, type Task } from './schemas.js';
 
@@ -24,6 +24,15 @@ export const taskColumns = [
   'tasks.version',
   tagNames,
 ] as const;
+
+/** The user's live (not trashed) tasks, with the output columns: the start of every read. */
+export function liveTasksOf(db: Db, userId: string) {
+  return db
+    .selectFrom('tasks')
+    .select(taskColumns)
+    .where('tasks.user_id', '=', userId)
+    .where('tasks.deleted_at', 'is', null);
+}
 
 export interface TaskRowOut {
   id: string;
