@@ -94,6 +94,7 @@ if (task in serverProcesses) {
 } else {
   const turboArgs = ['exec', 'turbo', 'run', task, ...extraArgs];
   if (task === 'db:migrate' || task === 'db:seed') turboArgs.push('--filter=@taskwire/server');
+  if (task.startsWith('bench')) turboArgs.push('--filter=@taskwire/bench', '--concurrency=1');
   const status = run(pnpmCommand, [...pnpmPrefix, ...turboArgs]);
   if (task === 'test' && status === 0 && !printTestSummary()) process.exit(1);
   process.exit(status);

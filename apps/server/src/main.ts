@@ -4,6 +4,7 @@ import { describeDatabase, openDatabase } from './database.js';
 import { loadEnvOrExit } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { createLogger } from './logger.js';
+import { scheduleTrashPurge } from './maintenance.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 
 const env = loadEnvOrExit();
@@ -19,8 +20,10 @@ try {
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
   const app = await buildServer({ db, tokens, logger });
+  const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(
     async () => {
+      stopTrashPurge();
       await app.close();
       await db.destroy();
     },

@@ -1,7 +1,8 @@
 import { uuidv7 } from '@taskwire/db';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TaskFilters } from '../src/tasks/list-schemas.js';
+import { listTasks } from '../src/tasks/list-query.js';
+import { listTasksInput, type TaskFilters } from '../src/tasks/list-schemas.js';
 import { PRIORITIES, type Task } from '../src/tasks/schemas.js';
 import { type Caller, useApi } from './harness.js';
 
@@ -203,6 +204,18 @@ describe('list with random filters (property)', () => {
         expect(await fixture.caller.task.count(rest as never)).toBe(expected.length);
       }),
       { numRuns: 120 },
+    );
+  });
+
+  it('gives the same answer when the probe window ends before a page is full (the GIN fallback)', async () => {
+    await fc.assert(
+      fc.asyncProperty(filtersArbitrary, fc.integer({ min: 1, max: 60 }), async (filters, window) => {
+        const input = listTasksInput.parse({ ...filters, limit: 10 });
+        const reference = await listTasks(api.db, fixture.userId, input);
+        const probed = await listTasks(api.db, fixture.userId, input, window);
+        expect(probed).toEqual(reference);
+      }),
+      { numRuns: 80 },
     );
   });
 });

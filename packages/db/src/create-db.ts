@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, type LogConfig, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
@@ -24,15 +24,17 @@ export interface CreateDbOptions {
   pool?: PoolOptions;
   /** Called when an idle pooled client errors (e.g. the server restarted); without it the error would crash the process. */
   onPoolError?: (error: Error) => void;
+  /** Kysely's query log hook (benchmarks capture the SQL they explain; debugging). */
+  log?: LogConfig;
 }
 
 export type Db = Kysely<Database>;
 
 /** Creates the Kysely instance: pg.Pool over `databaseUrl`, or embedded PGlite in `dataDir`. */
 export function createDb(options: CreateDbOptions = {}): Db {
-  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError);
+  if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError, options.log);
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  return createPGliteDb(new PGlite(pgliteOptions({ dataDir: options.dataDir })));
+  return createPGliteDb(new PGlite(pgliteOptions({ dataDir: options.dataDir })), options.log);
 }
 
 /**
@@ -44,14 +46,15 @@ export function pgliteOptions(options: PGliteOptions = {}): PGliteOptions {
 }
 
 /** Kysely over an existing PGlite instance (tests load one from a migrated template). */
-export function createPGliteDb(pglite: PGlite): Db {
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+export function createPGliteDb(pglite: PGlite, log?: LogConfig): Db {
+  return new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...(log && { log }) });
 }
 
 function createPostgresDb(
   connectionString: string,
   options: PoolOptions = {},
   onPoolError?: (error: Error) => void,
+  log?: LogConfig,
 ): Db {
   const pool = new pg.Pool({
     connectionString,
@@ -63,5 +66,5 @@ function createPostgresDb(
   pool.on('error', (error) => {
     onPoolError?.(error);
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
 }

@@ -45,6 +45,14 @@ export interface TagsTable {
   created_at: Timestamp;
 }
 
+/** Per-user counts kept by a trigger on tasks (migration 0002). */
+export interface TaskCountsTable {
+  user_id: string;
+  open: number;
+  completed: number;
+  trashed: number;
+}
+
 /** A recurrence rule as stored (jsonb); validated by the API's zod schema. */
 export interface RecurrenceRule {
   freq: 'daily' | 'weekly' | 'monthly' | 'yearly';
@@ -60,6 +68,7 @@ export interface Database {
   users: UsersTable;
   tasks: TasksTable;
   tags: TagsTable;
+  task_counts: TaskCountsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

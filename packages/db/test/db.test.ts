@@ -149,3 +149,43 @@ describe('uuidv7', () => {
     expect([...burst].sort()).toEqual(burst);
   });
 });
+
+describe('task_counts', () => {
+  it('follows every insert, completion, trash, restore and delete, and goes with the account', async () => {
+    const userId = await insertUser('counts@example.com');
+    const counts = () =>
+      testDb.db
+        .selectFrom('task_counts')
+        .select(['open', 'completed', 'trashed'])
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+    const real = async () => {
+      const result = await sql<{ open: number; completed: number; trashed: number }>`select
+        count(*) filter (where deleted_at is null and not completed)::int as open,
+        count(*) filter (where deleted_at is null and completed)::int as completed,
+        count(*) filter (where deleted_at is not null)::int as trashed
+        from tasks where user_id = ${userId}`.execute(testDb.db);
+      return result.rows[0];
+    };
+    const ids = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
+    await testDb.db
+      .insertInto('tasks')
+      .values(ids.map((id) => ({ id, user_id: userId, title: 't' })))
+      .execute();
+    expect(await counts()).toEqual({ open: 4, completed: 0, trashed: 0 });
+    const where = (id: string | undefined) => testDb.db.updateTable('tasks').where('id', '=', id ?? '');
+    await where(ids[0]).set({ completed: true, completed_at: new Date() }).execute();
+    await where(ids[1]).set({ deleted_at: new Date() }).execute();
+    await where(ids[0]).set({ deleted_at: new Date() }).execute();
+    await where(ids[2]).set({ title: 'renamed' }).execute();
+    expect(await counts()).toEqual({ open: 2, completed: 0, trashed: 2 });
+    await where(ids[1]).set({ deleted_at: null }).execute();
+    await testDb.db
+      .deleteFrom('tasks')
+      .where('id', '=', ids[3] ?? '')
+      .execute();
+    expect(await counts()).toEqual(await real());
+    await testDb.db.deleteFrom('users').where('id', '=', userId).execute();
+    expect(await counts()).toBeUndefined();
+  });
+});

@@ -9,12 +9,19 @@ import { createLogger } from '../logger.js';
 // rule applies. Safe to run again: an existing demo account is signed into and left as it is.
 
 const DEMO = { email: 'demo@taskwire.dev', password: 'taskwire-demo' };
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 const DEMO_TASKS = [
-  { title: 'Read the Taskwire README', description: 'Two commands: npm start and npm test.' },
-  { title: 'Buy milk', description: '2 litres, semi-skimmed' },
-  { title: 'Book dentist appointment', description: null },
-  { title: 'Write the quarterly report', description: 'Numbers from finance first.' },
-  { title: 'Water the plants', description: null },
+  { title: 'Read the Taskwire README', description: 'Two commands: npm start and npm test.', tags: ['taskwire'] },
+  { title: 'Buy milk', description: '2 litres, semi-skimmed', tags: ['errands'], priority: 'low' as const },
+  { title: 'Book dentist appointment', dueAt: inDays(3), remindAt: inDays(2), tags: ['health'] },
+  {
+    title: 'Write the quarterly report',
+    description: 'Numbers from finance first.',
+    priority: 'high' as const,
+    dueAt: inDays(-1),
+    tags: ['work'],
+  },
+  { title: 'Water the plants', dueAt: inDays(1), recurrence: { freq: 'weekly' as const, interval: 1 }, tags: ['home'] },
 ];
 
 const env = loadEnvOrExit();

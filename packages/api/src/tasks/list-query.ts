@@ -51,7 +51,10 @@ function applyFilters(query: TaskQuery, userId: string, filters: TaskFilters, ta
   return q;
 }
 
-/** The expression each sort orders by; it matches an index expression exactly. */
+/**
+ * The expression each sort orders by; it matches an index expression exactly, so the first page
+ * is an index walk that stops after `limit` rows.
+ */
 function sortKey(sort: TaskSort, order: SortOrder): RawBuilder<unknown> {
   switch (sort) {
     case 'createdAt':
@@ -68,6 +71,13 @@ function sortKey(sort: TaskSort, order: SortOrder): RawBuilder<unknown> {
     case 'title':
       return sql`(lower(tasks.title) collate "C")`;
   }
+}
+
+/** The same ordering through an expression no index matches (adding zero of the key's type). */
+function unindexed(sort: TaskSort, key: RawBuilder<unknown>): RawBuilder<unknown> {
+  if (sort === 'priority') return sql`(${key} + 0)`;
+  if (sort === 'title') return sql`(${key} || '')`;
+  return sql`(${key} + interval '0 seconds')`;
 }
 
 /** The cursor's sort value as a typed SQL parameter comparable with sortKey. */
@@ -99,33 +109,101 @@ function cursorAfter(row: ListRow, sort: TaskSort, order: SortOrder): string {
   return encodeCursor({ sort, order, value: value[sort], id: row.id });
 }
 
-/** One page of live tasks: filtered, sorted, and paged by keyset so pages never skip or repeat. */
-export async function listTasks(db: Db, userId: string, input: ListTasksInput): Promise<TaskPage> {
+/** Rows walked in sort order before a search or tag filter falls back to its GIN index. */
+const PROBE_WINDOW = 2_000;
+
+/**
+ * One page of live tasks: filtered, sorted, and paged by keyset so pages never skip or repeat.
+ *
+ * A search term or tag filter can match most of a user's tasks or almost none, and the planner
+ * cannot tell which. So such a list first walks the next PROBE_WINDOW tasks in sort order (an
+ * index walk that stops early) and filters them: when that yields a full page, it is the right
+ * page, found cheaply for common words and tags. Otherwise the matches are sparse, and the GIN
+ * index finds them all and a top-N sort orders them.
+ */
+export async function listTasks(
+  db: Db,
+  userId: string,
+  input: ListTasksInput,
+  probeWindow = PROBE_WINDOW,
+): Promise<TaskPage> {
   const tags = await resolveTags(db, userId, input);
   if (tags === 'none') return { items: [], nextCursor: null };
+  const selective = input.q !== undefined || tags !== undefined;
+  let rows = selective ? await selectPage(db, userId, input, tags, 'probe', probeWindow) : [];
+  if (rows.length <= input.limit)
+    rows = await selectPage(db, userId, input, tags, selective ? 'gin' : 'walk', probeWindow);
+  const page = rows.slice(0, input.limit);
+  const last = page.at(-1);
+  return {
+    items: page.map(toTask),
+    nextCursor: rows.length > input.limit && last ? cursorAfter(last, input.sort, input.order) : null,
+  };
+}
+
+/**
+ * The first limit + 1 matching rows after the cursor. 'walk' and 'probe' follow the sort index
+ * ('probe' only through its next probeWindow rows); 'gin' orders by an expression no index
+ * matches, so the planner must find matches through the search and tag indexes.
+ */
+async function selectPage(
+  db: Db,
+  userId: string,
+  input: ListTasksInput,
+  tags: TagMatch,
+  strategy: 'walk' | 'probe' | 'gin',
+  probeWindow: number,
+): Promise<ListRow[]> {
   const { sort, order, cursor, limit } = input;
-  const key = sortKey(sort, order);
-  let query = applyFilters(db.selectFrom('tasks').select(taskColumns), userId, input, tags);
+  const indexed = sortKey(sort, order);
+  const key = strategy === 'gin' ? unindexed(sort, indexed) : indexed;
+  const direction = order === 'asc' ? sql`>` : sql`<`;
+  const after = (k: RawBuilder<unknown>) =>
+    sql<boolean>`(${k}, tasks.id) ${direction} (${cursor ? cursorValue(cursor) : sql`null`}, ${cursor?.id ?? null}::uuid)`;
+
+  const source =
+    strategy === 'probe'
+      ? db
+          .selectFrom(
+            db
+              .selectFrom('tasks')
+              .selectAll()
+              .where('tasks.user_id', '=', userId)
+              .where('tasks.deleted_at', 'is', null)
+              .$if(cursor !== undefined, (qb) => qb.where(after(indexed)))
+              .orderBy(indexed, order)
+              .orderBy('tasks.id', order)
+              .limit(probeWindow)
+              .as('tasks'),
+          )
+          .select(taskColumns)
+      : db.selectFrom('tasks').select(taskColumns);
+  let query = applyFilters(source as TaskQuery, userId, input, tags);
   if (sort === 'title') query = query.select(sql<string>`lower(tasks.title)`.as('title_key'));
-  if (cursor) {
-    const direction = order === 'asc' ? sql`>` : sql`<`;
-    query = query.where(sql<boolean>`(${key}, tasks.id) ${direction} (${cursorValue(cursor)}, ${cursor.id}::uuid)`);
-  }
-  const rows = (await query
+  if (cursor && strategy !== 'probe') query = query.where(after(key));
+  return (await query
     .orderBy(key, order)
     .orderBy('tasks.id', order)
     .limit(limit + 1)
     .execute()) as ListRow[];
-  const page = rows.slice(0, limit);
-  const last = page.at(-1);
-  return {
-    items: page.map(toTask),
-    nextCursor: rows.length > limit && last ? cursorAfter(last, sort, order) : null,
-  };
 }
+
+const onlyStatus = (filters: TaskFilters) =>
+  Object.entries(filters).every(([key, value]) => value === undefined || key === 'status' || key === 'tagMode');
 
 /** How many live tasks match the filters. */
 export async function countTasks(db: Db, userId: string, filters: TaskFilters): Promise<number> {
+  if (onlyStatus(filters)) {
+    // The badge counts: one row of the counters the tasks trigger keeps.
+    const counts = await db
+      .selectFrom('task_counts')
+      .select(['open', 'completed'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    const open = counts?.open ?? 0;
+    const completed = counts?.completed ?? 0;
+    return filters.status === 'open' ? open : filters.status === 'completed' ? completed : open + completed;
+  }
   const tags = await resolveTags(db, userId, filters);
   if (tags === 'none') return 0;
   const row = await applyFilters(
@@ -151,22 +229,20 @@ export interface TaskStats {
 export async function taskStats(db: Db, userId: string, timeZone: string, now = new Date()): Promise<TaskStats> {
   const today = toWallTime(now, timeZone);
   const midnight = { ...today, hour: 0, minute: 0, second: 0, millisecond: 0 };
-  const start = fromWallTime(midnight, timeZone);
-  const end = fromWallTime({ ...midnight, ...addDays(today, 1) }, timeZone);
-  const row = await db
-    .selectFrom('tasks')
-    .select([
-      sql<number>`count(*) filter (where deleted_at is null and not completed)::int`.as('open'),
-      sql<number>`count(*) filter (where deleted_at is null and completed)::int`.as('completed'),
-      sql<number>`count(*) filter (where deleted_at is null and not completed and due_at < now())::int`.as('overdue'),
-      sql<number>`count(*) filter (where deleted_at is null and not completed
-        and due_at >= ${start.toISOString()}::timestamptz and due_at < ${end.toISOString()}::timestamptz)::int`.as(
-        'dueToday',
-      ),
-      sql<number>`count(*) filter (where deleted_at is not null)::int`.as('trashed'),
-    ])
-    .where('user_id', '=', userId)
-    .executeTakeFirstOrThrow();
+  const start = fromWallTime(midnight, timeZone).toISOString();
+  const end = fromWallTime({ ...midnight, ...addDays(today, 1) }, timeZone).toISOString();
+  // Open, completed and trashed come from the counters the tasks trigger keeps; overdue and due
+  // today depend on the clock, so they are index-only range scans of tasks_live_status_idx.
+  const live = sql`user_id = ${userId} and deleted_at is null and completed = false`;
+  const result = await sql<TaskStats>`select
+      coalesce(c.open, 0) as open, coalesce(c.completed, 0) as completed,
+      (select count(*)::int from tasks where ${live} and due_at < now()) as overdue,
+      (select count(*)::int from tasks where ${live}
+        and due_at >= ${start}::timestamptz and due_at < ${end}::timestamptz) as "dueToday",
+      coalesce(c.trashed, 0) as trashed
+    from (select 1) as one left join task_counts c on c.user_id = ${userId}`.execute(db);
+  const row = result.rows[0];
+  if (!row) throw new Error('stats query returned no row');
   return row;
 }
 

@@ -61,6 +61,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index tasks_live_due_desc_idx on tasks (user_id, coalesce(due_at, '-infinity'::timestamptz) desc, id desc) ${live}`.execute(
     db,
   );
+  // Counts by status, overdue and due today (task.count, task.stats) as index-only scans.
+  await sql`create index tasks_live_status_idx on tasks (user_id, completed, due_at) ${live}`.execute(db);
   await sql`create index tasks_live_priority_idx on tasks (user_id, priority desc, id desc) ${live}`.execute(db);
   // Byte order ("C") so that PGlite and every Postgres sort titles identically.
   await sql`create index tasks_live_title_idx on tasks (user_id, (lower(title) collate "C"), id) ${live}`.execute(db);
@@ -69,7 +71,57 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index tasks_reminders_idx on tasks (user_id, remind_at) where deleted_at is null and not completed and remind_at is not null`.execute(
     db,
   );
+  await createTaskCounts(db);
   await sql`create index tasks_trash_idx on tasks (user_id, deleted_at desc, id desc) where deleted_at is not null`.execute(
     db,
   );
+}
+
+/**
+ * Per-user counts of open, completed and trashed tasks, kept by a trigger in the same transaction
+ * as every change. task.stats and the status-only task.count read one row instead of counting a
+ * heavy user's 100 000 tasks. (Overdue and due-today depend on the clock, so they stay queries.)
+ */
+async function createTaskCounts(db: Kysely<unknown>): Promise<void> {
+  await sql`
+    create table task_counts (
+      user_id uuid primary key references users (id) on delete cascade,
+      open integer not null default 0,
+      completed integer not null default 0,
+      trashed integer not null default 0
+    )`.execute(db);
+  await sql`
+    create function task_counts_apply() returns trigger language plpgsql as $$
+    declare
+      delta_open integer := 0;
+      delta_completed integer := 0;
+      delta_trashed integer := 0;
+      owner uuid := coalesce(new.user_id, old.user_id);
+    begin
+      if tg_op in ('UPDATE', 'DELETE') then
+        delta_open := delta_open - (old.deleted_at is null and not old.completed)::int;
+        delta_completed := delta_completed - (old.deleted_at is null and old.completed)::int;
+        delta_trashed := delta_trashed - (old.deleted_at is not null)::int;
+      end if;
+      if tg_op in ('INSERT', 'UPDATE') then
+        delta_open := delta_open + (new.deleted_at is null and not new.completed)::int;
+        delta_completed := delta_completed + (new.deleted_at is null and new.completed)::int;
+        delta_trashed := delta_trashed + (new.deleted_at is not null)::int;
+      end if;
+      -- Nothing to count when nothing moved, or when the account itself is being deleted.
+      if (delta_open, delta_completed, delta_trashed) = (0, 0, 0)
+        or not exists (select 1 from users where id = owner) then
+        return null;
+      end if;
+      insert into task_counts as c (user_id, open, completed, trashed)
+        values (owner, delta_open, delta_completed, delta_trashed)
+        on conflict (user_id) do update set
+          open = c.open + excluded.open,
+          completed = c.completed + excluded.completed,
+          trashed = c.trashed + excluded.trashed;
+      return null;
+    end $$`.execute(db);
+  await sql`
+    create trigger tasks_count_changes after insert or delete or update of completed, deleted_at on tasks
+    for each row execute function task_counts_apply()`.execute(db);
 }

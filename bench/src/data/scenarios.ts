@@ -1,0 +1,48 @@
+import { type Context, createCaller, silentLogger, type TokenService } from '@taskwire/api';
+import type { Db } from '@taskwire/db';
+import { RARE_WORD } from './load.js';
+
+export type Caller = ReturnType<typeof createCaller>;
+
+const unusedTokens: TokenService = {
+  signAccessToken: () => Promise.reject(new Error('not used by the benchmark')),
+  verifyAccessToken: async () => null,
+};
+
+/** A caller acting as `userId`, as the server would build it after verifying a token. */
+export function callerFor(db: Db, userId: string): Caller {
+  const ctx: Context = { db, tokens: unusedTokens, log: silentLogger, requestId: 'bench', user: { id: userId } };
+  return createCaller(ctx);
+}
+
+export interface Scenario {
+  name: string;
+  run: (caller: Caller) => Promise<unknown>;
+}
+
+/** Walks `pages` pages of 20 and returns the cursor of the next one. */
+export async function cursorAtPage(caller: Caller, pages: number): Promise<string> {
+  let cursor: string | null | undefined;
+  for (let i = 0; i < pages; i++) {
+    cursor = (await caller.task.list({ limit: 20, cursor })).nextCursor;
+    if (!cursor) throw new Error(`the data set has fewer than ${pages} pages`);
+  }
+  return cursor ?? '';
+}
+
+/** What the issue measures, for the heavy user (100 000 tasks). */
+export function scenarios(deepCursor: string): Scenario[] {
+  const sorts = ['createdAt', 'updatedAt', 'dueAt', 'priority', 'title'] as const;
+  return [
+    ...sorts.map((sort) => ({ name: `first page, sort ${sort}`, run: (c: Caller) => c.task.list({ sort }) })),
+    { name: 'page 1000 by keyset (createdAt)', run: (c) => c.task.list({ cursor: deepCursor }) },
+    { name: 'search, common word ("report")', run: (c) => c.task.list({ q: 'report' }) },
+    { name: `search, rare word ("${RARE_WORD}")`, run: (c) => c.task.list({ q: RARE_WORD }) },
+    { name: 'search as you type ("prese")', run: (c) => c.task.list({ q: 'prese' }) },
+    { name: 'tag filter (work)', run: (c) => c.task.list({ tags: ['work'] }) },
+    { name: 'tags, all of (work, urgent)', run: (c) => c.task.list({ tags: ['work', 'urgent'], tagMode: 'all' }) },
+    { name: 'overdue filter', run: (c) => c.task.list({ overdue: true, sort: 'dueAt' }) },
+    { name: 'count, open', run: (c) => c.task.count({ status: 'open' }) },
+    { name: 'stats', run: (c) => c.task.stats() },
+  ];
+}

@@ -1,0 +1,11 @@
+import { z } from 'zod';
+
+// The benchmarks' only reader of process.env.
+const schema = z.object({
+  BENCH_DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/taskwire_bench'),
+  /** Skip loading when the data set is already there (rerunning only the queries). */
+  BENCH_REUSE_DATA: z.enum(['true', 'false']).default('true'),
+  BENCH_SAMPLES: z.coerce.number().int().min(20).max(100_000).default(200),
+});
+
+export const benchEnv = schema.parse(process.env);
