@@ -23,13 +23,13 @@ export interface PlanSummary {
   seqScanOnTasks: boolean;
 }
 
-/** EXPLAINs each captured query that reads tasks: the top node, the indexes used, any seq scan on tasks. */
+/** EXPLAINs each captured query: the top node, the indexes used, any seq scan on tasks. */
 export async function explain(url: string, queries: CapturedQuery[]): Promise<PlanSummary> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
     const summary: PlanSummary = { top: '', indexes: [], seqScanOnTasks: false };
-    for (const query of queries.filter((q) => /\btasks\b/.test(q.sql))) {
+    for (const query of queries) {
       const result = await client.query(`explain (format json) ${query.sql}`, [...query.parameters]);
       const plan = (result.rows[0]['QUERY PLAN'] as { Plan: PlanNode }[])[0]?.Plan;
       if (!plan) continue;
