@@ -6,6 +6,10 @@ const schema = z.object({
   /** Skip loading when the data set is already there (rerunning only the queries). */
   BENCH_REUSE_DATA: z.enum(['true', 'false']).default('true'),
   BENCH_SAMPLES: z.coerce.number().int().min(20).max(100_000).default(200),
+  BENCH_HTTP_DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/taskwire_bench_http'),
+  /** Alternating A/B rounds of `pnpm bench` (medians are reported). */
+  BENCH_ROUNDS: z.coerce.number().int().min(1).max(50).default(5),
+  BENCH_SECONDS: z.coerce.number().int().min(2).max(120).default(8),
 });
 
 export const benchEnv = schema.parse(process.env);

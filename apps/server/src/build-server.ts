@@ -73,8 +73,13 @@ export async function buildServer({ db, tokens, logger }: ServerDeps): Promise<F
         // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+        } else if (error.code === 'SERVICE_UNAVAILABLE') {
+          req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
         }
       },
+      responseMeta: ({ errors }) =>
+        // Tell clients and proxies when to come back.
+        errors.some((error) => error.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'retry-after': '1' } } : {},
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 

@@ -1,3 +1,4 @@
+import { isDatabaseUnavailable } from '@taskwire/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.js';
@@ -49,11 +50,27 @@ const t = initTRPC.context<Context>().create({
 export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
+/**
+ * A database that cannot be reached is not a bug in the request: answer SERVICE_UNAVAILABLE (503,
+ * the client may retry) with our own words, never the driver's, instead of INTERNAL_SERVER_ERROR.
+ */
+const databaseAvailability = t.middleware(async ({ next }) => {
+  const result = await next();
+  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseUnavailable(result.error.cause)) {
+    throw new TRPCError({
+      code: 'SERVICE_UNAVAILABLE',
+      message: 'The service is temporarily unavailable; retry shortly',
+      cause: result.error.cause,
+    });
+  }
+  return result;
+});
+
 /** A procedure anyone may call. */
-export const publicProcedure = t.procedure;
+export const publicProcedure = t.procedure.use(databaseAvailability);
 
 /** A procedure that needs a signed-in user; narrows `ctx.user` to non-null. */
-export const protectedProcedure = t.procedure.use(({ ctx, next }) => {
+export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });

@@ -6,7 +6,14 @@ export {
   type PoolOptions,
   pgliteOptions,
 } from './create-db.js';
-export { databaseConstraint, databaseErrorCode, isForeignKeyViolation, isUniqueViolation } from './errors.js';
+export {
+  databaseConstraint,
+  databaseErrorCode,
+  isDatabaseUnavailable,
+  isForeignKeyViolation,
+  isRetryableTransactionError,
+  isUniqueViolation,
+} from './errors.js';
 export { isDatabaseReady } from './health.js';
 export { migrateToLatest } from './migrate.js';
 export { PGliteDialect } from './pglite-dialect.js';
@@ -23,4 +30,5 @@ export type {
   UserRow,
   UsersTable,
 } from './schema.js';
+export { inTransaction, type TransactionOptions } from './transaction.js';
 export { uuidv7 } from './uuid.js';

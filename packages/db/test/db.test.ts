@@ -1,6 +1,15 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseErrorCode, isForeignKeyViolation, isUniqueViolation, migrateToLatest, uuidv7 } from '../src/index.js';
+import {
+  createDb,
+  databaseErrorCode,
+  inTransaction,
+  isDatabaseUnavailable,
+  isForeignKeyViolation,
+  isUniqueViolation,
+  migrateToLatest,
+  uuidv7,
+} from '../src/index.js';
 import { createTestDatabase, type TestDatabase } from '../src/testing/index.js';
 
 let testDb: TestDatabase;
@@ -187,5 +196,64 @@ describe('task_counts', () => {
     expect(await counts()).toEqual(await real());
     await testDb.db.deleteFrom('users').where('id', '=', userId).execute();
     expect(await counts()).toBeUndefined();
+  });
+});
+
+describe('inTransaction', () => {
+  it('runs the work again after a serialization failure or deadlock, a bounded number of times', async () => {
+    const userId = await insertUser('retry@example.com');
+    let attempts = 0;
+    const id = await inTransaction(testDb.db, async (trx) => {
+      attempts++;
+      const taskId = uuidv7();
+      await trx
+        .insertInto('tasks')
+        .values({ id: taskId, user_id: userId, title: `attempt ${attempts}` })
+        .execute();
+      // What Postgres reports when it aborts a transaction for a conflict.
+      if (attempts < 3)
+        throw Object.assign(new Error('could not serialize access'), { code: attempts === 1 ? '40001' : '40P01' });
+      return taskId;
+    });
+    expect(attempts).toBe(3);
+    const rows = await testDb.db.selectFrom('tasks').select(['id', 'title']).where('user_id', '=', userId).execute();
+    expect(rows).toEqual([{ id, title: 'attempt 3' }]);
+
+    let tries = 0;
+    const failing = inTransaction(
+      testDb.db,
+      async () => {
+        tries++;
+        throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+      },
+      { retries: 2 },
+    );
+    await expect(failing).rejects.toThrow('deadlock detected');
+    expect(tries).toBe(3);
+    let once = 0;
+    await expect(
+      inTransaction(testDb.db, async () => {
+        once++;
+        throw Object.assign(new Error('unique'), { code: '23505' });
+      }),
+    ).rejects.toThrow('unique');
+    expect(once).toBe(1);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('recognises outages, not ordinary query failures', async () => {
+    const down = createDb({
+      databaseUrl: 'postgres://nobody@127.0.0.1:1/none',
+      pool: { connectionTimeoutMillis: 500 },
+    });
+    const error = await sql`select 1`.execute(down).catch((e: unknown) => e);
+    await down.destroy();
+    expect(isDatabaseUnavailable(error)).toBe(true);
+    expect(isDatabaseUnavailable({ code: '57P01' })).toBe(true);
+    expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    const syntax = await sql`select from nowhere`.execute(testDb.db).catch((e: unknown) => e);
+    expect(isDatabaseUnavailable(syntax)).toBe(false);
+    expect(isDatabaseUnavailable({ code: '23505' })).toBe(false);
   });
 });

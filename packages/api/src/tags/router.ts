@@ -1,4 +1,4 @@
-import { isUniqueViolation } from '@taskwire/db';
+import { inTransaction, isUniqueViolation } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import { notFoundError } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
@@ -12,14 +12,13 @@ export const tagRouter = router({
   list: protectedProcedure.query(({ ctx }) => listTags(ctx.db, ctx.user.id)),
 
   rename: protectedProcedure.input(renameTagInput).mutation(async ({ ctx, input }) => {
-    const result = await ctx.db
-      .transaction()
-      .execute((trx) => renameTag(trx, ctx.user.id, input.id, input.name))
-      .catch((error: unknown) => {
+    const result = await inTransaction(ctx.db, (trx) => renameTag(trx, ctx.user.id, input.id, input.name)).catch(
+      (error: unknown) => {
         // Two renames racing to the same name: the unique index decides.
         if (isUniqueViolation(error)) return 'name-taken' as const;
         throw error;
-      });
+      },
+    );
     if (result === 'name-taken') throw nameTaken();
     if (result === 'not-found') throw notFoundError('Tag');
     return result;
@@ -27,7 +26,7 @@ export const tagRouter = router({
 
   /** Deletes the tag and takes it off every task. */
   delete: protectedProcedure.input(tagIdInput).mutation(async ({ ctx, input }) => {
-    const deleted = await ctx.db.transaction().execute((trx) => deleteTag(trx, ctx.user.id, input.id));
+    const deleted = await inTransaction(ctx.db, (trx) => deleteTag(trx, ctx.user.id, input.id));
     if (!deleted) throw notFoundError('Tag');
     return { id: input.id };
   }),

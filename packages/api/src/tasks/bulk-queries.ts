@@ -1,4 +1,4 @@
-import type { Db } from '@taskwire/db';
+import { type Db, inTransaction } from '@taskwire/db';
 import { sql } from 'kysely';
 import { ensureTagIds, findTagIds } from '../tags/queries.js';
 import type { Occurrence } from './recurrence.js';
@@ -23,7 +23,7 @@ function missing(ids: string[], found: Set<string>): string[] {
 
 /** Applies `set` to every live task of the user among `ids`, atomically. */
 export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput): Promise<BulkResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const locked = await trx
       .selectFrom('tasks')
       .select(['id', 'completed', 'due_at', 'remind_at', 'recurrence'])

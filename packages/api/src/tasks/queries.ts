@@ -1,4 +1,4 @@
-import { type Db, type RecurrenceRule, uuidv7 } from '@taskwire/db';
+import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { ensureTagIds } from '../tags/queries.js';
 import { anchorRecurrence, type Occurrence } from './recurrence.js';
@@ -30,7 +30,7 @@ export type CreateResult = { task: Task; created: boolean } | 'id-conflict';
  * first time (a safe retry); the same id with different content is an 'id-conflict'.
  */
 export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<CreateResult> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const recurrence = input.recurrence ? await anchored(trx, userId, input.recurrence, input.dueAt ?? null) : null;
     const row = await trx
       .insertInto('tasks')

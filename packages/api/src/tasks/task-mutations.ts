@@ -1,4 +1,4 @@
-import { type Db, type RecurrenceRule, uuidv7 } from '@taskwire/db';
+import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { nextOccurrence, type Occurrence } from './recurrence.js';
 import type { Task } from './schemas.js';
@@ -32,7 +32,7 @@ export function withLockedTask<T>(
   expectedVersion: number | undefined,
   change: (trx: Db, row: TaskRowOut) => Promise<MutationResult<T>>,
 ): Promise<MutationResult<T>> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const row = await lockLiveTask(trx, userId, id);
     if (!row) return notFound;
     if (expectedVersion !== undefined && row.version !== expectedVersion) {

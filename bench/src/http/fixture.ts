@@ -1,0 +1,51 @@
+import { createDb } from '@taskwire/db';
+import { sql } from 'kysely';
+
+export const USERS = 100;
+export const TASKS_PER_USER = 200;
+
+export interface Account {
+  email: string;
+  password: string;
+  token: string;
+  userId: string;
+}
+
+/** Signs up USERS accounts through the real API (real argon2 hashes, real tokens). */
+export async function signUpAccounts(baseUrl: string): Promise<Account[]> {
+  const accounts: Account[] = [];
+  for (let i = 0; i < USERS; i++) {
+    const email = `bench-${i}@taskwire.bench`;
+    const password = `bench-password-${i}`;
+    const response = await fetch(`${baseUrl}/trpc/auth.signUp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    const body = (await response.json()) as { result?: { data: { accessToken: string; user: { id: string } } } };
+    if (!body.result) throw new Error(`sign-up failed: ${JSON.stringify(body)}`);
+    accounts.push({ email, password, token: body.result.data.accessToken, userId: body.result.data.user.id });
+  }
+  return accounts;
+}
+
+/** TASKS_PER_USER tasks per account, with tags, priorities and due dates, written in SQL. */
+export async function insertTasks(databaseUrl: string): Promise<void> {
+  const db = createDb({ databaseUrl, pool: { max: 1, statementTimeoutMillis: 300_000 } });
+  try {
+    await sql`insert into tags (user_id, id, name)
+      select u.id, gen_random_uuid(), t.name from users u cross join unnest(array['work', 'home', 'errands']) as t(name)`.execute(
+      db,
+    );
+    await sql`insert into tasks (user_id, id, title, description, priority, tag_ids, due_at, completed, completed_at, created_at, updated_at)
+      select u.id, gen_random_uuid(), 'Benchmark task ' || g, case when g % 3 = 0 then 'Some details about it' end,
+        g % 4, coalesce((select array_agg(tg.id) from tags tg where tg.user_id = u.id and random() < 0.3 + g * 0), '{}'),
+        case when g % 2 = 0 then now() + (g % 30 - 15) * interval '1 day' end,
+        g % 5 = 0, case when g % 5 = 0 then now() end,
+        now() - g * interval '1 minute', now() - g * interval '1 minute'
+      from users u cross join generate_series(1, ${TASKS_PER_USER}) g`.execute(db);
+    await sql`vacuum analyze`.execute(db);
+  } finally {
+    await db.destroy();
+  }
+}

@@ -1,0 +1,79 @@
+// The raw baseline for `pnpm bench`: the least a server can do for task.list — Fastify, one pg
+// pool, jose with the same checks — running the identical SQL and answering the identical JSON.
+// Plain JavaScript on purpose: nothing between the socket and the query but what must be there.
+import Fastify from 'fastify';
+import { jwtVerify } from 'jose';
+import pg from 'pg';
+
+const { DATABASE_URL, JWT_SECRET, JWT_ISSUER = 'taskwire', JWT_AUDIENCE = 'taskwire-api', PORT = '3100' } = process.env;
+const key = new TextEncoder().encode(JWT_SECRET);
+const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
+pool.on('error', () => {});
+
+// Copied from what the API's Kysely query compiles to for task.list with no input.
+const LIST_SQL = `select "tasks"."id", "tasks"."title", "tasks"."description", "tasks"."completed", "tasks"."completed_at", "tasks"."priority", "tasks"."due_at", "tasks"."remind_at", "tasks"."recurrence", "tasks"."deleted_at", "tasks"."created_at", "tasks"."updated_at", "tasks"."version", case when cardinality(tasks.tag_ids) = 0 then '{}'::text[] else array(
+  select tg.name from tags tg where tg.user_id = tasks.user_id and tg.id = any(tasks.tag_ids)
+  order by lower(tg.name), tg.name) end as "tags" from "tasks" where "tasks"."user_id" = $1 and "tasks"."deleted_at" is null order by tasks.created_at desc, "tasks"."id" desc limit $2`;
+
+const PRIORITIES = ['none', 'low', 'medium', 'high'];
+const iso = (d) => (d ? d.toISOString() : null);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const app = Fastify({ logger: false });
+app.get('/healthz', async () => ({ status: 'ok' }));
+app.get('/tasks', async (req, reply) => {
+  const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
+  let userId;
+  try {
+    const { payload } = await jwtVerify(match?.[1] ?? '', key, {
+      algorithms: ['HS256'],
+      issuer: JWT_ISSUER,
+      audience: JWT_AUDIENCE,
+      requiredClaims: ['exp', 'iat', 'sub', 'typ'],
+    });
+    if (payload.typ !== 'access' || !UUID.test(payload.sub)) throw new Error('bad token');
+    userId = payload.sub;
+  } catch {
+    return reply.code(401).send({ error: { message: 'Sign in required' } });
+  }
+  const { rows } = await pool.query(LIST_SQL, [userId, 21]);
+  const page = rows.slice(0, 20);
+  const last = page.at(-1);
+  return {
+    result: {
+      data: {
+        items: page.map((r) => ({
+          id: r.id,
+          title: r.title,
+          description: r.description,
+          completed: r.completed,
+          completedAt: iso(r.completed_at),
+          priority: PRIORITIES[r.priority] ?? 'none',
+          tags: r.tags,
+          dueAt: iso(r.due_at),
+          remindAt: iso(r.remind_at),
+          recurrence: r.recurrence,
+          deletedAt: iso(r.deleted_at),
+          createdAt: r.created_at.toISOString(),
+          updatedAt: r.updated_at.toISOString(),
+          version: r.version,
+        })),
+        nextCursor:
+          rows.length > 20 && last
+            ? Buffer.from(JSON.stringify(['createdAt', 'desc', last.created_at.toISOString(), last.id])).toString(
+                'base64url',
+              )
+            : null,
+      },
+    },
+  };
+});
+
+await app.listen({ port: Number(PORT), host: '127.0.0.1' });
+console.log(`raw baseline listening on ${PORT}`);
+process.on('SIGTERM', () =>
+  app
+    .close()
+    .then(() => pool.end())
+    .then(() => process.exit(0)),
+);
