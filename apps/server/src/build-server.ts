@@ -2,6 +2,7 @@ import { type AppRouter, appRouter, createContext, type TokenService } from '@ta
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { registerMetrics } from './metrics.js';
 import { requestIdFor } from './request-id.js';
 
 export interface ServerDeps {
@@ -9,6 +10,8 @@ export interface ServerDeps {
   tokens: TokenService;
   /** A pino logger; each request gets a child carrying its request id. */
   logger: FastifyBaseLogger;
+  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
+  metricsToken?: string | undefined;
 }
 
 declare module 'fastify' {
@@ -21,7 +24,7 @@ declare module 'fastify' {
 const ONE_MIB = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests can start it on port 0. */
-export async function buildServer({ db, tokens, logger }: ServerDeps): Promise<FastifyInstance> {
+export async function buildServer({ db, tokens, logger, metricsToken }: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One line per request, written in onResponse below, instead of Fastify's two.
@@ -53,6 +56,9 @@ export async function buildServer({ db, tokens, logger }: ServerDeps): Promise<F
       'request completed',
     );
   });
+
+  // Before the tRPC plugin, so its routes inherit the metrics hooks.
+  registerMetrics(app, db, metricsToken);
 
   const apiDeps = { db, tokens, log: logger };
   await app.register(fastifyTRPCPlugin, {

@@ -19,7 +19,7 @@ try {
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
-  const app = await buildServer({ db, tokens, logger });
+  const app = await buildServer({ db, tokens, logger, metricsToken: env.METRICS_TOKEN });
   const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(
     async () => {

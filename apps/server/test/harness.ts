@@ -21,8 +21,12 @@ export interface RunningServer {
 }
 
 /** Starts the real server on a random loopback port. */
-export async function startServer(db: Db, logger = pino({ level: 'silent' })): Promise<RunningServer> {
-  const app = await buildServer({ db, tokens, logger });
+export async function startServer(
+  db: Db,
+  logger = pino({ level: 'silent' }),
+  metricsToken?: string,
+): Promise<RunningServer> {
+  const app = await buildServer({ db, tokens, logger, metricsToken });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

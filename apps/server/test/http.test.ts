@@ -129,3 +129,22 @@ describe('plain HTTP', () => {
     expect(response.status).toBe(400);
   });
 });
+
+describe('metrics', () => {
+  it('counts requests by procedure and status, with latency, in-flight and Node metrics', async () => {
+    await fetch(`${server.url}/trpc/task.list`);
+    await fetch(`${server.url}/trpc/task.list,auth.me?batch=1&input=${encodeURIComponent('{}')}`);
+    await fetch(`${server.url}/trpc/not.aProcedure`);
+    const response = await fetch(`${server.url}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/taskwire_requests_total\{procedure="task\.list",status="401"\} [1-9]/);
+    expect(text).toMatch(/taskwire_requests_total\{procedure="auth\.me",status="401"\} [1-9]/);
+    expect(text).toMatch(/taskwire_requests_total\{procedure="unknown",status="404"\} 1/);
+    expect(text).toMatch(/taskwire_request_duration_seconds_bucket\{le="0\.005",procedure="task\.list",status="401"\}/);
+    expect(text).toContain('taskwire_requests_in_flight');
+    expect(text).toContain('nodejs_eventloop_lag_seconds');
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+});

@@ -7,7 +7,7 @@ const db = createDb({ databaseUrl: 'postgres://nobody@127.0.0.1:1/taskwire', poo
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer(db);
+  server = await startServer(db, undefined, 'metrics-token-0123456789');
 });
 afterAll(async () => {
   await server.close();
@@ -39,5 +39,19 @@ describe('when the database is unreachable', () => {
     expect(response.status).toBe(503);
     expect((await fetch(`${server.url}/readyz`)).status).toBe(503);
     expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+  });
+});
+
+describe('metrics behind a token', () => {
+  it('refuses /metrics without the token and serves it with it, pool gauges included', async () => {
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(401);
+    expect((await fetch(`${server.url}/metrics`, { headers: { authorization: 'Bearer wrong' } })).status).toBe(401);
+    const response = await fetch(`${server.url}/metrics`, {
+      headers: { authorization: 'Bearer metrics-token-0123456789' },
+    });
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/taskwire_db_pool_connections \d+/);
+    expect(text).toMatch(/taskwire_requests_total\{procedure="task\.list",status="503"\} 1/);
   });
 });

@@ -30,6 +30,21 @@ export interface CreateDbOptions {
 
 export type Db = Kysely<Database>;
 
+/** Connections of a Postgres pool, for metrics. */
+export interface PoolStats {
+  total: number;
+  idle: number;
+  waiting: number;
+}
+
+const pools = new WeakMap<Db, pg.Pool>();
+
+/** The connection pool's counts, or undefined for PGlite (one in-process connection). */
+export function poolStats(db: Db): PoolStats | undefined {
+  const pool = pools.get(db);
+  return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
+}
+
 /** Creates the Kysely instance: pg.Pool over `databaseUrl`, or embedded PGlite in `dataDir`. */
 export function createDb(options: CreateDbOptions = {}): Db {
   if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError, options.log);
@@ -66,5 +81,13 @@ function createPostgresDb(
   pool.on('error', (error) => {
     onPoolError?.(error);
   });
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
+  // A connection can also die while checked out (a terminated backend, a restart): pg then emits
+  // 'error' on the client, which crashes the process without a listener. The query in flight
+  // fails on its own, and the pool discards the broken client when it is released.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => onPoolError?.(error));
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
+  pools.set(db, pool);
+  return db;
 }

@@ -4,7 +4,9 @@ export {
   createPGliteDb,
   type Db,
   type PoolOptions,
+  type PoolStats,
   pgliteOptions,
+  poolStats,
 } from './create-db.js';
 export {
   databaseConstraint,

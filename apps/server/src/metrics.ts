@@ -1,0 +1,87 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { appRouter } from '@taskwire/api';
+import { type Db, poolStats } from '@taskwire/db';
+import type { FastifyInstance } from 'fastify';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+// Prometheus metrics: requests by procedure and status, latency, in-flight requests, the database
+// pool, and Node's own (event-loop delay, heap, CPU, GC) from prom-client's defaults.
+
+const digest = (value: string) => createHash('sha256').update(value).digest();
+/** Compares secrets in constant time (hashing first makes the lengths equal). */
+const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
+
+const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+const TRPC_PREFIX = '/trpc/';
+
+/** The procedures a tRPC URL names (several for a batch); unknown names collapse to "unknown" to bound label values. */
+function proceduresOf(url: string): string[] {
+  const path = url.split('?')[0] ?? '';
+  if (!path.startsWith(TRPC_PREFIX))
+    return [path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other'];
+  return path
+    .slice(TRPC_PREFIX.length)
+    .split(',')
+    .map((name) => (PROCEDURES.has(name) ? name : 'unknown'));
+}
+
+/**
+ * Registers the collectors on a registry of this server's own (so several servers can live in one
+ * process, as in tests) and serves them at GET /metrics, behind `Authorization: Bearer <token>`
+ * when a token is configured.
+ */
+export function registerMetrics(app: FastifyInstance, db: Db, token: string | undefined): void {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['procedure', 'status'] as const;
+  const requests = new Counter({
+    name: 'taskwire_requests_total',
+    help: 'Procedure calls (and other HTTP requests) by HTTP status',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'taskwire_request_duration_seconds',
+    help: 'Request latency by procedure and HTTP status',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const inFlight = new Gauge({
+    name: 'taskwire_requests_in_flight',
+    help: 'Requests being served',
+    registers: [registry],
+  });
+  const pool = (name: string, help: string, pick: (s: NonNullable<ReturnType<typeof poolStats>>) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        const stats = poolStats(db);
+        if (stats) this.set(pick(stats));
+      },
+    });
+  pool('taskwire_db_pool_connections', 'Open connections in the Postgres pool', (s) => s.total);
+  pool('taskwire_db_pool_idle', 'Idle connections in the Postgres pool', (s) => s.idle);
+  pool('taskwire_db_pool_waiting', 'Queries waiting for a Postgres connection', (s) => s.waiting);
+
+  app.addHook('onRequest', async () => {
+    inFlight.inc();
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    inFlight.dec();
+    const status = String(reply.statusCode);
+    for (const procedure of proceduresOf(req.url)) {
+      requests.inc({ procedure, status });
+      duration.observe({ procedure, status }, reply.elapsedTime / 1000);
+    }
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    if (token && !sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'metrics token required' });
+    }
+    return reply.header('content-type', registry.contentType).send(await registry.metrics());
+  });
+}
