@@ -3,6 +3,7 @@ import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerMetrics } from './metrics.js';
+import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import { requestIdFor } from './request-id.js';
 
 export interface ServerDeps {
@@ -12,6 +13,8 @@ export interface ServerDeps {
   logger: FastifyBaseLogger;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
+  /** Load shedding; defaults to 1 s of event-loop lag. */
+  overload?: OverloadLimits;
 }
 
 declare module 'fastify' {
@@ -24,7 +27,13 @@ declare module 'fastify' {
 const ONE_MIB = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests can start it on port 0. */
-export async function buildServer({ db, tokens, logger, metricsToken }: ServerDeps): Promise<FastifyInstance> {
+export async function buildServer({
+  db,
+  tokens,
+  logger,
+  metricsToken,
+  overload = { maxEventLoopDelayMs: 1_000 },
+}: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     // One line per request, written in onResponse below, instead of Fastify's two.
@@ -57,8 +66,9 @@ export async function buildServer({ db, tokens, logger, metricsToken }: ServerDe
     );
   });
 
-  // Before the tRPC plugin, so its routes inherit the metrics hooks.
+  // Before the tRPC plugin, so its routes inherit the metrics and overload hooks.
   registerMetrics(app, db, metricsToken);
+  await registerOverloadProtection(app, overload);
 
   const apiDeps = { db, tokens, log: logger };
   await app.register(fastifyTRPCPlugin, {

@@ -37,6 +37,8 @@ const envSchema = z
     ACCESS_TOKEN_TTL: z.preprocess(emptyAsUndefined, duration.default(900)),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** Shed load (503 + Retry-After) when the event loop lags more than this many ms; 0 turns it off. */
+    MAX_EVENT_LOOP_DELAY: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
     /** Milliseconds between purges of trash older than 30 days. */

@@ -19,7 +19,13 @@ try {
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
-  const app = await buildServer({ db, tokens, logger, metricsToken: env.METRICS_TOKEN });
+  const app = await buildServer({
+    db,
+    tokens,
+    logger,
+    metricsToken: env.METRICS_TOKEN,
+    overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
+  });
   const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(
     async () => {

@@ -4,6 +4,7 @@ import type { Db } from '@taskwire/db';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildServer } from '../src/build-server.js';
+import type { OverloadLimits } from '../src/overload.js';
 
 export const tokens = createTokenService({
   secret: 'server-test-secret-at-least-32-bytes!!',
@@ -25,8 +26,9 @@ export async function startServer(
   db: Db,
   logger = pino({ level: 'silent' }),
   metricsToken?: string,
+  overload?: OverloadLimits,
 ): Promise<RunningServer> {
-  const app = await buildServer({ db, tokens, logger, metricsToken });
+  const app = await buildServer({ db, tokens, logger, metricsToken, ...(overload && { overload }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

@@ -1,0 +1,42 @@
+import { getHeapStatistics } from 'node:v8';
+import underPressure from '@fastify/under-pressure';
+import type { FastifyInstance } from 'fastify';
+
+export interface OverloadLimits {
+  /** Shed load when the event loop lags more than this (ms); 0 turns the check off. */
+  maxEventLoopDelayMs: number;
+  /** How often the lag and heap are sampled (ms); keep it above 10, the lag monitor's resolution. */
+  sampleIntervalMs?: number;
+}
+
+// Liveness and metrics must answer even under pressure, or an orchestrator restarts a process
+// that is merely busy, and operators lose sight of it exactly when they need it.
+const EXEMPT = new Set(['/healthz', '/metrics']);
+const RETRY_AFTER_SECONDS = 5;
+// tRPC's error shape, so the typed client reports it like any other error.
+const OVERLOADED = {
+  error: {
+    message: 'The server is overloaded; retry shortly',
+    code: -32603,
+    data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 },
+  },
+};
+
+/**
+ * Answers 503 with Retry-After while the process is overloaded (event-loop lag, or heap above
+ * 90 % of its limit), instead of queueing work it cannot finish in time.
+ */
+export async function registerOverloadProtection(app: FastifyInstance, limits: OverloadLimits): Promise<void> {
+  await app.register(underPressure, {
+    maxEventLoopDelay: limits.maxEventLoopDelayMs,
+    maxHeapUsedBytes: Math.floor(getHeapStatistics().heap_size_limit * 0.9),
+    sampleInterval: limits.sampleIntervalMs ?? 1_000,
+    // Returning nothing lets the request through; returning a value makes the plugin send it.
+    pressureHandler: (req, reply, type) => {
+      if (EXEMPT.has(req.url.split('?')[0] ?? '')) return;
+      req.log.warn({ type }, 'overloaded: shedding request');
+      reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
+      return OVERLOADED as unknown as undefined;
+    },
+  });
+}
