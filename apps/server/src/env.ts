@@ -37,6 +37,8 @@ const envSchema = z
     ACCESS_TOKEN_TTL: z.preprocess(emptyAsUndefined, duration.default(900)),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
+    /** Server processes on this machine (node:cluster); more than 1 needs Postgres. */
+    WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /** Shed load (503 + Retry-After) when the event loop lags more than this many ms; 0 turns it off. */
     MAX_EVENT_LOOP_DELAY: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
@@ -45,6 +47,13 @@ const envSchema = z
     TRASH_PURGE_INTERVAL: z.coerce.number().int().min(1_000).default(3_600_000),
   })
   .superRefine((env, ctx) => {
+    if (env.WORKERS > 1 && !env.DATABASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKERS'],
+        message: 'more than one worker needs DATABASE_URL (the embedded database belongs to one process)',
+      });
+    }
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {
       ctx.addIssue({
         code: 'custom',

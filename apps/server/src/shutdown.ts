@@ -4,7 +4,12 @@ import type { Logger } from 'pino';
  * On SIGTERM or SIGINT: run `close` (stop accepting, finish in-flight requests, close the database)
  * and exit 0, or exit 1 if it takes longer than `timeoutMs`. A second signal exits at once.
  */
-export function exitGracefullyOnSignals(close: () => Promise<void>, log: Logger, timeoutMs: number): void {
+export function exitGracefullyOnSignals(
+  close: () => Promise<void>,
+  log: Logger,
+  timeoutMs: number,
+  signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
+): void {
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) {
@@ -28,6 +33,5 @@ export function exitGracefullyOnSignals(close: () => Promise<void>, log: Logger,
       },
     );
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  for (const signal of signals) process.on(signal, onSignal);
 }

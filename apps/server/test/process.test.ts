@@ -1,6 +1,7 @@
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestDatabase } from '@taskwire/db/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postJson, spawnMain, startMain } from './main-process.js';
 
@@ -43,4 +44,48 @@ describe('the server process', () => {
     expect(stderr).toContain('JWT_SECRET');
     expect(stderr).not.toMatch(/\n\s+at /);
   }, 30_000);
+});
+
+describe('WORKERS', () => {
+  it('refuses more than one worker on the embedded database', async () => {
+    const child = spawnMain({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PORT: '0', WORKERS: '2' });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/WORKERS: more than one worker needs DATABASE_URL/);
+  }, 30_000);
+
+  it.runIf(process.env.TEST_DATABASE_URL)(
+    'runs n workers on one port sharing one Postgres, spreads connections, and stops them all on SIGTERM',
+    async () => {
+      const testDb = await createTestDatabase();
+      try {
+        const server = await startMain({ DATABASE_URL: testDb.url ?? '', WORKERS: '2' });
+        const signUp = await postJson(`${server.url}/trpc/auth.signUp`, credentials);
+        const token = ((await signUp.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
+        for (let i = 0; i < 30; i++) {
+          // A fresh connection each time, so the cluster can hand it to either worker.
+          const response = await fetch(`${server.url}/trpc/task.create`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+            body: JSON.stringify({ title: `task ${i}` }),
+          });
+          expect(response.status).toBe(200);
+        }
+        const list = await fetch(`${server.url}/trpc/task.count`, { headers: { authorization: `Bearer ${token}` } });
+        expect(((await list.json()) as { result: { data: number } }).result.data).toBe(30);
+        const pids = new Set(server.lines.filter((l) => l.msg === 'request completed').map((l) => l.pid));
+        expect(pids.size).toBe(2);
+        server.child.kill('SIGTERM');
+        expect(await server.exited).toBe(0);
+        expect(server.lines.filter((l) => l.msg === 'shutdown complete')).toHaveLength(2);
+      } finally {
+        await testDb.destroy();
+      }
+    },
+    60_000,
+  );
 });
