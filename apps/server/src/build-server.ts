@@ -1,9 +1,11 @@
 import { type AppRouter, appRouter, createContext, type TokenService } from '@taskwire/api';
 import { type Db, isDatabaseReady } from '@taskwire/db';
+import { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
+import type { RateLimiter } from './rate-limit/limiter.js';
 import { requestIdFor } from './request-id.js';
 
 export interface ServerDeps {
@@ -15,6 +17,8 @@ export interface ServerDeps {
   metricsToken?: string | undefined;
   /** Load shedding; defaults to 1 s of event-loop lag. */
   overload?: OverloadLimits;
+  /** The global per-user (per-IP when anonymous) limit on procedure calls; none when absent. */
+  rateLimiter?: RateLimiter | undefined;
 }
 
 declare module 'fastify' {
@@ -33,6 +37,7 @@ export async function buildServer({
   logger,
   metricsToken,
   overload = { maxEventLoopDelayMs: 1_000 },
+  rateLimiter,
 }: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
@@ -76,13 +81,22 @@ export async function buildServer({
     trpcOptions: {
       router: appRouter,
       maxBatchSize: 20,
-      createContext: async ({ req }) => {
+      createContext: async ({ req, res, info }) => {
         const ctx = await createContext(apiDeps, {
           authorization: req.headers.authorization,
           requestId: req.id,
           log: req.log,
         });
         req.userId = ctx.user?.id ?? null;
+        if (rateLimiter) {
+          // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
+          const key = ctx.user ? `user:${ctx.user.id}` : `ip:${req.ip}`;
+          const decision = await rateLimiter.consume(key, Math.max(1, info.calls.length));
+          if (!decision.allowed) {
+            res.header('retry-after', String(decision.retryAfterSeconds));
+            throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; retry later' });
+          }
+        }
         return ctx;
       },
       onError: ({ error, path, req }) => {

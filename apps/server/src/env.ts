@@ -41,6 +41,10 @@ const envSchema = z
     WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /** Shed load (503 + Retry-After) when the event loop lags more than this many ms; 0 turns it off. */
     MAX_EVENT_LOOP_DELAY: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /** Procedure calls per user (per IP when anonymous) and minute; 0 turns the global limit off. */
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+    /** Redis for counters shared by every instance; unset keeps them in this process. */
+    REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
     /** Milliseconds between purges of trash older than 30 days. */

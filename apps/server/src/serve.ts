@@ -6,7 +6,24 @@ import { describeDatabase, openDatabase } from './database.js';
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { scheduleTrashPurge } from './maintenance.js';
+import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
+import { createMemoryStore } from './rate-limit/memory-store.js';
+import { createRedisStore } from './rate-limit/redis-store.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
+
+/** The global rate limiter from env: off at 0, counters in Redis when REDIS_URL is set. */
+function createConfiguredRateLimiter(env: Env, logger: Logger): RateLimiter | undefined {
+  if (env.RATE_LIMIT_PER_MINUTE === 0) return undefined;
+  let lastWarning = 0;
+  // ioredis reports every reconnect attempt; one line per 10 s is enough while Redis is down.
+  const onRedisError = (error: Error) => {
+    if (Date.now() - lastWarning < 10_000) return;
+    lastWarning = Date.now();
+    logger.warn({ err: error }, 'redis connection error');
+  };
+  const store = env.REDIS_URL ? createRedisStore(env.REDIS_URL, onRedisError) : createMemoryStore();
+  return createRateLimiter(store, env.RATE_LIMIT_PER_MINUTE, logger);
+}
 
 /** Runs one server process: database, API, HTTP, trash purge, and a graceful exit on SIGTERM/SIGINT. */
 export async function serve(env: Env, logger: Logger, options: { migrate: boolean }): Promise<void> {
@@ -18,18 +35,21 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
+  const rateLimiter = createConfiguredRateLimiter(env, logger);
   const app = await buildServer({
     db,
     tokens,
     logger,
     metricsToken: env.METRICS_TOKEN,
     overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
+    rateLimiter,
   });
   const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(
     async () => {
       stopTrashPurge();
       await app.close();
+      await rateLimiter?.close();
       await db.destroy();
     },
     logger,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { buildServer } from '../src/build-server.js';
 import type { OverloadLimits } from '../src/overload.js';
+import type { RateLimiter } from '../src/rate-limit/limiter.js';
 
 export const tokens = createTokenService({
   secret: 'server-test-secret-at-least-32-bytes!!',
@@ -27,8 +28,9 @@ export async function startServer(
   logger = pino({ level: 'silent' }),
   metricsToken?: string,
   overload?: OverloadLimits,
+  rateLimiter?: RateLimiter,
 ): Promise<RunningServer> {
-  const app = await buildServer({ db, tokens, logger, metricsToken, ...(overload && { overload }) });
+  const app = await buildServer({ db, tokens, logger, metricsToken, rateLimiter, ...(overload && { overload }) });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');
@@ -39,4 +41,10 @@ export async function startServer(
     client: (token) => createTaskwireClient({ url: `${url}/trpc`, token }),
     close: () => app.close(),
   };
+}
+
+/** Waits, if needed, until a fixed one-minute rate-limit window has at least 15 s left. */
+export async function awayFromWindowEdge(): Promise<void> {
+  const intoMinute = Date.now() % 60_000;
+  if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 50));
 }

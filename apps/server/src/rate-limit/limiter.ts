@@ -1,0 +1,41 @@
+import type { FastifyBaseLogger } from 'fastify';
+import type { RateLimitStore } from './store.js';
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  /** Seconds until the window resets (for Retry-After). */
+  retryAfterSeconds: number;
+}
+
+export interface RateLimiter {
+  /** Counts `cost` procedure calls against `key` (a user, or an IP when anonymous). */
+  consume(key: string, cost: number): Promise<RateLimitDecision>;
+  close(): Promise<void>;
+}
+
+const WINDOW_MS = 60_000;
+
+/**
+ * The global limit: `perMinute` procedure calls per key and minute (a batch of 50 counts 50).
+ * When the store fails (Redis down) it lets calls through and logs: an outage of the limiter
+ * must not become an outage of the API.
+ */
+export function createRateLimiter(store: RateLimitStore, perMinute: number, log: FastifyBaseLogger): RateLimiter {
+  let lastWarning = 0;
+  return {
+    async consume(key, cost) {
+      try {
+        const { count, resetAt } = await store.hit(key, cost, WINDOW_MS);
+        const retryAfterSeconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+        return { allowed: count <= perMinute, retryAfterSeconds };
+      } catch (error) {
+        if (Date.now() - lastWarning > 10_000) {
+          lastWarning = Date.now();
+          log.warn({ err: error }, 'rate-limit store unavailable: letting calls through');
+        }
+        return { allowed: true, retryAfterSeconds: 0 };
+      }
+    },
+    close: () => store.close(),
+  };
+}

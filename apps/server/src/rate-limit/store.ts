@@ -1,0 +1,19 @@
+/** A window's count after a hit. */
+export interface WindowCount {
+  count: number;
+  /** When the window ends (ms since the epoch). */
+  resetAt: number;
+}
+
+/** Where rate-limit counters live: this process, or Redis shared by every instance. */
+export interface RateLimitStore {
+  /** Adds `cost` to `key`'s counter in the fixed window of `windowMs` that contains now. */
+  hit(key: string, cost: number, windowMs: number): Promise<WindowCount>;
+  close(): Promise<void>;
+}
+
+/** The fixed window containing `now`: windows are aligned to the epoch, so every instance agrees. */
+export function currentWindow(now: number, windowMs: number): { index: number; resetAt: number } {
+  const index = Math.floor(now / windowMs);
+  return { index, resetAt: (index + 1) * windowMs };
+}

@@ -1,0 +1,92 @@
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../src/rate-limit/limiter.js';
+import { createMemoryStore } from '../src/rate-limit/memory-store.js';
+import { createRedisStore } from '../src/rate-limit/redis-store.js';
+import { awayFromWindowEdge, type RunningServer, startServer, tokens } from './harness.js';
+
+const silent = pino({ level: 'silent' });
+let testDb: TestDatabase;
+let server: RunningServer;
+const PER_MINUTE = 5;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const limiter = createRateLimiter(createMemoryStore(), PER_MINUTE, silent);
+  server = await startServer(testDb.db, undefined, undefined, undefined, limiter);
+});
+afterAll(async () => {
+  await server.close();
+  await testDb.destroy();
+});
+
+const listAs = (token: string, calls = 1) => {
+  const paths = Array.from({ length: calls }, () => 'task.count').join(',');
+  const input = encodeURIComponent(
+    JSON.stringify(Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, {}]))),
+  );
+  return fetch(`${server.url}/trpc/${paths}?batch=1&input=${input}`, { headers: { authorization: `Bearer ${token}` } });
+};
+
+describe('the global rate limit', () => {
+  it('counts procedure calls, not HTTP requests, and answers TOO_MANY_REQUESTS with Retry-After', async () => {
+    await awayFromWindowEdge();
+    const { token } = await tokens.signAccessToken(crypto.randomUUID());
+    expect((await listAs(token, 4)).status).toBe(200);
+    expect((await listAs(token, 1)).status).toBe(200);
+    const refused = await listAs(token, 1);
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(JSON.stringify(await refused.json())).toContain('TOO_MANY_REQUESTS');
+  });
+
+  it('refuses a batch larger than what is left, and keeps users apart', async () => {
+    await awayFromWindowEdge();
+    const first = await tokens.signAccessToken(crypto.randomUUID());
+    const second = await tokens.signAccessToken(crypto.randomUUID());
+    expect((await listAs(first.token, 6)).status).toBe(429);
+    expect((await listAs(second.token, 5)).status).toBe(200);
+  });
+});
+
+describe('the limiter when its store fails', () => {
+  it('lets calls through (fails open) and logs once', async () => {
+    const warnings: unknown[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(JSON.parse(line)) });
+    const store = createRedisStore('redis://127.0.0.1:1', () => {});
+    const limiter = createRateLimiter(store, 1, log);
+    const decisions = await Promise.all([limiter.consume('k', 1), limiter.consume('k', 5)]);
+    await limiter.close();
+    expect(decisions.every((d) => d.allowed)).toBe(true);
+    expect(warnings).toHaveLength(1);
+  });
+});
+
+describe.runIf(process.env.TEST_REDIS_URL)('counters in Redis', () => {
+  it('are shared by every limiter on the same Redis', async () => {
+    const url = process.env.TEST_REDIS_URL ?? '';
+    const a = createRateLimiter(
+      createRedisStore(url, () => {}),
+      3,
+      silent,
+    );
+    const b = createRateLimiter(
+      createRedisStore(url, () => {}),
+      3,
+      silent,
+    );
+    const key = `test:${crypto.randomUUID()}`;
+    await awayFromWindowEdge();
+    // Let both connect.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await a.consume(key, 2)).allowed).toBe(true);
+    expect((await b.consume(key, 1)).allowed).toBe(true);
+    expect((await a.consume(key, 1)).allowed).toBe(false);
+    expect((await b.consume(key, 1)).allowed).toBe(false);
+    await a.close();
+    await b.close();
+  });
+});
