@@ -214,3 +214,32 @@ describe('reminders', () => {
     expect(due.map((t) => t.id)).toEqual([first.id, second.id]);
   });
 });
+
+describe('isolation of the trash, counts, stats and reminders', () => {
+  it("never lets user B restore, purge, list, count or be reminded of user A's tasks", async () => {
+    const alice = await api.signUp();
+    const bob = await api.signUp();
+    const soon = new Date(Date.now() - 60_000).toISOString();
+    const kept = await alice.caller.task.create({ title: 'kept', remindAt: soon, tags: ['private'] });
+    const trashed = await alice.caller.task.create({ title: 'trashed' });
+    await alice.caller.task.delete({ id: trashed.id });
+    const before = await snapshotOf(alice.user.id);
+
+    await expectTRPCError(bob.caller.task.restore({ id: trashed.id }), 'NOT_FOUND');
+    await expectTRPCError(bob.caller.task.purge({ id: trashed.id }), 'NOT_FOUND');
+    expect(await bob.caller.task.emptyTrash()).toEqual({ purged: 0 });
+    expect((await bob.caller.task.listTrash()).items).toEqual([]);
+    expect(await bob.caller.task.stats()).toEqual({ open: 0, completed: 0, overdue: 0, dueToday: 0, trashed: 0 });
+    expect(await bob.caller.task.count()).toBe(0);
+    expect(await bob.caller.task.count({ q: 'kept' })).toBe(0);
+    expect(await bob.caller.task.dueReminders({ before: new Date().toISOString() })).toEqual([]);
+    const bulk = await bob.caller.task.bulkUpdate({ ids: [kept.id], set: { priority: 'high' } });
+    expect(bulk).toEqual({ updated: [], notFound: [kept.id] });
+
+    expect(await snapshotOf(alice.user.id)).toEqual(before);
+    expect((await alice.caller.task.listTrash()).items.map((t) => t.id)).toEqual([trashed.id]);
+    expect((await alice.caller.task.dueReminders({ before: new Date().toISOString() })).map((t) => t.id)).toEqual([
+      kept.id,
+    ]);
+  });
+});
