@@ -1,8 +1,7 @@
-import { type AppRouter, appRouter, createContext, type TokenService } from '@taskwire/api';
+import { type AppRouter, appRouter, createContext, rateLimitedError, type TokenService } from '@taskwire/api';
 import { type Db, isDatabaseReady } from '@taskwire/db';
-import { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
@@ -75,6 +74,19 @@ export async function buildServer({
   registerMetrics(app, db, metricsToken);
   await registerOverloadProtection(app, overload);
 
+  // Failures Fastify answers before tRPC runs (a body over the limit, malformed JSON, poisoned
+  // JSON) get tRPC's error shape too, so clients read one format everywhere.
+  app.setErrorHandler((error: FastifyError, req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) req.log.error({ err: error }, 'request failed');
+    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
+    const message =
+      status === 413 ? 'Request body too large' : status === 500 ? 'Internal server error' : 'Malformed request';
+    return reply.code(status).send({
+      error: { message, code: status === 500 ? -32603 : -32600, data: { code, httpStatus: status, requestId: req.id } },
+    });
+  });
+
   const apiDeps = { db, tokens, log: logger };
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
@@ -94,7 +106,7 @@ export async function buildServer({
           const decision = await rateLimiter.consume(key, Math.max(1, info.calls.length));
           if (!decision.allowed) {
             res.header('retry-after', String(decision.retryAfterSeconds));
-            throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many requests; retry later' });
+            throw rateLimitedError(req.id);
           }
         }
         return ctx;

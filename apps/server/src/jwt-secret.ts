@@ -20,7 +20,13 @@ export async function resolveJwtSecret(env: Pick<Env, 'JWT_SECRET' | 'DATA_DIR'>
   if (existing && existing.trim().length >= 32) return existing.trim();
   const secret = randomBytes(48).toString('base64url');
   await mkdir(env.DATA_DIR, { recursive: true });
-  await writeFile(path, `${secret}\n`, { mode: 0o600 });
+  try {
+    // 'wx': only one process creates it; another starting at the same moment reads the winner's.
+    await writeFile(path, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return (await readFile(path, 'utf8')).trim();
+  }
   log.warn({ path }, 'JWT_SECRET is not set: generated a development secret; set JWT_SECRET in production');
   return secret;
 }

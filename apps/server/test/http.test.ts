@@ -113,11 +113,24 @@ describe('plain HTTP', () => {
       body: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) }),
     });
     expect(big.status).toBe(413);
+    expect(await big.json()).toMatchObject({
+      error: { data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, requestId: expect.any(String) } },
+    });
 
     const paths = Array.from({ length: 21 }, () => 'auth.me').join(',');
     const input = encodeURIComponent(JSON.stringify({}));
     const batch = await fetch(`${server.url}/trpc/${paths}?batch=1&input=${input}`);
     expect(batch.status).toBe(400);
+  });
+
+  it('answers malformed JSON with 400 in the tRPC error shape', async () => {
+    const response = await fetch(`${server.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"email": ',
+    });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { data: { code: 'BAD_REQUEST', httpStatus: 400 } } });
   });
 
   it('refuses __proto__ in a JSON body', async () => {

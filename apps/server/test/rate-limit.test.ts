@@ -40,7 +40,11 @@ describe('the global rate limit', () => {
     const retryAfter = Number(refused.headers.get('retry-after'));
     expect(retryAfter).toBeGreaterThanOrEqual(1);
     expect(retryAfter).toBeLessThanOrEqual(60);
-    expect(JSON.stringify(await refused.json())).toContain('TOO_MANY_REQUESTS');
+    const body = (await refused.json()) as { error: { data: { code: string; requestId: string } } }[];
+    expect(body[0]?.error.data).toMatchObject({
+      code: 'TOO_MANY_REQUESTS',
+      requestId: refused.headers.get('x-request-id'),
+    });
   });
 
   it('refuses a batch larger than what is left, and keeps users apart', async () => {

@@ -40,3 +40,16 @@ export function versionConflictError(current: unknown): TRPCError {
   const cause = new VersionConflictError(current);
   return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
 }
+
+/** TOO_MANY_REQUESTS from the transport, before a context exists; carries the request id for the error shape. */
+export class RateLimitedError extends Error {
+  override name = 'RateLimitedError';
+  constructor(readonly requestId: string) {
+    super('Too many requests; retry later');
+  }
+}
+
+export function rateLimitedError(requestId: string): TRPCError {
+  const cause = new RateLimitedError(requestId);
+  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+}

@@ -2,7 +2,7 @@ import { isDatabaseUnavailable } from '@taskwire/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError, z } from 'zod';
 import type { Context } from './context.js';
-import { InvalidInputError, VersionConflictError } from './errors.js';
+import { InvalidInputError, RateLimitedError, VersionConflictError } from './errors.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
 
@@ -39,7 +39,8 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        requestId: ctx?.requestId ?? null,
+        // Without a context (refused while creating it), the cause may still know the request.
+        requestId: ctx?.requestId ?? (error.cause instanceof RateLimitedError ? error.cause.requestId : null),
         zodError: zodError ? z.flattenError(zodError) : null,
         ...(error.cause instanceof VersionConflictError && { current: error.cause.current }),
       },

@@ -1,8 +1,9 @@
 import { z } from 'zod';
-import { isValidTimeZone } from '../tasks/zoned-time.js';
+import { canonicalTimeZone, isValidTimeZone } from '../tasks/zoned-time.js';
+import { noNul } from '../text.js';
 
 /** Emails are trimmed and lower-cased before validation, so one address is one account. */
-export const emailSchema = z.string().trim().toLowerCase().pipe(z.email().max(254));
+export const emailSchema = noNul(z.string().trim().toLowerCase()).pipe(z.email().max(254));
 
 /** 8–128 characters, compared in full (argon2 does not truncate). */
 export const passwordSchema = z.string().min(8).max(128);
@@ -15,7 +16,7 @@ export const credentialsInput = z.strictObject({
 // Sign-in accepts any password length up to the cap, so an old short password gets the
 // generic "invalid credentials" answer rather than a hint about the current policy.
 export const signInInput = z.strictObject({
-  email: z.string().trim().toLowerCase().max(254),
+  email: noNul(z.string().trim().toLowerCase().max(254)),
   password: z.string().min(1).max(128),
 });
 
@@ -24,7 +25,8 @@ export const timeZoneSchema = z
   .string()
   .min(1)
   .max(64)
-  .refine(isValidTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Berlin' });
+  .refine(isValidTimeZone, { message: 'Unknown time zone: use an IANA name such as Europe/Berlin' })
+  .transform((zone) => canonicalTimeZone(zone) ?? zone);
 
 export const updateProfileInput = z.strictObject({ timezone: timeZoneSchema });
 

@@ -4,16 +4,20 @@ import type { Tag } from './schemas.js';
 
 // Every function takes the owner's id: tag names and ids only ever resolve within one user's tags.
 
-const lowerNames = (names: string[]) => names.map((name) => name.toLowerCase());
-
-/** Ids of the user's existing tags with these names (case-insensitive); unknown names are skipped. */
+/**
+ * Ids of the user's existing tags with these names (case-insensitive); unknown names are skipped.
+ * Case is folded by Postgres on both sides (JavaScript folds some letters differently, e.g. Σ).
+ * FOR KEY SHARE holds the tags until the caller's transaction ends, so a concurrent tag.delete
+ * waits instead of leaving a deleted id on the task being written.
+ */
 export async function findTagIds(db: Db, userId: string, names: string[]): Promise<string[]> {
   if (names.length === 0) return [];
   const rows = await db
     .selectFrom('tags')
     .select('id')
     .where('user_id', '=', userId)
-    .where(sql<string>`lower(name)`, 'in', lowerNames(names))
+    .where(sql<boolean>`lower(name) = any(select lower(n) from unnest(${sql.val(names)}::text[]) as n)`)
+    .forKeyShare()
     .execute();
   return rows.map((row) => row.id);
 }
@@ -58,7 +62,7 @@ export async function renameTag(db: Db, userId: string, id: string, name: string
     .selectFrom('tags')
     .select('id')
     .where('user_id', '=', userId)
-    .where(sql<string>`lower(name)`, '=', name.toLowerCase())
+    .where(sql<string>`lower(name)`, '=', sql<string>`lower(${name})`)
     .where('id', '<>', id)
     .executeTakeFirst();
   if (clash) return 'name-taken';
@@ -76,6 +80,15 @@ export async function renameTag(db: Db, userId: string, id: string, name: string
 
 /** Deletes a tag and takes it off every task of the user (one change, one version, for each). */
 export async function deleteTag(db: Db, userId: string, id: string): Promise<boolean> {
+  // Lock the tag first: writers that resolved it hold FOR KEY SHARE, so this waits for them.
+  const tag = await db
+    .selectFrom('tags')
+    .select('id')
+    .where('user_id', '=', userId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!tag) return false;
   await db
     .updateTable('tasks')
     .set((eb) => ({

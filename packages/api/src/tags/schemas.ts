@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { noNul } from '../text.js';
 
 export const TAG_NAME_MAX = 32;
 
 /** A tag name: trimmed, 1–32 characters; unique per user case-insensitively. */
-export const tagNameSchema = z.string().trim().min(1, 'Tag must not be empty').max(TAG_NAME_MAX);
+export const tagNameSchema = noNul(z.string().trim().min(1, 'Tag must not be empty').max(TAG_NAME_MAX));
 
 export const tagIdInput = z.strictObject({ id: z.uuid() });
 export const renameTagInput = z.strictObject({ id: z.uuid(), name: tagNameSchema });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { noNul, timestampSchema } from '../text.js';
 import type { SortOrder, TaskSort } from './list-schemas.js';
 
 /** Where the next page starts: the last item's sort key and id, and the sort it belongs to. */
@@ -10,7 +11,8 @@ export interface ListCursor {
   id: string;
 }
 
-const datetime = z.iso.datetime();
+// The same range Postgres accepts, so a hand-made cursor is BAD_REQUEST, not a database error.
+const datetime = timestampSchema;
 
 /** An opaque, URL-safe cursor. */
 export function encodeCursor(cursor: ListCursor | TrashCursor): string {
@@ -55,7 +57,7 @@ const TUPLES: Record<string, z.ZodType> = {
   updatedAt: z.tuple([z.literal('updatedAt'), ORDER, datetime, z.uuid()]),
   dueAt: z.tuple([z.literal('dueAt'), ORDER, datetime.nullable(), z.uuid()]),
   priority: z.tuple([z.literal('priority'), ORDER, z.int().min(0).max(3), z.uuid()]),
-  title: z.tuple([z.literal('title'), ORDER, z.string().max(200), z.uuid()]),
+  title: z.tuple([z.literal('title'), ORDER, noNul(z.string().max(200)), z.uuid()]),
   trash: z.tuple([z.literal('trash'), z.literal('desc'), datetime, z.uuid()]),
 };
 

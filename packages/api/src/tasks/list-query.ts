@@ -26,7 +26,8 @@ type TagMatch = { mode: 'any' | 'all'; ids: string[] } | 'none' | undefined;
 async function resolveTags(db: Db, userId: string, filters: TaskFilters): Promise<TagMatch> {
   if (!filters.tags) return undefined;
   const wanted = new Set(filters.tags.map((t) => t.toLowerCase()));
-  const ids = await findTagIds(db, userId, [...wanted]);
+  // The names as given: Postgres folds their case itself (see findTagIds).
+  const ids = await findTagIds(db, userId, filters.tags);
   if (ids.length === 0 || (filters.tagMode === 'all' && ids.length < wanted.size)) return 'none';
   return { mode: filters.tagMode, ids };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tagNameSchema } from '../tags/schemas.js';
+import { noNul, timestampSchema } from '../text.js';
 import { decodeCursor, type ListCursor } from './cursor.js';
 import { PRIORITIES } from './schemas.js';
 
@@ -19,7 +20,7 @@ export const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
   title: 'asc',
 };
 
-const timestamp = z.iso.datetime({ offset: true });
+const timestamp = timestampSchema;
 
 /** Filters shared by task.list and task.count. */
 export const taskFilterFields = {
@@ -35,7 +36,7 @@ export const taskFilterFields = {
   overdue: z.boolean().optional(),
   hasDueDate: z.boolean().optional(),
   /** Full-text search over title and description; the last word matches as a prefix. */
-  q: z.string().trim().min(1).max(200).optional(),
+  q: noNul(z.string().trim().min(1).max(200)).optional(),
 };
 
 export const countTasksInput = z.strictObject(taskFilterFields).prefault({});
@@ -47,7 +48,7 @@ export const listTasksInput = z
     sort: z.enum(SORTS).default('createdAt'),
     order: z.enum(['asc', 'desc']).optional(),
     limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-    cursor: z.string().max(1_024).nullish(),
+    cursor: z.string().max(4_096).nullish(),
   })
   .prefault({})
   .transform((input, ctx) => {
@@ -71,6 +72,6 @@ export type { ListCursor };
 export const listTrashInput = z
   .strictObject({
     limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-    cursor: z.string().max(1_024).nullish(),
+    cursor: z.string().max(4_096).nullish(),
   })
   .prefault({});

@@ -73,8 +73,21 @@ function sameContent(task: Task, input: CreateTaskInput, recurrence: RecurrenceR
     tagKey(task.tags) === tagKey(input.tags) &&
     instant(task.dueAt) === instant(input.dueAt) &&
     instant(task.remindAt) === instant(input.remindAt) &&
-    JSON.stringify(task.recurrence) === JSON.stringify(recurrence)
+    canonicalJson(task.recurrence) === canonicalJson(recurrence)
   );
+}
+
+/** JSON with object keys sorted: jsonb stores keys in its own order, not the request's. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}
+
+function withoutAnchor({ byMonthDay: _anchor, ...rule }: RecurrenceRule): RecurrenceRule {
+  return rule;
 }
 
 /** The rule as stored: monthly and yearly rules remember the day of the month they started on. */
@@ -94,10 +107,18 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
   return withLockedTask(db, userId, input.id, input.expectedVersion, async (trx, row) => {
     const dueAt = input.dueAt !== undefined ? input.dueAt : (row.due_at?.toISOString() ?? null);
     const remindAt = input.remindAt !== undefined ? input.remindAt : (row.remind_at?.toISOString() ?? null);
+    // A rule sent now is anchored to the (new) due date; so is a kept rule when the due date moves,
+    // or a monthly task moved from the 31st to the 10th would keep falling on the 31st.
+    const rule =
+      input.recurrence !== undefined
+        ? input.recurrence
+        : input.dueAt !== undefined && row.recurrence
+          ? withoutAnchor(row.recurrence)
+          : row.recurrence;
     const recurrence =
-      input.recurrence === undefined
-        ? row.recurrence
-        : input.recurrence && (await anchored(trx, userId, input.recurrence, dueAt));
+      rule && (input.recurrence !== undefined || input.dueAt !== undefined)
+        ? await anchored(trx, userId, rule, dueAt)
+        : rule;
     if (remindAt && dueAt && Date.parse(remindAt) > Date.parse(dueAt)) {
       return invalid('remindAt', 'remindAt must not be after dueAt');
     }

@@ -27,11 +27,19 @@ function found(task: Task | undefined): Task {
   return task;
 }
 
-/** Database failures a client caused: a token of a deleted account, or too many tags after a bulk add. */
+// Rules the database enforces for changes that touch many rows at once (bulk), where checking
+// each row in code first would cost a round trip per row: its refusal is the client's error.
+const CONSTRAINT_ERRORS: Record<string, [field: string, message: string]> = {
+  tasks_tag_count: ['tags', 'A task can have at most 20 tags'],
+  tasks_remind_not_after_due: ['dueAt', 'dueAt must not be before the remindAt of a task'],
+  tasks_recurrence_needs_due: ['dueAt', 'A recurring task needs a dueAt'],
+};
+
+/** Database failures a client caused: a token of a deleted account, or a rule a bulk change broke. */
 function clientFailure(error: unknown): never {
   if (isForeignKeyViolation(error)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
-  if (databaseConstraint(error) === 'tasks_tag_count')
-    throw invalidInputError('tags', 'A task can have at most 20 tags');
+  const rule = CONSTRAINT_ERRORS[databaseConstraint(error) ?? ''];
+  if (rule) throw invalidInputError(...rule);
   throw error;
 }
 

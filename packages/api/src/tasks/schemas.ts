@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { tagNameSchema } from '../tags/schemas.js';
+import { noNul, timestampSchema } from '../text.js';
 import { WEEKDAYS } from './recurrence.js';
 
 export const TITLE_MAX = 200;
@@ -11,9 +12,9 @@ export const BULK_IDS_MAX = 100;
 export const PRIORITIES = ['none', 'low', 'medium', 'high'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 
-const title = z.string().trim().min(1, 'Title must not be empty').max(TITLE_MAX);
-const description = z.string().max(DESCRIPTION_MAX).nullable();
-const timestamp = z.iso.datetime({ offset: true });
+const title = noNul(z.string().trim().min(1, 'Title must not be empty').max(TITLE_MAX));
+const description = noNul(z.string().max(DESCRIPTION_MAX)).nullable();
+const timestamp = timestampSchema;
 const priority = z.enum(PRIORITIES);
 const tags = z
   .array(tagNameSchema)

@@ -11,7 +11,9 @@ export function searchQuery(q: string): RawBuilder<string> {
   const tokens = q.trim().split(/\s+/);
   const last = tokens.at(-1) ?? '';
   const insideQuotes = (q.match(/"/g)?.length ?? 0) % 2 === 1;
-  if (!WORD.test(last) || insideQuotes || last.toLowerCase() === 'or') {
+  const beforeLast = tokens.at(-2)?.toLowerCase();
+  // "milk or bre" must stay an OR; the prefix form would AND the last word in.
+  if (!WORD.test(last) || insideQuotes || last.toLowerCase() === 'or' || beforeLast === 'or') {
     return sql<string>`websearch_to_tsquery('english', ${q})`;
   }
   const rest = tokens.slice(0, -1).join(' ');

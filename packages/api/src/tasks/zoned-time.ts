@@ -37,13 +37,20 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Whether `timeZone` is an IANA zone name (or alias) this runtime knows. */
+/** Whether `timeZone` is an IANA zone name (or alias) this runtime knows. Caches nothing. */
 export function isValidTimeZone(timeZone: string): boolean {
+  return canonicalTimeZone(timeZone) !== undefined;
+}
+
+/**
+ * The runtime's canonical spelling of a zone ("europe/berlin" → "Europe/Berlin"), or undefined when
+ * unknown. Store this, so the formatter cache holds one entry per real zone, not per spelling.
+ */
+export function canonicalTimeZone(timeZone: string): string | undefined {
   try {
-    formatterFor(timeZone);
-    return true;
+    return new Intl.DateTimeFormat('en-US', { timeZone }).resolvedOptions().timeZone;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
