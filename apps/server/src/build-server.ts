@@ -2,6 +2,7 @@ import { type AppRouter, appRouter, createContext, rateLimitedError, type TokenS
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { registerHttpSecurity } from './http-security.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
@@ -18,6 +19,10 @@ export interface ServerDeps {
   overload?: OverloadLimits;
   /** The global per-user (per-IP when anonymous) limit on procedure calls; none when absent. */
   rateLimiter?: RateLimiter | undefined;
+  /** Origins allowed to call the API from a browser (exact matches); none by default. */
+  corsOrigins?: readonly string[];
+  /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. Off by default. */
+  trustProxy?: boolean | number | string[];
 }
 
 declare module 'fastify' {
@@ -37,6 +42,8 @@ export async function buildServer({
   metricsToken,
   overload = { maxEventLoopDelayMs: 1_000 },
   rateLimiter,
+  corsOrigins = [],
+  trustProxy = false,
 }: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
@@ -51,6 +58,8 @@ export async function buildServer({
     // Longer than common load balancers' idle timeout, so they close idle connections first.
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
+    // Fastify takes a hop count at run time but not in its types; the function form is the same rule.
+    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
   });
 
   app.decorateRequest('userId', null);
@@ -73,6 +82,7 @@ export async function buildServer({
   // Before the tRPC plugin, so its routes inherit the metrics and overload hooks.
   registerMetrics(app, db, metricsToken);
   await registerOverloadProtection(app, overload);
+  await registerHttpSecurity(app, corsOrigins);
 
   // Failures Fastify answers before tRPC runs (a body over the limit, malformed JSON, poisoned
   // JSON) get tRPC's error shape too, so clients read one format everywhere.

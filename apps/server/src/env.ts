@@ -17,6 +17,28 @@ const duration = z
   })
   .pipe(z.int().min(30).max(86_400));
 
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+// Common local frontend dev servers (Vite, Next, CRA, Expo web).
+const DEV_ORIGINS = [
+  'http://localhost:3000',
+  'http://localhost:5173',
+  'http://127.0.0.1:5173',
+  'http://localhost:8081',
+];
+
+/** TRUST_PROXY as Fastify takes it: true/false, a hop count, or addresses and CIDRs. */
+function trustProxy(value: string | undefined): boolean | number | string[] {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return list(value);
+}
+
 const boolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const envSchema = z
@@ -45,6 +67,10 @@ const envSchema = z
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
     /** Redis for counters shared by every instance; unset keeps them in this process. */
     REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
+    /** Comma-separated origins allowed to call from a browser; unset: local dev servers in development, none in production. */
+    CORS_ORIGINS: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Whose X-Forwarded-For to believe: true, a hop count, or comma-separated addresses/CIDRs. Off when unset. */
+    TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
     /** Milliseconds between purges of trash older than 30 days. */
@@ -66,7 +92,13 @@ const envSchema = z
       });
     }
   })
-  .transform((env) => ({ ...env, DATA_DIR: resolve(env.DATA_DIR) }));
+  .transform((env) => ({
+    ...env,
+    DATA_DIR: resolve(env.DATA_DIR),
+    CORS_ORIGINS:
+      env.CORS_ORIGINS !== undefined ? list(env.CORS_ORIGINS) : env.NODE_ENV === 'development' ? DEV_ORIGINS : [],
+    TRUST_PROXY: trustProxy(env.TRUST_PROXY),
+  }));
 
 export type Env = z.infer<typeof envSchema>;
 

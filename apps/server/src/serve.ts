@@ -43,6 +43,8 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     metricsToken: env.METRICS_TOKEN,
     overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
     rateLimiter,
+    corsOrigins: env.CORS_ORIGINS,
+    trustProxy: env.TRUST_PROXY,
   });
   const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(

@@ -40,6 +40,19 @@ describe('loadEnv', () => {
     expect(loadEnv({ DATABASE_URL: '' }).DATABASE_URL).toBeUndefined();
   });
 
+  it('parses CORS_ORIGINS and TRUST_PROXY the way Fastify takes them', () => {
+    expect(loadEnv({}).CORS_ORIGINS).toContain('http://localhost:5173');
+    expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).CORS_ORIGINS).toEqual([]);
+    expect(loadEnv({ CORS_ORIGINS: 'https://a.example, https://b.example' }).CORS_ORIGINS).toEqual([
+      'https://a.example',
+      'https://b.example',
+    ]);
+    expect(loadEnv({}).TRUST_PROXY).toBe(false);
+    expect(loadEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
+    expect(loadEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadEnv({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['127.0.0.1', '10.0.0.0/8']);
+  });
+
   it('names every bad variable in one readable error', () => {
     const attempt = () =>
       loadEnv({ PORT: 'eighty', DATABASE_URL: 'mysql://x', ACCESS_TOKEN_TTL: 'forever', LOG_LEVEL: 'loud' });

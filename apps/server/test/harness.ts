@@ -3,7 +3,7 @@ import { createTaskwireClient, type TaskwireClient } from '@taskwire/client';
 import type { Db } from '@taskwire/db';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { buildServer } from '../src/build-server.js';
+import { buildServer, type ServerDeps } from '../src/build-server.js';
 import type { OverloadLimits } from '../src/overload.js';
 import type { RateLimiter } from '../src/rate-limit/limiter.js';
 
@@ -29,8 +29,17 @@ export async function startServer(
   metricsToken?: string,
   overload?: OverloadLimits,
   rateLimiter?: RateLimiter,
+  extra: Pick<ServerDeps, 'corsOrigins' | 'trustProxy'> = {},
 ): Promise<RunningServer> {
-  const app = await buildServer({ db, tokens, logger, metricsToken, rateLimiter, ...(overload && { overload }) });
+  const app = await buildServer({
+    db,
+    tokens,
+    logger,
+    metricsToken,
+    rateLimiter,
+    ...(overload && { overload }),
+    ...extra,
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('server has no TCP address');

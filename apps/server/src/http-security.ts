@@ -1,0 +1,23 @@
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import type { FastifyInstance } from 'fastify';
+
+/**
+ * Browser-facing protections for a JSON API: CORS for the listed origins only (exact matches;
+ * bearer tokens, so no cookies and no credentials mode), and helmet's headers with a content
+ * security policy that allows nothing, since the API never serves pages.
+ */
+export async function registerHttpSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
+  const allowed = new Set(corsOrigins);
+  await app.register(cors, {
+    origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
+    allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'trpc-accept'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'link'],
+    maxAge: 600,
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+}

@@ -1,0 +1,76 @@
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRateLimiter } from '../src/rate-limit/limiter.js';
+import { createMemoryStore } from '../src/rate-limit/memory-store.js';
+import { awayFromWindowEdge, type RunningServer, startServer } from './harness.js';
+
+const silent = pino({ level: 'silent' });
+let testDb: TestDatabase;
+let behindProxy: RunningServer;
+let direct: RunningServer;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  const limiter = () => createRateLimiter(createMemoryStore(), 2, silent);
+  behindProxy = await startServer(testDb.db, undefined, undefined, undefined, limiter(), {
+    corsOrigins: ['https://app.example'],
+    trustProxy: ['127.0.0.1'],
+  });
+  direct = await startServer(testDb.db, undefined, undefined, undefined, limiter());
+});
+afterAll(async () => {
+  await behindProxy.close();
+  await direct.close();
+  await testDb.destroy();
+});
+
+describe('CORS', () => {
+  it('allows only the configured origins', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${behindProxy.url}/trpc/task.list`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'GET', 'access-control-request-headers': 'authorization' },
+      });
+    const allowed = await preflight('https://app.example');
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
+    expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
+    const refused = await preflight('https://evil.example');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    const none = await fetch(`${direct.url}/healthz`, { headers: { origin: 'https://app.example' } });
+    expect(none.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('security headers', () => {
+  it('sends helmet headers with a deny-all content security policy', async () => {
+    const response = await fetch(`${direct.url}/healthz`);
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const anonymousCall = (server: RunningServer, forwardedFor: string) =>
+    fetch(`${server.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': forwardedFor },
+      body: JSON.stringify({ email: 'nobody@example.com', password: 'whatever' }),
+    });
+
+  it('believes X-Forwarded-For only from a trusted proxy', async () => {
+    await awayFromWindowEdge();
+    // Behind the trusted proxy, each forwarded client has its own allowance of 2.
+    for (const client of ['203.0.113.1', '203.0.113.2']) {
+      expect((await anonymousCall(behindProxy, client)).status).toBe(401);
+      expect((await anonymousCall(behindProxy, client)).status).toBe(401);
+    }
+    expect((await anonymousCall(behindProxy, '203.0.113.1')).status).toBe(429);
+    // Without trust, the header is ignored: rotating it does not buy more calls.
+    const statuses = [];
+    for (const client of ['198.51.100.1', '198.51.100.2', '198.51.100.3'])
+      statuses.push((await anonymousCall(direct, client)).status);
+    expect(statuses).toEqual([401, 401, 429]);
+  });
+});
