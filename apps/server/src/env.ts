@@ -54,6 +54,8 @@ const envSchema = z
     DATA_DIR: z.string().min(1).default('.data'),
     MIGRATE_ON_START: z.preprocess(emptyAsUndefined, boolean.default(true)),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** Comma-separated earlier secrets that still verify their tokens while JWT_SECRET is rotated. */
+    JWT_PREVIOUS_SECRETS: z.preprocess(emptyAsUndefined, z.string().optional()),
     JWT_ISSUER: z.string().min(1).default('taskwire'),
     JWT_AUDIENCE: z.string().min(1).default('taskwire-api'),
     ACCESS_TOKEN_TTL: z.preprocess(emptyAsUndefined, duration.default(900)),
@@ -98,6 +100,7 @@ const envSchema = z
     CORS_ORIGINS:
       env.CORS_ORIGINS !== undefined ? list(env.CORS_ORIGINS) : env.NODE_ENV === 'development' ? DEV_ORIGINS : [],
     TRUST_PROXY: trustProxy(env.TRUST_PROXY),
+    JWT_PREVIOUS_SECRETS: env.JWT_PREVIOUS_SECRETS ? list(env.JWT_PREVIOUS_SECRETS) : [],
   }));
 
 export type Env = z.infer<typeof envSchema>;

@@ -31,6 +31,7 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
   const db = await openDatabase(env, logger, { migrate: options.migrate });
   const tokens = createTokenService({
     secret,
+    previousSecrets: env.JWT_PREVIOUS_SECRETS,
     issuer: env.JWT_ISSUER,
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,

@@ -151,3 +151,32 @@ describe('auth.me and access tokens', () => {
     await expectTRPCError(caller.task.create({ title: 'ghost' }), 'UNAUTHORIZED');
   });
 });
+
+describe('key rotation', () => {
+  it('signs with JWT_SECRET under its kid, still verifies previous secrets, and refuses unknown kids', async () => {
+    const { createTokenService } = await import('../src/auth/tokens.js');
+    const { decodeProtectedHeader } = await import('jose');
+    const base = { issuer: tokenConfig.issuer, audience: tokenConfig.audience, accessTokenTtlSeconds: 60 };
+    const oldSecret = 'old-secret-old-secret-old-secret-0123';
+    const newSecret = 'new-secret-new-secret-new-secret-4567';
+    const before = createTokenService({ ...base, secret: oldSecret });
+    const rotated = createTokenService({ ...base, secret: newSecret, previousSecrets: [oldSecret] });
+    const retired = createTokenService({ ...base, secret: newSecret });
+    const userId = crypto.randomUUID();
+
+    const oldToken = (await before.signAccessToken(userId)).token;
+    const newToken = (await rotated.signAccessToken(userId)).token;
+    expect(decodeProtectedHeader(newToken).kid).not.toBe(decodeProtectedHeader(oldToken).kid);
+    expect(await rotated.verifyAccessToken(oldToken)).toBe(userId);
+    expect(await rotated.verifyAccessToken(newToken)).toBe(userId);
+    expect(await retired.verifyAccessToken(oldToken)).toBeNull();
+
+    // A kid that names no key of ours, however it is spelt, is refused before any verification.
+    for (const kid of ['../../etc/passwd', "' or 1=1 --", 'x'.repeat(500)]) {
+      const [, payload, signature] = newToken.split('.');
+      const header = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT', kid })).toString('base64url');
+      expect(await rotated.verifyAccessToken(`${header}.${payload}.${signature}`)).toBeNull();
+    }
+    expect(await rotated.verifyAccessToken('not even a jwt')).toBeNull();
+  });
+});

@@ -1,9 +1,12 @@
-import { errors, jwtVerify, SignJWT } from 'jose';
+import { createHash, webcrypto } from 'node:crypto';
+import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { z } from 'zod';
 
 export interface TokenConfig {
-  /** HS256 key material; at least 32 bytes in production (checked by the server's env). */
+  /** HS256 key material that signs new tokens; at least 32 bytes in production (checked by the server's env). */
   secret: string;
+  /** Earlier secrets that still verify tokens they signed, for rotating JWT_SECRET without signing everyone out. */
+  previousSecrets?: readonly string[];
   issuer: string;
   audience: string;
   accessTokenTtlSeconds: number;
@@ -25,9 +28,25 @@ const ACCESS_TOKEN_TYPE = 'access';
 const ALGORITHM = 'HS256';
 const subject = z.uuid();
 
-/** Creates the token service. The key is imported once here, not per request. */
+/** A key id derived from the secret, so tokens name their key without revealing it. */
+function keyId(secret: string): string {
+  return createHash('sha256').update(`taskwire-kid:${secret}`).digest('base64url').slice(0, 16);
+}
+
+/** Imported once: jose would otherwise import raw key bytes on every sign and verify. */
+function importKey(secret: string): Promise<webcrypto.CryptoKey> {
+  return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
+    'sign',
+    'verify',
+  ]);
+}
+
+/** Creates the token service. Keys are imported once here, not per request. */
 export function createTokenService(config: TokenConfig): TokenService {
-  const key = new TextEncoder().encode(config.secret);
+  const currentKid = keyId(config.secret);
+  const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
+  for (const secret of [config.secret, ...(config.previousSecrets ?? [])]) keys.set(keyId(secret), importKey(secret));
+  const currentKey = keys.get(currentKid) ?? importKey(config.secret);
   const verifyOptions = {
     algorithms: [ALGORITHM],
     issuer: config.issuer,
@@ -38,24 +57,28 @@ export function createTokenService(config: TokenConfig): TokenService {
   return {
     async signAccessToken(userId) {
       const token = await new SignJWT({ typ: ACCESS_TOKEN_TYPE })
-        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+        .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: currentKid })
         .setSubject(userId)
         .setIssuer(config.issuer)
         .setAudience(config.audience)
         .setIssuedAt()
         .setExpirationTime(`${config.accessTokenTtlSeconds}s`)
-        .sign(key);
+        .sign(await currentKey);
       return { token, expiresIn: config.accessTokenTtlSeconds };
     },
 
     async verifyAccessToken(token) {
       try {
-        const { payload } = await jwtVerify(token, key, verifyOptions);
+        // The kid only selects among our own keys; an unknown one (or "../../x") matches nothing.
+        const { kid } = decodeProtectedHeader(token);
+        const key = kid === undefined ? currentKey : keys.get(kid);
+        if (!key) return null;
+        const { payload } = await jwtVerify(token, await key, verifyOptions);
         if (payload.typ !== ACCESS_TOKEN_TYPE) return null;
         const parsed = subject.safeParse(payload.sub);
         return parsed.success ? parsed.data : null;
       } catch (error) {
-        if (error instanceof errors.JOSEError) return null;
+        if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
         throw error;
       }
     },
