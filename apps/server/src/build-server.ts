@@ -1,4 +1,11 @@
-import { type AppRouter, appRouter, createContext, rateLimitedError, type TokenService } from '@taskwire/api';
+import {
+  type AppRouter,
+  appRouter,
+  createContext,
+  rateLimitedError,
+  type SessionLimits,
+  type TokenService,
+} from '@taskwire/api';
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
@@ -23,6 +30,8 @@ export interface ServerDeps {
   corsOrigins?: readonly string[];
   /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. Off by default. */
   trustProxy?: boolean | number | string[];
+  /** Session idle and absolute limits; 14 and 60 days by default. */
+  sessions?: SessionLimits;
 }
 
 declare module 'fastify' {
@@ -44,6 +53,7 @@ export async function buildServer({
   rateLimiter,
   corsOrigins = [],
   trustProxy = false,
+  sessions,
 }: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
@@ -97,7 +107,7 @@ export async function buildServer({
     });
   });
 
-  const apiDeps = { db, tokens, log: logger };
+  const apiDeps = { db, tokens, log: logger, ...(sessions && { sessions }) };
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -108,6 +118,8 @@ export async function buildServer({
           authorization: req.headers.authorization,
           requestId: req.id,
           log: req.log,
+          userAgent: req.headers['user-agent'],
+          ip: req.ip,
         });
         req.userId = ctx.user?.id ?? null;
         if (rateLimiter) {

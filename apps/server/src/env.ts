@@ -59,6 +59,10 @@ const envSchema = z
     JWT_ISSUER: z.string().min(1).default('taskwire'),
     JWT_AUDIENCE: z.string().min(1).default('taskwire-api'),
     ACCESS_TOKEN_TTL: z.preprocess(emptyAsUndefined, duration.default(900)),
+    /** A session ends after this many days without a refresh… */
+    SESSION_IDLE_DAYS: z.coerce.number().min(1).max(365).default(14),
+    /** …and this many days after sign-in, whatever its use. */
+    SESSION_ABSOLUTE_DAYS: z.coerce.number().min(1).max(3650).default(60),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
     /** Server processes on this machine (node:cluster); more than 1 needs Postgres. */

@@ -11,6 +11,8 @@ import { createMemoryStore } from './rate-limit/memory-store.js';
 import { createRedisStore } from './rate-limit/redis-store.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 
+const DAY_MS = 86_400_000;
+
 /** The global rate limiter from env: off at 0, counters in Redis when REDIS_URL is set. */
 function createConfiguredRateLimiter(env: Env, logger: Logger): RateLimiter | undefined {
   if (env.RATE_LIMIT_PER_MINUTE === 0) return undefined;
@@ -46,6 +48,7 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     rateLimiter,
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,
+    sessions: { idleMs: env.SESSION_IDLE_DAYS * DAY_MS, absoluteMs: env.SESSION_ABSOLUTE_DAYS * DAY_MS },
   });
   const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(

@@ -1,4 +1,4 @@
-import { type Context, createCaller, silentLogger, type TokenService } from '@taskwire/api';
+import { type Context, createCaller, DEFAULT_SESSION_LIMITS, silentLogger, type TokenService } from '@taskwire/api';
 import type { Db } from '@taskwire/db';
 import { RARE_WORD } from './load.js';
 
@@ -11,7 +11,18 @@ const unusedTokens: TokenService = {
 
 /** A caller acting as `userId`, as the server would build it after verifying a token. */
 export function callerFor(db: Db, userId: string): Caller {
-  const ctx: Context = { db, tokens: unusedTokens, log: silentLogger, requestId: 'bench', user: { id: userId } };
+  const ctx: Context = {
+    db,
+    tokens: unusedTokens,
+    log: silentLogger,
+    requestId: 'bench',
+    user: { id: userId },
+    sessionId: null,
+    userAgent: null,
+    ip: null,
+    sessions: DEFAULT_SESSION_LIMITS,
+    now: () => new Date(),
+  };
   return createCaller(ctx);
 }
 

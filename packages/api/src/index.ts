@@ -1,6 +1,19 @@
 export type { User } from './auth/schemas.js';
-export { type AccessToken, createTokenService, type TokenConfig, type TokenService } from './auth/tokens.js';
-export { type ApiDeps, type Context, createContext, type RequestInfo } from './context.js';
+export {
+  type AccessToken,
+  createTokenService,
+  type TokenConfig,
+  type TokenService,
+  type TokenSubject,
+} from './auth/tokens.js';
+export {
+  type ApiDeps,
+  type Context,
+  createContext,
+  DEFAULT_SESSION_LIMITS,
+  type RequestInfo,
+  type SessionLimits,
+} from './context.js';
 export { rateLimitedError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';

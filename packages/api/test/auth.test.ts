@@ -167,8 +167,8 @@ describe('key rotation', () => {
     const oldToken = (await before.signAccessToken(userId)).token;
     const newToken = (await rotated.signAccessToken(userId)).token;
     expect(decodeProtectedHeader(newToken).kid).not.toBe(decodeProtectedHeader(oldToken).kid);
-    expect(await rotated.verifyAccessToken(oldToken)).toBe(userId);
-    expect(await rotated.verifyAccessToken(newToken)).toBe(userId);
+    expect((await rotated.verifyAccessToken(oldToken))?.userId).toBe(userId);
+    expect(await rotated.verifyAccessToken(newToken)).toEqual({ userId, sessionId: null });
     expect(await retired.verifyAccessToken(oldToken)).toBeNull();
 
     // A kid that names no key of ours, however it is spelt, is refused before any verification.

@@ -30,7 +30,14 @@ export function useApi() {
     await state.testDb.destroy();
   });
 
-  const deps = () => ({ db: state.testDb.db, tokens, log: silentLogger });
+  // A clock the session tests can move forward.
+  let clockOffsetMs = 0;
+  const deps = () => ({
+    db: state.testDb.db,
+    tokens,
+    log: silentLogger,
+    now: () => new Date(Date.now() + clockOffsetMs),
+  });
 
   /** A caller whose context is built exactly as the server builds it, from an Authorization header. */
   async function caller(authorization?: string): Promise<Caller> {
@@ -46,6 +53,10 @@ export function useApi() {
 
   return {
     tokens,
+    /** Moves the session clock (not the database's) forward by `ms`; 0 resets it. */
+    setClockOffset(ms: number) {
+      clockOffsetMs = ms;
+    },
     get db() {
       return state.testDb.db;
     },

@@ -45,6 +45,26 @@ export interface TagsTable {
   created_at: Timestamp;
 }
 
+export interface SessionsTable {
+  user_id: string;
+  id: string;
+  created_at: Date;
+  last_used_at: Date;
+  revoked_at: Date | null;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface RefreshTokensTable {
+  user_id: string;
+  session_id: string;
+  /** SHA-256 of the token's secret part, hex; the token itself is never stored. */
+  token_hash: string;
+  created_at: Date;
+  /** Set when the token was exchanged for a new one; presenting it again is reuse. */
+  rotated_at: Date | null;
+}
+
 /** Per-user counts kept by a trigger on tasks (migration 0002). */
 export interface TaskCountsTable {
   user_id: string;
@@ -69,6 +89,8 @@ export interface Database {
   tasks: TasksTable;
   tags: TagsTable;
   task_counts: TaskCountsTable;
+  sessions: SessionsTable;
+  refresh_tokens: RefreshTokensTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

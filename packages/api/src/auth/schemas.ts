@@ -44,4 +44,9 @@ export interface AuthResult {
   accessToken: string;
   /** Seconds until the access token expires. */
   expiresIn: number;
+  /** Exchange it with auth.refresh for new tokens; each refresh token works once. */
+  refreshToken: string;
 }
+
+export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+export const sessionIdInput = z.strictObject({ id: z.uuid() });

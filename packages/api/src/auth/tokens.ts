@@ -17,11 +17,17 @@ export interface AccessToken {
   expiresIn: number;
 }
 
+/** Who a valid access token speaks for, and the session it was issued in (if any). */
+export interface TokenSubject {
+  userId: string;
+  sessionId: string | null;
+}
+
 /** Issues and verifies access tokens. */
 export interface TokenService {
-  signAccessToken(userId: string): Promise<AccessToken>;
-  /** The user id of a valid access token, or null for anything else (never throws on bad input). */
-  verifyAccessToken(token: string): Promise<string | null>;
+  signAccessToken(userId: string, sessionId?: string): Promise<AccessToken>;
+  /** The subject of a valid access token, or null for anything else (never throws on bad input). */
+  verifyAccessToken(token: string): Promise<TokenSubject | null>;
 }
 
 const ACCESS_TOKEN_TYPE = 'access';
@@ -55,8 +61,8 @@ export function createTokenService(config: TokenConfig): TokenService {
   };
 
   return {
-    async signAccessToken(userId) {
-      const token = await new SignJWT({ typ: ACCESS_TOKEN_TYPE })
+    async signAccessToken(userId, sessionId) {
+      const token = await new SignJWT({ typ: ACCESS_TOKEN_TYPE, ...(sessionId && { sid: sessionId }) })
         .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT', kid: currentKid })
         .setSubject(userId)
         .setIssuer(config.issuer)
@@ -76,7 +82,9 @@ export function createTokenService(config: TokenConfig): TokenService {
         const { payload } = await jwtVerify(token, await key, verifyOptions);
         if (payload.typ !== ACCESS_TOKEN_TYPE) return null;
         const parsed = subject.safeParse(payload.sub);
-        return parsed.success ? parsed.data : null;
+        if (!parsed.success) return null;
+        const sid = subject.safeParse(payload.sid);
+        return { userId: parsed.data, sessionId: sid.success ? sid.data : null };
       } catch (error) {
         if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
         throw error;

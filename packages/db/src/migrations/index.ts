@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001-users-and-tasks.js';
 import * as m0002 from './0002-organise-tasks.js';
+import * as m0003 from './0003-sessions.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -9,4 +10,5 @@ import * as m0002 from './0002-organise-tasks.js';
 export const migrations: Record<string, Migration> = {
   '0001-users-and-tasks': m0001,
   '0002-organise-tasks': m0002,
+  '0003-sessions': m0003,
 };
