@@ -1,4 +1,4 @@
-import { type AppRouter, TRPCClientError } from '@taskwire/client';
+import { type AppRouter, createTaskwireClient, TRPCClientError } from '@taskwire/client';
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from './harness.js';
@@ -159,5 +159,73 @@ describe('metrics', () => {
     expect(text).toContain('taskwire_requests_in_flight');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).toContain('process_resident_memory_bytes');
+  });
+});
+
+describe('the client with a refresh token', () => {
+  it('refreshes once on UNAUTHORIZED, retries, shares one refresh between concurrent calls, and hands over the new tokens', async () => {
+    const signUp = await server.client().auth.signUp.mutate({ email: 'refresh@example.com', password: 'refresh me' });
+    const received: { refreshToken: string }[] = [];
+    const client = createTaskwireClient({
+      url: `${server.url}/trpc`,
+      // An access token the server will not accept (as if it had expired).
+      token: 'expired.access.token',
+      refreshToken: signUp.refreshToken,
+      onTokens: (tokens) => {
+        received.push(tokens);
+      },
+    });
+    const first = client.task.list.query();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const second = client.auth.me.query();
+    const [list, me] = await Promise.all([first, second]);
+    expect(list.items).toEqual([]);
+    expect(me.email).toBe('refresh@example.com');
+    expect(received).toHaveLength(1);
+    expect(received[0]?.refreshToken).not.toBe(signUp.refreshToken);
+    // The next call uses the new access token directly.
+    expect((await client.task.count.query()).valueOf()).toBe(0);
+    expect(received).toHaveLength(1);
+  });
+
+  it('makes calls that fail at the same moment, in separate requests, share one refresh', async () => {
+    const signUp = await server.client().auth.signUp.mutate({ email: 'shared@example.com', password: 'share one' });
+    let refreshes = 0;
+    let requests = 0;
+    const counting: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('auth.refresh')) {
+        refreshes++;
+        // Keep the refresh in flight while the other calls come back 401.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      } else {
+        requests++;
+      }
+      return fetch(input, init);
+    };
+    const client = createTaskwireClient({
+      url: `${server.url}/trpc`,
+      token: 'expired.access.token',
+      refreshToken: signUp.refreshToken,
+      fetch: counting,
+    });
+    const calls = [];
+    for (let i = 0; i < 3; i++) {
+      calls.push(client.task.count.query());
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    expect(await Promise.all(calls)).toEqual([0, 0, 0]);
+    expect(refreshes).toBe(1);
+    // Three separate requests failed, then three retries.
+    expect(requests).toBe(6);
+  });
+
+  it('gives up with the original UNAUTHORIZED when the refresh token is no good', async () => {
+    const client = createTaskwireClient({
+      url: `${server.url}/trpc`,
+      token: 'bad',
+      refreshToken: 'not-a-refresh-token',
+    });
+    expect((await errorOf(client.task.list.query())).data?.code).toBe('UNAUTHORIZED');
   });
 });

@@ -1,9 +1,11 @@
 import type { AppRouter } from '@taskwire/api';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
+import { createRefreshingFetch, type RefreshState, type Tokens } from './refreshing-fetch.js';
 
 // Types only from @taskwire/api: nothing of the server reaches a frontend bundle.
 export type { AppRouter, RouterInputs, RouterOutputs, Task, TaskPage, User } from '@taskwire/api';
 export { TRPCClientError } from '@trpc/client';
+export type { Tokens } from './refreshing-fetch.js';
 
 /** An access token, or a function that returns the current one (e.g. from your auth store). */
 export type TokenSource =
@@ -21,20 +23,31 @@ export interface TaskwireClientOptions {
   fetch?: typeof fetch;
   /** Extra headers for every request. */
   headers?: Record<string, string>;
+  /**
+   * With a refresh token, a call answered UNAUTHORIZED is retried once after a transparent
+   * auth.refresh; calls failing at the same moment share one refresh.
+   */
+  refreshToken?: string;
+  /** Called with each new token pair after a refresh: store them (the old refresh token no longer works). */
+  onTokens?: (tokens: Tokens) => void | Promise<void>;
 }
 
 /** Creates the typed Taskwire client: `await client.task.list.query({ limit: 20 })`. */
 export function createTaskwireClient(options: TaskwireClientOptions): TaskwireClient {
-  const { url, token, fetch: customFetch, headers } = options;
+  const { url, token, fetch: customFetch, headers, refreshToken, onTokens } = options;
+  const baseFetch = customFetch ?? globalThis.fetch.bind(globalThis);
+  const refreshState: RefreshState | undefined = refreshToken ? { accessToken: undefined, refreshToken } : undefined;
+  const transport = refreshState ? createRefreshingFetch(url, refreshState, onTokens, baseFetch) : customFetch;
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
         url,
         // Keep batched GET URLs under the limit proxies commonly enforce.
         maxURLLength: 2_083,
-        ...(customFetch && { fetch: customFetch }),
+        ...(transport && { fetch: transport }),
         async headers() {
-          const current = typeof token === 'function' ? await token() : token;
+          // After a refresh, the client's own new access token wins over the one it was given.
+          const current = refreshState?.accessToken ?? (typeof token === 'function' ? await token() : token);
           return current ? { ...headers, authorization: `Bearer ${current}` } : { ...headers };
         },
       }),
