@@ -4,25 +4,27 @@ import type { Tag } from './schemas.js';
 
 // Every function takes the owner's id: tag names and ids only ever resolve within one user's tags.
 
-/**
- * Ids of the user's existing tags with these names (case-insensitive); unknown names are skipped.
- * Case is folded by Postgres on both sides (JavaScript folds some letters differently, e.g. Σ).
- * FOR KEY SHARE holds the tags until the caller's transaction ends, so a concurrent tag.delete
- * waits instead of leaving a deleted id on the task being written.
- */
-export async function findTagIds(db: Db, userId: string, names: string[]): Promise<string[]> {
-  if (names.length === 0) return [];
-  const rows = await db
+/** The user's tags with these names; Postgres folds the case on both sides (JavaScript folds some letters differently, e.g. Σ). */
+function tagsNamed(db: Db, userId: string, names: string[]) {
+  return db
     .selectFrom('tags')
     .select('id')
     .where('user_id', '=', userId)
-    .where(sql<boolean>`lower(name) = any(select lower(n) from unnest(${sql.val(names)}::text[]) as n)`)
-    .forKeyShare()
-    .execute();
+    .where(sql<boolean>`lower(name) = any(select lower(n) from unnest(${sql.val(names)}::text[]) as n)`);
+}
+
+/** Ids of the user's existing tags with these names (case-insensitive); unknown names are skipped. */
+export async function findTagIds(db: Db, userId: string, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const rows = await tagsNamed(db, userId, names).execute();
   return rows.map((row) => row.id);
 }
 
-/** Ids for these names, creating the tags the user does not have yet (first spelling wins). */
+/**
+ * Ids for these names, creating the tags the user does not have yet (first spelling wins), for a
+ * task being written. FOR KEY SHARE holds the tags until the caller's transaction ends, so a
+ * concurrent tag.delete waits instead of leaving a deleted id on that task.
+ */
 export async function ensureTagIds(db: Db, userId: string, names: string[]): Promise<string[]> {
   if (names.length === 0) return [];
   await db
@@ -30,7 +32,8 @@ export async function ensureTagIds(db: Db, userId: string, names: string[]): Pro
     .values(names.map((name) => ({ user_id: userId, id: uuidv7(), name })))
     .onConflict((oc) => oc.doNothing())
     .execute();
-  return findTagIds(db, userId, names);
+  const rows = await tagsNamed(db, userId, names).forKeyShare().execute();
+  return rows.map((row) => row.id);
 }
 
 /** The user's tags with the number of live tasks carrying each, sorted by name. */
