@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { ensureTagIds, findTagIds } from '../tags/queries.js';
 import type { Occurrence } from './recurrence.js';
 import type { BulkUpdateInput, Task } from './schemas.js';
-import { insertOccurrence, planNextOccurrence } from './task-mutations.js';
+import { insertOccurrence, planNextOccurrence, timezoneLookup } from './task-mutations.js';
 import { priorityRank, taskColumns, toTask } from './task-row.js';
 
 // Bulk changes: one transaction, only the caller's live tasks; any other id is reported as
@@ -39,9 +39,10 @@ export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput
     // Completing recurring tasks schedules their next occurrences (and takes the rule off them).
     const nexts = new Map<string, Occurrence>();
     if (set.completed === true) {
+      const timezone = timezoneLookup(trx, userId);
       for (const row of locked) {
         const dueAt = set.dueAt !== undefined ? (set.dueAt ? new Date(set.dueAt) : null) : row.due_at;
-        const next = row.completed ? null : await planNextOccurrence(trx, userId, { ...row, due_at: dueAt });
+        const next = row.completed ? null : await planNextOccurrence({ ...row, due_at: dueAt }, timezone);
         if (next) nexts.set(row.id, next);
       }
     }

@@ -8,7 +8,8 @@ import {
   invalid,
   type MutationResult,
   planNextOccurrence,
-  userTimezone,
+  type TimezoneLookup,
+  timezoneLookup,
   withLockedTask,
 } from './task-mutations.js';
 import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
@@ -31,7 +32,9 @@ export type CreateResult = { task: Task; created: boolean } | 'id-conflict';
  */
 export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<CreateResult> {
   return inTransaction(db, async (trx) => {
-    const recurrence = input.recurrence ? await anchored(trx, userId, input.recurrence, input.dueAt ?? null) : null;
+    const recurrence = input.recurrence
+      ? await anchored(input.recurrence, input.dueAt ?? null, timezoneLookup(trx, userId))
+      : null;
     const row = await trx
       .insertInto('tasks')
       .values({
@@ -91,9 +94,13 @@ function withoutAnchor({ byMonthDay: _anchor, ...rule }: RecurrenceRule): Recurr
 }
 
 /** The rule as stored: monthly and yearly rules remember the day of the month they started on. */
-async function anchored(db: Db, userId: string, rule: RecurrenceInput, dueAt: string | null): Promise<RecurrenceRule> {
+async function anchored(
+  rule: RecurrenceInput,
+  dueAt: string | null,
+  timezone: TimezoneLookup,
+): Promise<RecurrenceRule> {
   if (!dueAt) return rule;
-  return anchorRecurrence(rule, new Date(dueAt), await userTimezone(db, userId));
+  return anchorRecurrence(rule, new Date(dueAt), await timezone());
 }
 
 const toDate = (value: string | null): Date | null => (value ? new Date(value) : null);
@@ -105,6 +112,7 @@ const toDate = (value: string | null): Date | null => (value ? new Date(value) :
  */
 export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Promise<MutationResult<CompletedTask>> {
   return withLockedTask(db, userId, input.id, input.expectedVersion, async (trx, row) => {
+    const timezone = timezoneLookup(trx, userId);
     const dueAt = input.dueAt !== undefined ? input.dueAt : (row.due_at?.toISOString() ?? null);
     const remindAt = input.remindAt !== undefined ? input.remindAt : (row.remind_at?.toISOString() ?? null);
     // A rule sent now is anchored to the (new) due date; so is a kept rule when the due date moves,
@@ -117,7 +125,7 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
           : row.recurrence;
     const recurrence =
       rule && (input.recurrence !== undefined || input.dueAt !== undefined)
-        ? await anchored(trx, userId, rule, dueAt)
+        ? await anchored(rule, dueAt, timezone)
         : rule;
     if (remindAt && dueAt && Date.parse(remindAt) > Date.parse(dueAt)) {
       return invalid('remindAt', 'remindAt must not be after dueAt');
@@ -126,7 +134,7 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
 
     const completing = input.completed === true && !row.completed;
     const next = completing
-      ? await planNextOccurrence(trx, userId, { due_at: toDate(dueAt), remind_at: toDate(remindAt), recurrence })
+      ? await planNextOccurrence({ due_at: toDate(dueAt), remind_at: toDate(remindAt), recurrence }, timezone)
       : null;
     const tagIds = input.tags !== undefined ? await ensureTagIds(trx, userId, input.tags) : undefined;
     const updated = await trx
@@ -174,7 +182,7 @@ export function toggleTask(
   expectedVersion?: number,
 ): Promise<MutationResult<CompletedTask>> {
   return withLockedTask(db, userId, id, expectedVersion, async (trx, row) => {
-    const next = row.completed ? null : await planNextOccurrence(trx, userId, row);
+    const next = row.completed ? null : await planNextOccurrence(row, timezoneLookup(trx, userId));
     const updated = await trx
       .updateTable('tasks')
       .set((eb) => ({

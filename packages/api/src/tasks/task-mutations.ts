@@ -48,21 +48,27 @@ export async function userTimezone(db: Db, userId: string): Promise<string> {
   return row?.timezone ?? 'UTC';
 }
 
+/** The user's time zone, read at most once however many recurring tasks one change touches. */
+export type TimezoneLookup = () => Promise<string>;
+
+export function timezoneLookup(db: Db, userId: string): TimezoneLookup {
+  let zone: Promise<string> | undefined;
+  return () => {
+    zone ??= userTimezone(db, userId);
+    return zone;
+  };
+}
+
 /**
  * The occurrence that follows a recurring task being completed, or null when it does not recur
  * or its rule has ended. Computed in the owner's time zone.
  */
 export async function planNextOccurrence(
-  trx: Db,
-  userId: string,
   row: { due_at: Date | null; remind_at: Date | null; recurrence: RecurrenceRule | null },
+  timezone: TimezoneLookup,
 ): Promise<Occurrence | null> {
   if (!row.recurrence || !row.due_at) return null;
-  return nextOccurrence(
-    row.recurrence,
-    { dueAt: row.due_at, remindAt: row.remind_at },
-    await userTimezone(trx, userId),
-  );
+  return nextOccurrence(row.recurrence, { dueAt: row.due_at, remindAt: row.remind_at }, await timezone());
 }
 
 /**
