@@ -14,6 +14,7 @@ import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
 import { requestIdFor } from './request-id.js';
+import { trpcErrorBody } from './trpc-error-body.js';
 
 export interface ServerDeps {
   db: Db;
@@ -102,9 +103,7 @@ export async function buildServer({
     const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
     const message =
       status === 413 ? 'Request body too large' : status === 500 ? 'Internal server error' : 'Malformed request';
-    return reply.code(status).send({
-      error: { message, code: status === 500 ? -32603 : -32600, data: { code, httpStatus: status, requestId: req.id } },
-    });
+    return reply.code(status).send(trpcErrorBody(code, status, message, req.id));
   });
 
   const apiDeps = { db, tokens, log: logger, ...(sessions && { sessions }) };

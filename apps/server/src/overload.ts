@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
+import { trpcErrorBody } from './trpc-error-body.js';
 
 export interface OverloadLimits {
   /** Shed load when the event loop lags more than this (ms); 0 turns the check off. */
@@ -13,14 +14,6 @@ export interface OverloadLimits {
 // that is merely busy, and operators lose sight of it exactly when they need it.
 const EXEMPT = new Set(['/healthz', '/metrics']);
 const RETRY_AFTER_SECONDS = 5;
-// tRPC's error shape, so the typed client reports it like any other error.
-const OVERLOADED = {
-  error: {
-    message: 'The server is overloaded; retry shortly',
-    code: -32603,
-    data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 },
-  },
-};
 
 /**
  * Answers 503 with Retry-After while the process is overloaded (event-loop lag, or heap above
@@ -36,7 +29,12 @@ export async function registerOverloadProtection(app: FastifyInstance, limits: O
       if (EXEMPT.has(req.url.split('?')[0] ?? '')) return;
       req.log.warn({ type }, 'overloaded: shedding request');
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
-      return OVERLOADED as unknown as undefined;
+      return trpcErrorBody(
+        'SERVICE_UNAVAILABLE',
+        503,
+        'The server is overloaded; retry shortly',
+        req.id,
+      ) as unknown as undefined;
     },
   });
 }
