@@ -104,6 +104,7 @@ describe('sessions', () => {
     const bob = await signedIn();
     const aliceSession = alice.refreshToken.split('.')[1] ?? '';
     await expectTRPCError(bob.caller.auth.revokeSession({ id: aliceSession }), 'NOT_FOUND');
+    expect((await bob.caller.auth.sessions()).map((s) => s.id)).not.toContain(aliceSession);
     expect((await (await api.caller()).auth.refresh({ refreshToken: alice.refreshToken })).user.id).toBe(alice.user.id);
     const bobSession = bob.refreshToken.split('.')[1] ?? '';
     expect(await bob.caller.auth.revokeSession({ id: bobSession })).toEqual({ id: bobSession });
