@@ -1,4 +1,7 @@
 import type { Db } from '@taskwire/db';
+import { type AccessCache, createAccessCache, type Principal } from './auth/access.js';
+import type { AuthLimits } from './auth/auth-limits.js';
+import type { ExternalTokenVerifier } from './auth/external-tokens.js';
 import type { TokenService } from './auth/tokens.js';
 import type { Logger } from './logger.js';
 
@@ -10,6 +13,12 @@ export interface ApiDeps {
   /** Defaults: 14 days idle, 60 days absolute. */
   sessions?: SessionLimits;
   now?: () => Date;
+  /** Checks that a verified token still counts; share one per process. Default: no caching. */
+  access?: AccessCache;
+  /** Accepts access tokens from an external identity provider, when configured. */
+  externalTokens?: ExternalTokenVerifier | null;
+  /** Per-IP and per-account limits on sign-in and friends; none when absent (direct callers, tests). */
+  authLimits?: AuthLimits;
 }
 
 /** How long a session lives without use, and at most. */
@@ -38,33 +47,53 @@ export interface Context {
   tokens: TokenService;
   log: Logger;
   requestId: string;
+  /** Who the bearer token speaks for (signature verified); protected procedures confirm it still counts. */
+  principal: Principal | null;
+  /** The confirmed user; set for protected procedures only. */
   user: { id: string } | null;
-  /** The session the access token was issued in, when it names one. */
+  /** The session the access token was issued in, when it names one; set with `user`. */
   sessionId: string | null;
   userAgent: string | null;
   ip: string | null;
   sessions: SessionLimits;
   /** The clock session limits are checked against (tests move it). */
   now: () => Date;
+  access: AccessCache;
+  authLimits: AuthLimits | null;
+}
+
+const uncached = createAccessCache({ ttlMs: 0 });
+
+/** Our own access token first; then, if configured, an external identity provider's. */
+async function verifyBearer(deps: ApiDeps, token: string): Promise<Principal | null> {
+  const local = await deps.tokens.verifyAccessToken(token);
+  if (local) return { kind: 'local', ...local };
+  const external = await deps.externalTokens?.verify(token);
+  return external ? { kind: 'external', ...external } : null;
 }
 
 // RFC 6750: the scheme is case-insensitive; the token is base64url segments.
 const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
 
-/** Builds a request's context: verifies the bearer token, if any, into `user`. */
+/**
+ * Builds a request's context: verifies the bearer token's signature, if any, into `principal`.
+ * No database work here: protected procedures resolve the principal to a live user.
+ */
 export async function createContext(deps: ApiDeps, request: RequestInfo): Promise<Context> {
   const token = request.authorization ? BEARER.exec(request.authorization)?.[1] : undefined;
-  const subject = token ? await deps.tokens.verifyAccessToken(token) : null;
   return {
     db: deps.db,
     tokens: deps.tokens,
     log: request.log ?? deps.log,
     requestId: request.requestId,
-    user: subject ? { id: subject.userId } : null,
-    sessionId: subject?.sessionId ?? null,
+    principal: token ? await verifyBearer(deps, token) : null,
+    user: null,
+    sessionId: null,
     userAgent: request.userAgent?.slice(0, 512) ?? null,
     ip: request.ip ?? null,
     sessions: deps.sessions ?? DEFAULT_SESSION_LIMITS,
     now: deps.now ?? (() => new Date()),
+    access: deps.access ?? uncached,
+    authLimits: deps.authLimits ?? null,
   };
 }

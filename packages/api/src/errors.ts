@@ -41,15 +41,21 @@ export function versionConflictError(current: unknown): TRPCError {
   return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
 }
 
-/** TOO_MANY_REQUESTS from the transport, before a context exists; carries the request id for the error shape. */
+/**
+ * The cause of a TOO_MANY_REQUESTS: when to retry (for Retry-After), and the request id for the
+ * error shape when the limit refused the call before a context existed.
+ */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
-  constructor(readonly requestId: string) {
+  constructor(
+    readonly requestId: string,
+    readonly retryAfterSeconds = 1,
+  ) {
     super('Too many requests; retry later');
   }
 }
 
-export function rateLimitedError(requestId: string): TRPCError {
-  const cause = new RateLimitedError(requestId);
+export function rateLimitedError(requestId: string, retryAfterSeconds?: number): TRPCError {
+  const cause = new RateLimitedError(requestId, retryAfterSeconds);
   return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
 }

@@ -1,3 +1,17 @@
+export {
+  type AccessCache,
+  type AccessCacheOptions,
+  createAccessCache,
+  type Principal,
+  principalKey,
+} from './auth/access.js';
+export type { AuthLimits, LimitDecision } from './auth/auth-limits.js';
+export { commonPasswordCount } from './auth/common-passwords.js';
+export {
+  createExternalTokenVerifier,
+  type ExternalTokenConfig,
+  type ExternalTokenVerifier,
+} from './auth/external-tokens.js';
 export type { User } from './auth/schemas.js';
 export {
   type AccessToken,
@@ -14,7 +28,7 @@ export {
   type RequestInfo,
   type SessionLimits,
 } from './context.js';
-export { rateLimitedError } from './errors.js';
+export { RateLimitedError, rateLimitedError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
 export type { Tag } from './tags/schemas.js';

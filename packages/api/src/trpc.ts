@@ -70,8 +70,12 @@ const databaseAvailability = t.middleware(async ({ next }) => {
 /** A procedure anyone may call. */
 export const publicProcedure = t.procedure.use(databaseAvailability);
 
-/** A procedure that needs a signed-in user; narrows `ctx.user` to non-null. */
-export const protectedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
-  return next({ ctx: { ...ctx, user: ctx.user } });
+/**
+ * A procedure that needs a signed-in user: the token's principal must still resolve to a live
+ * account and session (not deleted, signed out or revoked). Narrows `ctx.user` to non-null.
+ */
+export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
+  const resolved = ctx.principal && (await ctx.access.resolve(ctx.db, ctx.principal));
+  if (!resolved) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+  return next({ ctx: { ...ctx, user: { id: resolved.userId }, sessionId: resolved.sessionId } });
 });

@@ -24,7 +24,7 @@ describe('auth.signUp', () => {
       .select('password_hash')
       .where('id', '=', user.id)
       .executeTakeFirstOrThrow();
-    expect(row.password_hash.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')).toBe(true);
+    expect(row.password_hash?.startsWith('$argon2id$v=19$m=19456,t=2,p=1$')).toBe(true);
     expect(row.password_hash).not.toContain(password);
   });
 
@@ -168,7 +168,11 @@ describe('key rotation', () => {
     const newToken = (await rotated.signAccessToken(userId)).token;
     expect(decodeProtectedHeader(newToken).kid).not.toBe(decodeProtectedHeader(oldToken).kid);
     expect((await rotated.verifyAccessToken(oldToken))?.userId).toBe(userId);
-    expect(await rotated.verifyAccessToken(newToken)).toEqual({ userId, sessionId: null });
+    expect(await rotated.verifyAccessToken(newToken)).toEqual({
+      userId,
+      sessionId: null,
+      issuedAt: expect.any(Number),
+    });
     expect(await retired.verifyAccessToken(oldToken)).toBeNull();
 
     // A kid that names no key of ours, however it is spelt, is refused before any verification.

@@ -2,8 +2,9 @@ import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { ZodError, z } from 'zod';
+import { createAccessCache } from '../src/auth/access.js';
 import { createTokenService, type TokenConfig } from '../src/auth/tokens.js';
-import { createContext } from '../src/context.js';
+import { type ApiDeps, createContext } from '../src/context.js';
 import { InvalidInputError } from '../src/errors.js';
 import { silentLogger } from '../src/logger.js';
 import { createCaller } from '../src/router.js';
@@ -18,8 +19,10 @@ export const tokenConfig: TokenConfig = {
 export type Caller = ReturnType<typeof createCaller>;
 
 /** A fresh database for this test file plus helpers to call procedures as anonymous or as a user. */
-export function useApi() {
+export function useApi(extraDeps: Partial<ApiDeps> = {}) {
   const tokens = createTokenService(tokenConfig);
+  // One per "process", as the server has: revocations must reach callers built later.
+  const access = createAccessCache();
   const state = {} as { testDb: TestDatabase };
   let counter = 0;
 
@@ -35,8 +38,10 @@ export function useApi() {
   const deps = () => ({
     db: state.testDb.db,
     tokens,
+    access,
     log: silentLogger,
     now: () => new Date(Date.now() + clockOffsetMs),
+    ...extraDeps,
   });
 
   /** A caller whose context is built exactly as the server builds it, from an Authorization header. */

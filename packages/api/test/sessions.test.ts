@@ -96,7 +96,10 @@ describe('sessions', () => {
 
     expect(await me.auth.signOut()).toEqual({ ok: true });
     await expectTRPCError(anonymous.auth.refresh({ refreshToken }), 'UNAUTHORIZED');
-    expect((await me.auth.sessions()).map((s) => s.id)).toEqual([second.refreshToken.split('.')[1]]);
+    // The ended session's access token stops working at once, not when it expires.
+    await expectTRPCError(me.auth.sessions(), 'UNAUTHORIZED');
+    const other = await api.caller(`Bearer ${second.accessToken}`);
+    expect((await other.auth.sessions()).map((s) => s.id)).toEqual([second.refreshToken.split('.')[1]]);
   });
 
   it("revokes another of one's own sessions, and never someone else's", async () => {

@@ -6,9 +6,12 @@ type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefine
 
 export interface UsersTable {
   id: string;
-  /** Stored normalised (trimmed, lower-case); unique on lower(email). */
-  email: string;
-  password_hash: string;
+  /** Stored normalised (trimmed, lower-case); unique on lower(email). Null for an external identity without one. */
+  email: string | null;
+  /** argon2id; null for an account created from an external identity provider's token. */
+  password_hash: string | null;
+  /** "Sign out everywhere": access tokens issued before this are refused. */
+  tokens_valid_after: NullableTimestamp;
   /** IANA time zone; recurrence and "due today" are computed in it. */
   timezone: Generated<string>;
   created_at: Timestamp;
@@ -65,6 +68,14 @@ export interface RefreshTokensTable {
   rotated_at: Date | null;
 }
 
+/** An external identity provider's subject, mapped to the local user created on its first use. */
+export interface IdentitiesTable {
+  issuer: string;
+  subject: string;
+  user_id: string;
+  created_at: Timestamp;
+}
+
 /** Per-user counts kept by a trigger on tasks (migration 0002). */
 export interface TaskCountsTable {
   user_id: string;
@@ -91,6 +102,7 @@ export interface Database {
   task_counts: TaskCountsTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
+  identities: IdentitiesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

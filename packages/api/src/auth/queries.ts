@@ -4,7 +4,7 @@ import type { User } from './schemas.js';
 
 const userColumns = ['id', 'email', 'timezone', 'created_at'] as const;
 
-function toUser(row: { id: string; email: string; timezone: string; created_at: Date }): User {
+function toUser(row: { id: string; email: string | null; timezone: string; created_at: Date }): User {
   return { id: row.id, email: row.email, timezone: row.timezone, createdAt: row.created_at.toISOString() };
 }
 
@@ -23,7 +23,7 @@ export async function insertUser(db: Db, email: string, passwordHash: string): P
 export async function findCredentialsByEmail(
   db: Db,
   email: string,
-): Promise<{ user: User; passwordHash: string } | undefined> {
+): Promise<{ user: User; passwordHash: string | null } | undefined> {
   const row = await db
     .selectFrom('users')
     .select([...userColumns, 'password_hash'])
@@ -48,4 +48,43 @@ export async function updateTimezone(db: Db, userId: string, timezone: string): 
     .returning(userColumns)
     .executeTakeFirst();
   return row && toUser(row);
+}
+
+/** What re-authentication needs: the account's email (for its failure counter) and password hash. */
+export async function findCredentialsById(
+  db: Db,
+  userId: string,
+): Promise<{ email: string | null; passwordHash: string | null } | undefined> {
+  const row = await db
+    .selectFrom('users')
+    .select(['email', 'password_hash'])
+    .where('id', '=', userId)
+    .executeTakeFirst();
+  return row && { email: row.email, passwordHash: row.password_hash };
+}
+
+export async function updatePasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
+    .where('id', '=', userId)
+    .execute();
+}
+
+/**
+ * Refuses every access token issued before `now`, to the second (the precision of `iat`). Tokens
+ * of our own sessions issued earlier in that same second are refused by their ended session.
+ */
+export async function refuseTokensIssuedBefore(db: Db, userId: string, now: Date): Promise<void> {
+  const second = new Date(Math.floor(now.getTime() / 1000) * 1000);
+  await db.updateTable('users').set({ tokens_valid_after: second }).where('id', '=', userId).execute();
+}
+
+/**
+ * Deletes the account. One statement, so one transaction: the foreign keys cascade to every
+ * table of the user's data (tasks, tags, counts, sessions, refresh tokens, identities).
+ */
+export async function deleteUser(db: Db, userId: string): Promise<boolean> {
+  const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+  return result.numDeletedRows > 0n;
 }

@@ -1,18 +1,33 @@
+import { inTransaction } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
+import { limitAccount, limitAttempt, recordFailedPassword } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
-import { findCredentialsByEmail, findUserById, insertUser, updateTimezone } from './queries.js';
+import {
+  deleteUser,
+  findCredentialsByEmail,
+  findCredentialsById,
+  findUserById,
+  insertUser,
+  refuseTokensIssuedBefore,
+  updatePasswordHash,
+  updateTimezone,
+} from './queries.js';
 import {
   type AuthResult,
+  changePasswordInput,
   credentialsInput,
+  deleteAccountInput,
   refreshInput,
   sessionIdInput,
   signInInput,
   type User,
   updateProfileInput,
 } from './schemas.js';
-import { endSession, listSessions, rotateRefreshToken, startSession } from './sessions.js';
+import { endAllSessions, endSession, listSessions, rotateRefreshToken, startSession } from './sessions.js';
+
+type SignedInContext = Context & { user: { id: string } };
 
 /** Tokens for a user who just proved who they are: a new session and its first refresh token. */
 async function signedIn(ctx: Context, user: User): Promise<AuthResult> {
@@ -23,9 +38,42 @@ async function signedIn(ctx: Context, user: User): Promise<AuthResult> {
 
 const sessionInfo = (ctx: Context) => ({ userAgent: ctx.userAgent, ip: ctx.ip, now: ctx.now() });
 const signInRequired = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+// FORBIDDEN, not UNAUTHORIZED: the session is fine, and clients refresh their token on UNAUTHORIZED.
+const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
+
+/** Accounts without a password may delete themselves with a token this fresh. */
+const RECENT_SIGN_IN_SECONDS = 300;
+
+type Account = NonNullable<Awaited<ReturnType<typeof findCredentialsById>>>;
+
+async function findAccount(ctx: SignedInContext): Promise<Account> {
+  const account = await findCredentialsById(ctx.db, ctx.user.id);
+  if (!account) throw signInRequired();
+  return account;
+}
+
+/**
+ * Asks a signed-in user for their password again before a change a stolen token must not make.
+ * Wrong answers count against the account's failed sign-ins, like sign-in itself.
+ */
+async function confirmPassword(ctx: SignedInContext, account: Account, password: string | undefined): Promise<void> {
+  if (account.passwordHash === null) throw forbidden('This account signs in through an identity provider');
+  const counter = account.email ?? ctx.user.id;
+  await limitAccount(ctx, counter);
+  if (password === undefined || !(await verifyPassword(account.passwordHash, password))) {
+    await recordFailedPassword(ctx, counter);
+    throw forbidden('The password is incorrect');
+  }
+}
+
+/** Every token the user holds stops working in this process now, in others within the access cache's TTL. */
+function revokedTokens(ctx: SignedInContext): void {
+  ctx.access.forgetUser(ctx.user.id);
+}
 
 export const authRouter = router({
   signUp: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
+    await limitAttempt(ctx);
     const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
     if (!user) throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists' });
     ctx.log.info({ userId: user.id }, 'user signed up');
@@ -33,24 +81,32 @@ export const authRouter = router({
   }),
 
   signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
+    await limitAttempt(ctx);
+    // Counted per email whether or not the account exists, so the limit reveals nothing either.
+    await limitAccount(ctx, input.email);
     const found = await findCredentialsByEmail(ctx.db, input.email);
     // Same work and the same answer for an unknown email and a wrong password.
-    const valid = await verifyPassword(found?.passwordHash, input.password);
-    if (!found || !valid) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+    const valid = await verifyPassword(found?.passwordHash ?? undefined, input.password);
+    if (!found || !valid) {
+      await recordFailedPassword(ctx, input.email);
+      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+    }
     return signedIn(ctx, found.user);
   }),
 
   me: protectedProcedure.query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.user.id);
-    // A valid token for an account that no longer exists.
-    if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+    // Deleted since the access check was cached.
+    if (!user) throw signInRequired();
     return user;
   }),
 
   /** Exchanges a refresh token for new tokens; the old refresh token stops working (rotation). */
   refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
+    await limitAttempt(ctx);
     const result = await rotateRefreshToken(ctx.db, input.refreshToken, ctx.sessions, sessionInfo(ctx));
     if (!result.ok) {
+      if (result.reason !== 'invalid') ctx.access.forgetUser(result.userId);
       if (result.reason === 'reused') ctx.log.warn({ requestId: ctx.requestId }, 'refresh token reused: session ended');
       throw signInRequired();
     }
@@ -60,10 +116,23 @@ export const authRouter = router({
     return { user, accessToken: token, expiresIn, refreshToken: result.refreshToken } satisfies AuthResult;
   }),
 
-  /** Ends the session the access token belongs to: its refresh token stops working. */
+  /** Ends the session the access token belongs to: its access and refresh tokens stop working. */
   signOut: protectedProcedure.mutation(async ({ ctx }) => {
     if (ctx.sessionId) await endSession(ctx.db, ctx.user.id, ctx.sessionId, ctx.now());
+    revokedTokens(ctx);
     return { ok: true as const };
+  }),
+
+  /** Ends every session and refuses every access token issued until now, on every device. */
+  signOutAll: protectedProcedure.mutation(async ({ ctx }) => {
+    const now = ctx.now();
+    const ended = await inTransaction(ctx.db, async (trx) => {
+      await refuseTokensIssuedBefore(trx, ctx.user.id, now);
+      return endAllSessions(trx, ctx.user.id, now);
+    });
+    revokedTokens(ctx);
+    ctx.log.info({ userId: ctx.user.id, endedSessions: ended }, 'signed out everywhere');
+    return { endedSessions: ended };
   }),
 
   /** The user's signed-in devices. */
@@ -76,13 +145,44 @@ export const authRouter = router({
     if (!(await endSession(ctx.db, ctx.user.id, input.id, ctx.now()))) {
       throw new TRPCError({ code: 'NOT_FOUND', message: 'Session not found' });
     }
+    revokedTokens(ctx);
     return { id: input.id };
+  }),
+
+  /** Sets a new password after checking the current one; every other session ends. */
+  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
+    await confirmPassword(ctx, await findAccount(ctx), input.currentPassword);
+    const passwordHash = await hashPassword(input.newPassword);
+    const ended = await inTransaction(ctx.db, async (trx) => {
+      await updatePasswordHash(trx, ctx.user.id, passwordHash);
+      return endAllSessions(trx, ctx.user.id, ctx.now(), ctx.sessionId);
+    });
+    revokedTokens(ctx);
+    ctx.log.info({ userId: ctx.user.id, endedSessions: ended }, 'password changed');
+    return { endedSessions: ended };
+  }),
+
+  /**
+   * Deletes the account and all its data, in one transaction. A password account confirms with its
+   * password; an identity provider's account with a token issued in the last five minutes.
+   */
+  deleteAccount: protectedProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
+    const account = await findAccount(ctx);
+    if (account.passwordHash !== null) {
+      await confirmPassword(ctx, account, input.password);
+    } else if (ctx.now().getTime() / 1000 - (ctx.principal?.issuedAt ?? 0) > RECENT_SIGN_IN_SECONDS) {
+      throw forbidden('Sign in again, then delete the account within five minutes');
+    }
+    await deleteUser(ctx.db, ctx.user.id);
+    revokedTokens(ctx);
+    ctx.log.info({ userId: ctx.user.id }, 'account deleted');
+    return { deleted: true as const };
   }),
 
   /** Changes profile settings; today the time zone that recurrences and "due today" use. */
   updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
     const user = await updateTimezone(ctx.db, ctx.user.id, input.timezone);
-    if (!user) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+    if (!user) throw signInRequired();
     return user;
   }),
 });

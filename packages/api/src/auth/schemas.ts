@@ -1,12 +1,20 @@
 import { z } from 'zod';
 import { canonicalTimeZone, isValidTimeZone } from '../tasks/zoned-time.js';
 import { noNul } from '../text.js';
+import { isCommonPassword } from './common-passwords.js';
 
 /** Emails are trimmed and lower-cased before validation, so one address is one account. */
 export const emailSchema = noNul(z.string().trim().toLowerCase()).pipe(z.email().max(254));
 
-/** 8–128 characters, compared in full (argon2 does not truncate). */
-export const passwordSchema = z.string().min(8).max(128);
+/** 8–128 characters, compared in full (argon2 does not truncate), and not a commonly breached one. */
+export const passwordSchema = z
+  .string()
+  .min(8)
+  .max(128)
+  .refine((password) => !isCommonPassword(password), 'This password is too common; choose a less guessable one');
+
+/** A password being checked rather than set: any length up to the cap, so old passwords still work. */
+const currentPassword = z.string().min(1).max(128);
 
 export const credentialsInput = z.strictObject({
   email: emailSchema,
@@ -17,7 +25,7 @@ export const credentialsInput = z.strictObject({
 // generic "invalid credentials" answer rather than a hint about the current policy.
 export const signInInput = z.strictObject({
   email: noNul(z.string().trim().toLowerCase().max(254)),
-  password: z.string().min(1).max(128),
+  password: currentPassword,
 });
 
 /** An IANA time zone name such as Europe/Berlin; recurrences and "due today" use it. */
@@ -32,7 +40,8 @@ export const updateProfileInput = z.strictObject({ timezone: timeZoneSchema });
 
 export const userSchema = z.object({
   id: z.uuid(),
-  email: z.string(),
+  /** Null for an account created from an identity provider's token without an email. */
+  email: z.string().nullable(),
   timezone: z.string(),
   createdAt: z.iso.datetime(),
 });
@@ -47,6 +56,11 @@ export interface AuthResult {
   /** Exchange it with auth.refresh for new tokens; each refresh token works once. */
   refreshToken: string;
 }
+
+export const changePasswordInput = z.strictObject({ currentPassword, newPassword: passwordSchema });
+
+/** Accounts from an identity provider have no password; they prove themselves with a recent token instead. */
+export const deleteAccountInput = z.strictObject({ password: currentPassword.optional() });
 
 export const refreshInput = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 export const sessionIdInput = z.strictObject({ id: z.uuid() });

@@ -63,7 +63,8 @@ export async function startSession(
 
 export type RefreshResult =
   | { ok: true; userId: string; sessionId: string; refreshToken: string }
-  | { ok: false; reason: 'invalid' | 'reused' | 'expired' };
+  | { ok: false; reason: 'invalid' }
+  | { ok: false; reason: 'reused' | 'expired'; userId: string };
 
 /**
  * Exchanges a refresh token for a new one (rotation). A token that was already exchanged is a
@@ -102,7 +103,7 @@ export async function rotateRefreshToken(
       now - session.last_used_at.getTime() > limits.idleMs || now - session.created_at.getTime() > limits.absoluteMs;
     if (reused || expired) {
       await revoke(trx, userId, sessionId, info.now);
-      return { ok: false, reason: reused ? 'reused' : 'expired' } as const;
+      return { ok: false, reason: reused ? 'reused' : 'expired', userId } as const;
     }
     const next = newSecret();
     await trx
@@ -144,6 +145,18 @@ function revoke(db: Db, userId: string, sessionId: string, now: Date) {
 export async function endSession(db: Db, userId: string, sessionId: string, now: Date): Promise<boolean> {
   const result = await revoke(db, userId, sessionId, now);
   return result.numUpdatedRows > 0n;
+}
+
+/** Ends every live session of the user, except `keep` (the caller's own, when it stays signed in). */
+export async function endAllSessions(db: Db, userId: string, now: Date, keep: string | null = null): Promise<number> {
+  let query = db
+    .updateTable('sessions')
+    .set({ revoked_at: now })
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null);
+  if (keep) query = query.where('id', '!=', keep);
+  const result = await query.executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }
 
 export interface SessionView {

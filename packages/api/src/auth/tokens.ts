@@ -17,10 +17,11 @@ export interface AccessToken {
   expiresIn: number;
 }
 
-/** Who a valid access token speaks for, and the session it was issued in (if any). */
+/** Who a valid access token speaks for, the session it was issued in (if any), and when (seconds). */
 export interface TokenSubject {
   userId: string;
   sessionId: string | null;
+  issuedAt: number;
 }
 
 /** Issues and verifies access tokens. */
@@ -84,7 +85,7 @@ export function createTokenService(config: TokenConfig): TokenService {
         const parsed = subject.safeParse(payload.sub);
         if (!parsed.success) return null;
         const sid = subject.safeParse(payload.sid);
-        return { userId: parsed.data, sessionId: sid.success ? sid.data : null };
+        return { userId: parsed.data, sessionId: sid.success ? sid.data : null, issuedAt: payload.iat ?? 0 };
       } catch (error) {
         if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
         throw error;

@@ -1,0 +1,152 @@
+import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
+import type { ExternalSubject } from './external-tokens.js';
+import type { TokenSubject } from './tokens.js';
+
+// A verified signature says who a token was issued to, not that it still counts. Before a
+// protected procedure runs, the token is checked against what can revoke it: the account still
+// exists, "sign out everywhere" came before the token was issued, and the session it belongs to
+// has not ended. The answer is cached briefly so the hot path rarely touches the database; every
+// revocation in this process drops the user's entries at once, so the TTL only bounds how long
+// another instance may still accept a revoked token.
+
+/** What a request's bearer token claims, signature already verified. */
+export type Principal = ({ kind: 'local' } & TokenSubject) | ({ kind: 'external' } & ExternalSubject);
+
+/** The user a principal resolves to, and the session its token belongs to. */
+export interface ResolvedUser {
+  userId: string;
+  sessionId: string | null;
+}
+
+export interface AccessCache {
+  /** The live user behind a principal, or null when its token no longer counts. */
+  resolve(db: Db, principal: Principal): Promise<ResolvedUser | null>;
+  /** Forgets everything cached about a user: call after any change that revokes their tokens. */
+  forgetUser(userId: string): void;
+}
+
+interface Entry {
+  /** Null: no such account (or no such session). */
+  userId: string | null;
+  sessionId: string | null;
+  /** tokens_valid_after in whole seconds, comparable with `iat`. */
+  validAfter: number | null;
+  expiresAt: number;
+}
+
+export interface AccessCacheOptions {
+  /** How long an answer is reused; 0 asks the database every time. Default 10 s. */
+  ttlMs?: number;
+  /** Entries kept at most (oldest dropped first). Default 10 000. */
+  maxEntries?: number;
+  now?: () => number;
+}
+
+/** A stable key for rate limits and logs: who is calling, before any database lookup. */
+export function principalKey(principal: Principal): string {
+  return principal.kind === 'local' ? `user:${principal.userId}` : `ext:${principal.issuer}:${principal.subject}`;
+}
+
+export function createAccessCache({
+  ttlMs = 10_000,
+  maxEntries = 10_000,
+  now = Date.now,
+}: AccessCacheOptions = {}): AccessCache {
+  const entries = new Map<string, Entry>();
+
+  const cacheKey = (principal: Principal) =>
+    principal.kind === 'local' ? `${principal.userId}/${principal.sessionId ?? ''}` : principalKey(principal);
+
+  async function lookup(db: Db, principal: Principal): Promise<Omit<Entry, 'expiresAt'>> {
+    if (principal.kind === 'external') return externalUser(db, principal);
+    return localUser(db, principal.userId, principal.sessionId);
+  }
+
+  return {
+    async resolve(db, principal) {
+      const key = cacheKey(principal);
+      let entry = entries.get(key);
+      if (!entry || entry.expiresAt <= now()) {
+        entry = { ...(await lookup(db, principal)), expiresAt: now() + ttlMs };
+        if (ttlMs > 0) {
+          entries.delete(key);
+          entries.set(key, entry);
+          if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+        }
+      }
+      if (entry.userId === null) return null;
+      if (entry.validAfter !== null && principal.issuedAt < entry.validAfter) return null;
+      return { userId: entry.userId, sessionId: entry.sessionId };
+    },
+
+    forgetUser(userId) {
+      for (const [key, entry] of entries) if (entry.userId === userId) entries.delete(key);
+    },
+  };
+}
+
+const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
+
+/** The account and, when the token names one, its session: both must still be live. */
+async function localUser(db: Db, userId: string, sessionId: string | null): Promise<Omit<Entry, 'expiresAt'>> {
+  const user = await db.selectFrom('users').select('tokens_valid_after').where('id', '=', userId).executeTakeFirst();
+  const gone = { userId: null, sessionId: null, validAfter: null };
+  if (!user) return gone;
+  if (sessionId !== null) {
+    const session = await db
+      .selectFrom('sessions')
+      .select('revoked_at')
+      .where('user_id', '=', userId)
+      .where('id', '=', sessionId)
+      .executeTakeFirst();
+    if (!session || session.revoked_at) return gone;
+  }
+  return { userId, sessionId, validAfter: seconds(user.tokens_valid_after) };
+}
+
+/** The local user an external identity maps to, created on its first use. */
+async function externalUser(db: Db, identity: ExternalSubject): Promise<Omit<Entry, 'expiresAt'>> {
+  const found = await findIdentity(db, identity);
+  if (found) return found;
+  await provisionUser(db, identity);
+  // Whoever won a race to create it, the identity now exists.
+  return (await findIdentity(db, identity)) ?? { userId: null, sessionId: null, validAfter: null };
+}
+
+async function findIdentity(db: Db, { issuer, subject }: ExternalSubject) {
+  const row = await db
+    .selectFrom('identities')
+    .innerJoin('users', 'users.id', 'identities.user_id')
+    .select(['identities.user_id', 'users.tokens_valid_after'])
+    .where('identities.issuer', '=', issuer)
+    .where('identities.subject', '=', subject)
+    .executeTakeFirst();
+  return row && { userId: row.user_id, sessionId: null, validAfter: seconds(row.tokens_valid_after) };
+}
+
+/**
+ * A new account for an external identity. Its email is kept only when no account has it yet: an
+ * identity provider vouching for an address must not take over a password account with it.
+ */
+async function provisionUser(db: Db, identity: ExternalSubject): Promise<void> {
+  await inTransaction(db, async (trx) => {
+    const id = uuidv7();
+    const withEmail = identity.email
+      ? await trx
+          .insertInto('users')
+          .values({ id, email: identity.email, password_hash: null })
+          .onConflict((oc) => oc.doNothing())
+          .returning('id')
+          .executeTakeFirst()
+      : undefined;
+    if (!withEmail) await trx.insertInto('users').values({ id, email: null, password_hash: null }).execute();
+    const linked = await trx
+      .insertInto('identities')
+      .values({ issuer: identity.issuer, subject: identity.subject, user_id: id })
+      .onConflict((oc) => oc.doNothing())
+      .returning('user_id')
+      .executeTakeFirst();
+    // Another request created the identity first: drop the account made here.
+    if (!linked) await trx.deleteFrom('users').where('id', '=', id).execute();
+  });
+}

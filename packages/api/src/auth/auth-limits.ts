@@ -1,0 +1,55 @@
+import { createHash } from 'node:crypto';
+import { TRPCError } from '@trpc/server';
+import type { Context } from '../context.js';
+import { RateLimitedError } from '../errors.js';
+
+// Limits on the procedures that guess or mint credentials. They live in the API, not in a
+// transport, so the tRPC and REST doors share them, and so they can count *failed* sign-ins per
+// account, which only the procedure knows. The host supplies the counters (memory or Redis).
+
+/** Allowed, limited (retry after), or unknown because the counters are unreachable. */
+export type LimitDecision =
+  | { allowed: true }
+  | { allowed: false; reason: 'limited'; retryAfterSeconds: number }
+  | { allowed: false; reason: 'unavailable' };
+
+export interface AuthLimits {
+  /** Counts one sign-in, sign-up or refresh from this address (a short burst limit). */
+  attempt(ip: string): Promise<LimitDecision>;
+  /** Whether the account may try another password (failures in the last hour under the limit). */
+  checkAccount(account: string): Promise<LimitDecision>;
+  /** Counts a wrong password for the account. */
+  recordFailure(account: string): Promise<void>;
+}
+
+/** The account's key for the counters: a hash, so no email address is stored in Redis. */
+export function accountKey(emailOrUserId: string): string {
+  return createHash('sha256').update(emailOrUserId).digest('base64url').slice(0, 22);
+}
+
+function refuse(ctx: Context, decision: Exclude<LimitDecision, { allowed: true }>): never {
+  // Fail closed: without counters, a brute force could not be stopped, so refuse rather than guess.
+  if (decision.reason === 'unavailable') {
+    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Sign-in is temporarily unavailable; retry shortly' });
+  }
+  const cause = new RateLimitedError(ctx.requestId, decision.retryAfterSeconds);
+  throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many attempts; retry later', cause });
+}
+
+/** Throws TOO_MANY_REQUESTS when this address has made too many credential calls. */
+export async function limitAttempt(ctx: Context): Promise<void> {
+  if (!ctx.authLimits) return;
+  const decision = await ctx.authLimits.attempt(ctx.ip ?? 'unknown');
+  if (!decision.allowed) refuse(ctx, decision);
+}
+
+/** Throws TOO_MANY_REQUESTS when the account has had too many wrong passwords, whatever the address. */
+export async function limitAccount(ctx: Context, account: string): Promise<void> {
+  if (!ctx.authLimits) return;
+  const decision = await ctx.authLimits.checkAccount(accountKey(account));
+  if (!decision.allowed) refuse(ctx, decision);
+}
+
+export async function recordFailedPassword(ctx: Context, account: string): Promise<void> {
+  await ctx.authLimits?.recordFailure(accountKey(account));
+}

@@ -1,0 +1,17 @@
+import { createRequire } from 'node:module';
+
+// 41 622 passwords of at least 8 characters that appear in breach corpora (the zxcvbn list, as
+// packaged by `popular-passwords`), lower-case. Loaded on first use, then kept as a Set.
+let common: Set<string> | undefined;
+
+/** Whether a password is on the common list, ignoring case ("Password1" counts as "password1"). */
+export function isCommonPassword(password: string): boolean {
+  common ??= new Set(createRequire(import.meta.url)('popular-passwords') as string[]);
+  return common.has(password.toLowerCase());
+}
+
+/** How many passwords the list holds (documented and tested to be at least 10 000). */
+export function commonPasswordCount(): number {
+  isCommonPassword('');
+  return common?.size ?? 0;
+}
