@@ -1,7 +1,12 @@
 import {
+  type AccessCache,
   type AppRouter,
+  type AuthLimits,
   appRouter,
   createContext,
+  type ExternalTokenVerifier,
+  principalKey,
+  RateLimitedError,
   rateLimitedError,
   type SessionLimits,
   type TokenService,
@@ -33,6 +38,12 @@ export interface ServerDeps {
   trustProxy?: boolean | number | string[];
   /** Session idle and absolute limits; 14 and 60 days by default. */
   sessions?: SessionLimits;
+  /** Caches "this token still counts"; one per process. Without it every protected call asks the database. */
+  access?: AccessCache;
+  /** Accepts access tokens from an external identity provider. */
+  externalTokens?: ExternalTokenVerifier | null;
+  /** Per-address and per-account limits on sign-in, sign-up and refresh. */
+  authLimits?: AuthLimits;
 }
 
 declare module 'fastify' {
@@ -55,6 +66,9 @@ export async function buildServer({
   corsOrigins = [],
   trustProxy = false,
   sessions,
+  access,
+  externalTokens,
+  authLimits,
 }: ServerDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
@@ -106,7 +120,15 @@ export async function buildServer({
     return reply.code(status).send(trpcErrorBody(code, status, message, req.id));
   });
 
-  const apiDeps = { db, tokens, log: logger, ...(sessions && { sessions }) };
+  const apiDeps = {
+    db,
+    tokens,
+    log: logger,
+    externalTokens,
+    ...(sessions && { sessions }),
+    ...(access && { access }),
+    ...(authLimits && { authLimits }),
+  };
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
@@ -120,14 +142,14 @@ export async function buildServer({
           userAgent: req.headers['user-agent'],
           ip: req.ip,
         });
-        req.userId = ctx.user?.id ?? null;
+        req.userId = ctx.principal?.kind === 'local' ? ctx.principal.userId : null;
         if (rateLimiter) {
           // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
-          const key = ctx.user ? `user:${ctx.user.id}` : `ip:${req.ip}`;
+          const key = ctx.principal ? principalKey(ctx.principal) : `ip:${req.ip}`;
           const decision = await rateLimiter.consume(key, Math.max(1, info.calls.length));
           if (!decision.allowed) {
             res.header('retry-after', String(decision.retryAfterSeconds));
-            throw rateLimitedError(req.id);
+            throw rateLimitedError(req.id, decision.retryAfterSeconds);
           }
         }
         return ctx;
@@ -140,9 +162,18 @@ export async function buildServer({
           req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
         }
       },
-      responseMeta: ({ errors }) =>
-        // Tell clients and proxies when to come back.
-        errors.some((error) => error.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'retry-after': '1' } } : {},
+      responseMeta: ({ errors }) => {
+        // Tell clients and proxies when to come back: the longest wait any failed call asks for.
+        const waits = errors.map((error) =>
+          error.cause instanceof RateLimitedError
+            ? error.cause.retryAfterSeconds
+            : error.code === 'SERVICE_UNAVAILABLE'
+              ? 1
+              : 0,
+        );
+        const wait = Math.max(0, ...waits);
+        return wait > 0 ? { headers: { 'retry-after': String(wait) } } : {};
+      },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
 

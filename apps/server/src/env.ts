@@ -71,6 +71,20 @@ const envSchema = z
     MAX_EVENT_LOOP_DELAY: z.coerce.number().int().min(0).max(60_000).default(1_000),
     /** Procedure calls per user (per IP when anonymous) and minute; 0 turns the global limit off. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
+    /** Sign-in, sign-up and refresh calls per client address and minute; on even when the global limit is 0. */
+    RATE_LIMIT_AUTH_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+    /** Wrong passwords per account and hour before sign-in is refused for it (OWASP ASVS: at most 100). */
+    RATE_LIMIT_FAILED_SIGNINS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(100),
+    /** Milliseconds a "this token still counts" answer is reused; bounds how late another instance sees a sign-out. */
+    AUTH_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
+    /** An external identity provider's JWKS (asymmetric keys); needs AUTH_ISSUER. */
+    AUTH_JWKS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    /** The `iss` external tokens must carry (required with AUTH_JWKS_URL). */
+    AUTH_ISSUER: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** The `aud` external tokens must carry, when set. */
+    AUTH_AUDIENCE: z.preprocess(emptyAsUndefined, z.string().optional()),
+    /** An HS256 secret an external issuer (or a frontend) signs access tokens with. */
+    AUTH_SHARED_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** Redis for counters shared by every instance; unset keeps them in this process. */
     REDIS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^rediss?$/ }).optional()),
     /** Comma-separated origins allowed to call from a browser; unset: local dev servers in development, none in production. */
@@ -88,6 +102,19 @@ const envSchema = z
         code: 'custom',
         path: ['WORKERS'],
         message: 'more than one worker needs DATABASE_URL (the embedded database belongs to one process)',
+      });
+    }
+    if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'required with AUTH_JWKS_URL' });
+    }
+    if (env.AUTH_SHARED_SECRET !== undefined && Buffer.byteLength(env.AUTH_SHARED_SECRET) < 32) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_SHARED_SECRET'], message: 'at least 32 bytes' });
+    }
+    if (env.AUTH_SHARED_SECRET !== undefined && env.AUTH_SHARED_SECRET === env.JWT_SECRET) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['AUTH_SHARED_SECRET'],
+        message: 'must differ from JWT_SECRET (tokens from outside must never pass as our own)',
       });
     }
     if (env.NODE_ENV === 'production' && Buffer.byteLength(env.JWT_SECRET ?? '') < 32) {

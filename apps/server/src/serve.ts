@@ -1,11 +1,12 @@
 import cluster from 'node:cluster';
-import { createTokenService } from '@taskwire/api';
+import { createAccessCache, createExternalTokenVerifier, createTokenService } from '@taskwire/api';
 import type { Logger } from 'pino';
 import { buildServer } from './build-server.js';
 import { describeDatabase, openDatabase } from './database.js';
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { scheduleTrashPurge } from './maintenance.js';
+import { createAuthLimits } from './rate-limit/auth-limits.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { createMemoryStore } from './rate-limit/memory-store.js';
 import { createRedisStore } from './rate-limit/redis-store.js';
@@ -13,9 +14,11 @@ import { exitGracefullyOnSignals } from './shutdown.js';
 
 const DAY_MS = 86_400_000;
 
-/** The global rate limiter from env: off at 0, counters in Redis when REDIS_URL is set. */
-function createConfiguredRateLimiter(env: Env, logger: Logger): RateLimiter | undefined {
-  if (env.RATE_LIMIT_PER_MINUTE === 0) return undefined;
+/**
+ * The limits from env, counters in Redis when REDIS_URL is set: the global limit (off at 0) and
+ * the auth limits (always on).
+ */
+function createConfiguredLimits(env: Env, logger: Logger) {
   let lastWarning = 0;
   // ioredis reports every reconnect attempt; one line per 10 s is enough while Redis is down.
   const onRedisError = (error: Error) => {
@@ -24,7 +27,17 @@ function createConfiguredRateLimiter(env: Env, logger: Logger): RateLimiter | un
     logger.warn({ err: error }, 'redis connection error');
   };
   const store = env.REDIS_URL ? createRedisStore(env.REDIS_URL, onRedisError) : createMemoryStore();
-  return createRateLimiter(store, env.RATE_LIMIT_PER_MINUTE, logger);
+  const rateLimiter: RateLimiter | undefined =
+    env.RATE_LIMIT_PER_MINUTE === 0 ? undefined : createRateLimiter(store, env.RATE_LIMIT_PER_MINUTE, logger);
+  const authLimits = createAuthLimits(
+    store,
+    {
+      attemptsPerIpPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
+      failuresPerAccountPerHour: env.RATE_LIMIT_FAILED_SIGNINS_PER_HOUR,
+    },
+    logger,
+  );
+  return { rateLimiter, authLimits, close: () => store.close() };
 }
 
 /** Runs one server process: database, API, HTTP, trash purge, and a graceful exit on SIGTERM/SIGINT. */
@@ -38,14 +51,22 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
-  const rateLimiter = createConfiguredRateLimiter(env, logger);
+  const limits = createConfiguredLimits(env, logger);
   const app = await buildServer({
     db,
     tokens,
+    access: createAccessCache({ ttlMs: env.AUTH_CHECK_CACHE_MS }),
+    externalTokens: createExternalTokenVerifier({
+      jwksUrl: env.AUTH_JWKS_URL,
+      sharedSecret: env.AUTH_SHARED_SECRET,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+    }),
+    authLimits: limits.authLimits,
     logger,
     metricsToken: env.METRICS_TOKEN,
     overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
-    rateLimiter,
+    rateLimiter: limits.rateLimiter,
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,
     sessions: { idleMs: env.SESSION_IDLE_DAYS * DAY_MS, absoluteMs: env.SESSION_ABSOLUTE_DAYS * DAY_MS },
@@ -55,7 +76,7 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     async () => {
       stopTrashPurge();
       await app.close();
-      await rateLimiter?.close();
+      await limits.close();
       await db.destroy();
     },
     logger,

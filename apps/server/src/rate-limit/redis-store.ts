@@ -1,11 +1,12 @@
 import { Redis } from 'ioredis';
 import { currentWindow, type RateLimitStore } from './store.js';
 
-// Add and set the expiry in one atomic step, so a counter can never be left without one.
+// Add and set the expiry in one atomic step, so a counter can never be left without one; read the
+// previous window's counter in the same round trip. A counter lives two windows for that read.
 const HIT = `
 local count = redis.call('INCRBY', KEYS[1], ARGV[1])
 if count == tonumber(ARGV[1]) then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return count`;
+return {count, tonumber(redis.call('GET', KEYS[2]) or '0')}`;
 
 /**
  * Counters in Redis, shared by every instance. Commands fail at once while Redis is unreachable
@@ -22,8 +23,17 @@ export function createRedisStore(url: string, onError: (error: Error) => void): 
   return {
     async hit(key, cost, windowMs) {
       const { index, resetAt } = currentWindow(Date.now(), windowMs);
-      const count = Number(await redis.eval(HIT, 1, `taskwire:ratelimit:${key}:${index}`, cost, windowMs + 1_000));
-      return { count, resetAt };
+      // The hash tag keeps both windows in one Redis Cluster slot, as one script needs.
+      const prefix = `taskwire:ratelimit:{${key}}`;
+      const [count, previousCount] = (await redis.eval(
+        HIT,
+        2,
+        `${prefix}:${index}`,
+        `${prefix}:${index - 1}`,
+        cost,
+        2 * windowMs + 1_000,
+      )) as [number, number];
+      return { count: Number(count), previousCount: Number(previousCount), resetAt };
     },
     async close() {
       redis.disconnect();

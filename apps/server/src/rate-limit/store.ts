@@ -1,6 +1,8 @@
 /** A window's count after a hit. */
 export interface WindowCount {
   count: number;
+  /** The count of the window before (for limits that must hold over any sliding window). */
+  previousCount: number;
   /** When the window ends (ms since the epoch). */
   resetAt: number;
 }
