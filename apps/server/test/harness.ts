@@ -29,7 +29,7 @@ export async function startServer(
   metricsToken?: string,
   overload?: OverloadLimits,
   rateLimiter?: RateLimiter,
-  extra: Pick<ServerDeps, 'corsOrigins' | 'trustProxy'> = {},
+  extra: Pick<ServerDeps, 'corsOrigins' | 'trustProxy' | 'access' | 'authLimits' | 'externalTokens'> = {},
 ): Promise<RunningServer> {
   const app = await buildServer({
     db,

@@ -1,0 +1,77 @@
+import { appRouter } from '@taskwire/api';
+import type { z } from 'zod';
+
+// The security suite talks to the real server the way an attacker would: raw HTTP, no typed
+// client. The list of procedures comes from the router itself, so a new one is covered (or the
+// suite fails for its missing case) without anyone remembering to add it.
+
+export interface ProcedureInfo {
+  path: string;
+  type: 'query' | 'mutation';
+  /** The zod schema that validates its input, when it takes one. */
+  input: z.ZodType | undefined;
+}
+
+interface RouterInternals {
+  _def: {
+    procedures: Record<string, { _def: { type: 'query' | 'mutation' | 'subscription'; inputs: z.ZodType[] } }>;
+  };
+}
+
+/** Every procedure of the router, with its type and input schema. */
+export function listProcedures(): ProcedureInfo[] {
+  const { procedures } = (appRouter as unknown as RouterInternals)._def;
+  return Object.entries(procedures).map(([path, procedure]) => {
+    const { type, inputs } = procedure._def;
+    if (type === 'subscription') throw new Error(`${path}: subscriptions are not covered by the security suite`);
+    return { path, type, input: inputs[0] };
+  });
+}
+
+export interface RpcResponse {
+  status: number;
+  /** The raw body, for "never contains" checks. */
+  text: string;
+  /** tRPC's `result.data` on success. */
+  data: unknown;
+  /** tRPC's error (message, code, data) on failure. */
+  error: { message: string; data: { code: string; httpStatus: number } } | undefined;
+}
+
+/** Calls one procedure over HTTP as tRPC's own client would (GET for queries, POST for mutations). */
+export async function rpc(
+  baseUrl: string,
+  procedure: Pick<ProcedureInfo, 'path' | 'type'>,
+  input: unknown,
+  token?: string,
+  headers: Record<string, string> = {},
+): Promise<RpcResponse> {
+  const auth: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  const encoded = input === undefined ? undefined : JSON.stringify(input);
+  const response =
+    procedure.type === 'query'
+      ? await fetch(
+          `${baseUrl}/trpc/${procedure.path}${encoded === undefined ? '' : `?input=${encodeURIComponent(encoded)}`}`,
+          { headers: { ...auth, ...headers } },
+        )
+      : await fetch(`${baseUrl}/trpc/${procedure.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...auth, ...headers },
+          ...(encoded !== undefined && { body: encoded }),
+        });
+  const text = await response.text();
+  let parsed: { result?: { data?: unknown }; error?: RpcResponse['error'] } = {};
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON (e.g. Node refusing an oversized URL): status and text still tell.
+  }
+  return { status: response.status, text, data: parsed.result?.data, error: parsed.error };
+}
+
+/** Shorthand: call a procedure by path. */
+export function call(baseUrl: string, path: string, input?: unknown, token?: string, headers?: Record<string, string>) {
+  const procedure = listProcedures().find((candidate) => candidate.path === path);
+  if (!procedure) throw new Error(`no procedure ${path}`);
+  return rpc(baseUrl, procedure, input, token, headers);
+}
