@@ -1,0 +1,225 @@
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAuthLimits } from '../../src/rate-limit/auth-limits.js';
+import { createRateLimiter } from '../../src/rate-limit/limiter.js';
+import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
+import { createRedisStore } from '../../src/rate-limit/redis-store.js';
+import { type RunningServer, startServer } from '../harness.js';
+import { call } from './rpc.js';
+
+// Abuse limits against the real server: brute force per account (whatever the client address),
+// a per-address burst limit that counts calls inside a batch, oversized batches and bodies, and
+// sign-in answers that do not reveal which emails have accounts, in content or in timing.
+
+const silent = pino({ level: 'silent' });
+const PASSWORD = 'correct horse battery';
+const FAILURES_PER_HOUR = 5;
+const ATTEMPTS_PER_MINUTE = 3;
+
+let testDb: TestDatabase;
+/** Behind a trusted proxy, with a strict per-account limit and a loose per-address one. */
+let accountLimited: RunningServer;
+/** A strict per-address limit. */
+let addressLimited: RunningServer;
+/** No auth limits: for timing, where a limit would only add noise. */
+let unlimited: RunningServer;
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  accountLimited = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+    trustProxy: true,
+    authLimits: createAuthLimits(
+      createMemoryStore(),
+      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: FAILURES_PER_HOUR },
+      silent,
+    ),
+  });
+  addressLimited = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+    trustProxy: true,
+    authLimits: createAuthLimits(
+      createMemoryStore(),
+      { attemptsPerIpPerMinute: ATTEMPTS_PER_MINUTE, failuresPerAccountPerHour: 100 },
+      silent,
+    ),
+  });
+  unlimited = await startServer(testDb.db);
+});
+afterAll(async () => {
+  await Promise.all([accountLimited.close(), addressLimited.close(), unlimited.close()]);
+  await testDb.destroy();
+});
+
+const signIn = (server: RunningServer, email: string, password: string, from?: string) =>
+  call(server.url, 'auth.signIn', { email, password }, undefined, from ? { 'x-forwarded-for': from } : {});
+
+async function newAccount(): Promise<string> {
+  const email = `abuse-${crypto.randomUUID()}@example.com`;
+  expect((await call(unlimited.url, 'auth.signUp', { email, password: PASSWORD })).status).toBe(200);
+  return email;
+}
+
+/** A different client address for every attempt. */
+let addressCounter = 0;
+const nextAddress = () => `203.0.113.${(addressCounter++ % 250) + 1}`;
+
+describe('brute force on one account', () => {
+  it('is refused past the failure limit, also with a new X-Forwarded-For each time, until the window passes', async () => {
+    const email = await newAccount();
+    for (let i = 0; i < FAILURES_PER_HOUR; i++) {
+      expect((await signIn(accountLimited, email, `guess number ${i}`, nextAddress())).status).toBe(401);
+    }
+    // Even the right password: the account is closed to sign-in for now.
+    const refused = await signIn(accountLimited, email, PASSWORD, nextAddress());
+    expect(refused.status).toBe(429);
+    expect(refused.error?.data.code).toBe('TOO_MANY_REQUESTS');
+    // Another account is untouched.
+    expect((await signIn(accountLimited, await newAccount(), PASSWORD, nextAddress())).status).toBe(200);
+  });
+
+  it('counts failures for an unknown email the same way, so the limit reveals no account', async () => {
+    const unknown = `nobody-${crypto.randomUUID()}@example.com`;
+    for (let i = 0; i < FAILURES_PER_HOUR; i++) {
+      expect((await signIn(accountLimited, unknown, `guess ${i}`, nextAddress())).status).toBe(401);
+    }
+    expect((await signIn(accountLimited, unknown, 'guess', nextAddress())).status).toBe(429);
+  });
+
+  it('never lets more failures through than the limit in any sliding hour, across a window edge', async () => {
+    let clock = Date.UTC(2030, 0, 1, 10, 59, 0);
+    const limits = createAuthLimits(
+      createMemoryStore(() => clock),
+      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 5 },
+      silent,
+    );
+    // Real time drives retry-after; the store's own clock places the hits.
+    for (let i = 0; i < 3; i++) await limits.recordFailure('acct');
+    clock += 2 * 60_000; // 11:01, a new fixed window
+    expect((await limits.checkAccount('acct')).allowed).toBe(true);
+    for (let i = 0; i < 2; i++) await limits.recordFailure('acct');
+    expect((await limits.checkAccount('acct')).allowed).toBe(false);
+    clock += 60 * 60_000; // 12:01: the 10:00 window no longer counts
+    expect((await limits.checkAccount('acct')).allowed).toBe(true);
+  });
+});
+
+describe('the per-address burst limit', () => {
+  it('counts each call of a batch, answers 429 with Retry-After, and is per client address', async () => {
+    const address = nextAddress();
+    const calls = 5;
+    const paths = Array.from({ length: calls }, () => 'auth.signIn').join(',');
+    const body = Object.fromEntries(
+      Array.from({ length: calls }, (_, i) => [i, { email: `x${i}@example.com`, password: 'wrong password' }]),
+    );
+    const response = await fetch(`${addressLimited.url}/trpc/${paths}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
+      body: JSON.stringify(body),
+    });
+    const results = (await response.json()) as { error?: { data: { code: string } } }[];
+    const codes = results.map((result) => result.error?.data.code).sort();
+    expect(codes).toEqual(['TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS', 'UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+
+    const single = await signIn(addressLimited, 'x@example.com', 'wrong password', address);
+    expect(single.status).toBe(429);
+    // Sign-up and refresh share the budget.
+    expect(
+      (await call(addressLimited.url, 'auth.refresh', { refreshToken: 'x' }, undefined, { 'x-forwarded-for': address }))
+        .status,
+    ).toBe(429);
+    expect((await signIn(addressLimited, 'x@example.com', 'wrong password', nextAddress())).status).toBe(401);
+  });
+});
+
+describe('oversized requests', () => {
+  it('refuses a batch of 1 000 calls before running any of them', async () => {
+    const email = await newAccount();
+    const calls = 1_000;
+    const paths = Array.from({ length: calls }, () => 'auth.signIn').join(',');
+    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email, password: `guess ${i}` }]));
+    const response = await fetch(`${accountLimited.url}/trpc/${paths}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    // 414 from the router (the batch's path is over 5 000 characters) or 400 from tRPC's batch limit.
+    expect([400, 414]).toContain(response.status);
+    // Not one of the 1 000 guesses was tried: the account has no failures against it.
+    expect((await signIn(accountLimited, email, PASSWORD, nextAddress())).status).toBe(200);
+  });
+
+  it('answers a body of 1 MiB + 1 byte with 413 PAYLOAD_TOO_LARGE', async () => {
+    const filler = 'x'.repeat(1024 * 1024 + 1 - JSON.stringify({ email: '', password: '' }).length);
+    const body = JSON.stringify({ email: filler, password: '' });
+    expect(Buffer.byteLength(body)).toBe(1024 * 1024 + 1);
+    const response = await fetch(`${unlimited.url}/trpc/auth.signIn`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as { error: { data: { code: string } } }).error.data.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
+  });
+});
+
+describe('unknown email versus wrong password', () => {
+  it('gives identical answers, and timing distributions whose medians are within 25%', async () => {
+    const email = await newAccount();
+    const unknown = `unknown-${crypto.randomUUID()}@example.com`;
+    const strip = (text: string) => text.replace(/"requestId":"[^"]*"/, '');
+    const wrong = await signIn(unlimited, email, 'wrong password');
+    const missing = await signIn(unlimited, unknown, 'wrong password');
+    expect([wrong.status, strip(wrong.text)]).toEqual([missing.status, strip(missing.text)]);
+
+    // Interleaved, so drift on a noisy machine hits both sides alike.
+    const samples = { wrong: [] as number[], unknown: [] as number[] };
+    for (let i = 0; i < 60; i++) {
+      for (const [side, address] of [
+        ['wrong', email],
+        ['unknown', unknown],
+      ] as const) {
+        const started = performance.now();
+        await signIn(unlimited, address, 'wrong password');
+        samples[side].push(performance.now() - started);
+      }
+    }
+    const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? 0;
+    const [wrongMedian, unknownMedian] = [median(samples.wrong), median(samples.unknown)];
+    const difference = Math.abs(wrongMedian - unknownMedian) / Math.max(wrongMedian, unknownMedian);
+    console.info(
+      `sign-in timing over 60 samples each: wrong password median ${wrongMedian.toFixed(1)} ms, unknown email ${unknownMedian.toFixed(1)} ms, difference ${(difference * 100).toFixed(1)}%`,
+    );
+    expect(difference).toBeLessThan(0.25);
+  });
+});
+
+describe('when the counters are unreachable', () => {
+  it('refuses sign-in (fails closed) while other calls go through (fails open)', async () => {
+    const deadStore = createRedisStore('redis://127.0.0.1:1', () => {});
+    const server = await startServer(
+      testDb.db,
+      undefined,
+      undefined,
+      undefined,
+      createRateLimiter(deadStore, 1, silent),
+      {
+        authLimits: createAuthLimits(deadStore, { attemptsPerIpPerMinute: 10, failuresPerAccountPerHour: 10 }, silent),
+      },
+    );
+    try {
+      const refused = await signIn(server, await newAccount(), PASSWORD);
+      expect(refused.status).toBe(503);
+      expect(refused.error?.message).toBe('Sign-in is temporarily unavailable; retry shortly');
+      const { data } = await signIn(unlimited, await newAccount(), PASSWORD);
+      const token = (data as { accessToken: string }).accessToken;
+      // The global limit of 1 call per minute is not enforced without its store.
+      for (let i = 0; i < 3; i++) expect((await call(server.url, 'task.count', {}, token)).status).toBe(200);
+    } finally {
+      await server.close();
+      await deadStore.close();
+    }
+  });
+});
