@@ -66,7 +66,9 @@ export async function rpc(
   } catch {
     // Not JSON (e.g. Node refusing an oversized URL): status and text still tell.
   }
-  return { status: response.status, text, data: parsed.result?.data, error: parsed.error };
+  // Only tRPC's own error objects; a server refusing before tRPC (431, 414) answers its own shape.
+  const error = typeof parsed.error === 'object' && parsed.error?.data ? parsed.error : undefined;
+  return { status: response.status, text, data: parsed.result?.data, error };
 }
 
 /** Shorthand: call a procedure by path. */
