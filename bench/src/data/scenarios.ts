@@ -1,4 +1,11 @@
-import { type Context, createCaller, DEFAULT_SESSION_LIMITS, silentLogger, type TokenService } from '@taskwire/api';
+import {
+  type Context,
+  createAccessCache,
+  createCaller,
+  DEFAULT_SESSION_LIMITS,
+  silentLogger,
+  type TokenService,
+} from '@taskwire/api';
 import type { Db } from '@taskwire/db';
 import { RARE_WORD } from './load.js';
 
@@ -9,6 +16,9 @@ const unusedTokens: TokenService = {
   verifyAccessToken: async () => null,
 };
 
+// As in the server: one per process, so the "token still counts" check is answered from memory.
+const access = createAccessCache();
+
 /** A caller acting as `userId`, as the server would build it after verifying a token. */
 export function callerFor(db: Db, userId: string): Caller {
   const ctx: Context = {
@@ -16,6 +26,9 @@ export function callerFor(db: Db, userId: string): Caller {
     tokens: unusedTokens,
     log: silentLogger,
     requestId: 'bench',
+    principal: { kind: 'local', userId, sessionId: null, issuedAt: Math.floor(Date.now() / 1000) },
+    access,
+    authLimits: null,
     user: { id: userId },
     sessionId: null,
     userAgent: null,

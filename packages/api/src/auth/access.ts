@@ -85,23 +85,26 @@ export function createAccessCache({
   };
 }
 
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
-/** The account and, when the token names one, its session: both must still be live. */
+/** The account and, when the token names one, its session: both must still be live. One query. */
 async function localUser(db: Db, userId: string, sessionId: string | null): Promise<Omit<Entry, 'expiresAt'>> {
-  const user = await db.selectFrom('users').select('tokens_valid_after').where('id', '=', userId).executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .leftJoin('sessions', (join) =>
+      join
+        .onRef('sessions.user_id', '=', 'users.id')
+        // No session to look for: the join matches nothing (a nil uuid is never a session id).
+        .on('sessions.id', '=', sessionId ?? NIL_UUID),
+    )
+    .select(['users.tokens_valid_after', 'sessions.id as session_id', 'sessions.revoked_at'])
+    .where('users.id', '=', userId)
+    .executeTakeFirst();
   const gone = { userId: null, sessionId: null, validAfter: null };
-  if (!user) return gone;
-  if (sessionId !== null) {
-    const session = await db
-      .selectFrom('sessions')
-      .select('revoked_at')
-      .where('user_id', '=', userId)
-      .where('id', '=', sessionId)
-      .executeTakeFirst();
-    if (!session || session.revoked_at) return gone;
-  }
-  return { userId, sessionId, validAfter: seconds(user.tokens_valid_after) };
+  if (!row) return gone;
+  if (sessionId !== null && (row.session_id === null || row.revoked_at !== null)) return gone;
+  return { userId, sessionId, validAfter: seconds(row.tokens_valid_after) };
 }
 
 /** The local user an external identity maps to, created on its first use. */
