@@ -65,6 +65,23 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ NODE_ENV: 'production', JWT_SECRET: 'short' })).toThrow(/JWT_SECRET/);
     expect(loadEnv({ NODE_ENV: 'production', JWT_SECRET: 's'.repeat(32) }).JWT_SECRET).toHaveLength(32);
   });
+
+  it('checks the auth limits and identity provider settings', () => {
+    expect(loadEnv({})).toMatchObject({
+      RATE_LIMIT_AUTH_PER_MINUTE: 30,
+      RATE_LIMIT_FAILED_SIGNINS_PER_HOUR: 100,
+      AUTH_CHECK_CACHE_MS: 10_000,
+    });
+    // OWASP ASVS: no more than 100 failed attempts per account and hour.
+    expect(() => loadEnv({ RATE_LIMIT_FAILED_SIGNINS_PER_HOUR: '101' })).toThrow(/RATE_LIMIT_FAILED_SIGNINS_PER_HOUR/);
+    expect(() => loadEnv({ AUTH_JWKS_URL: 'https://idp.example/jwks.json' })).toThrow(/AUTH_ISSUER/);
+    expect(() => loadEnv({ AUTH_SHARED_SECRET: 'short' })).toThrow(/AUTH_SHARED_SECRET/);
+    const shared = 's'.repeat(40);
+    expect(() => loadEnv({ AUTH_SHARED_SECRET: shared, JWT_SECRET: shared })).toThrow(/must differ from JWT_SECRET/);
+    expect(
+      loadEnv({ AUTH_JWKS_URL: 'https://idp.example/jwks.json', AUTH_ISSUER: 'https://idp.example' }).AUTH_ISSUER,
+    ).toBe('https://idp.example');
+  });
 });
 
 describe('resolveJwtSecret', () => {
