@@ -78,7 +78,11 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
 
 function stringFor(schema: JsonSchema, knownIds: string[]): fc.Arbitrary<string> {
   // Real ids half the time, so calls reach past "not found" into the procedure's work.
-  if (schema.format === 'uuid') return knownIds.length ? fc.oneof(fc.uuid(), fc.constantFrom(...knownIds)) : fc.uuid();
+  if (schema.format === 'uuid') {
+    return knownIds.length
+      ? fc.oneof({ arbitrary: fc.constantFrom(...knownIds), weight: 3 }, { arbitrary: fc.uuid(), weight: 1 })
+      : fc.uuid();
+  }
   if (schema.format === 'email') {
     return fc.oneof(
       fc.emailAddress(),
@@ -90,14 +94,19 @@ function stringFor(schema: JsonSchema, knownIds: string[]): fc.Arbitrary<string>
   const minLength = schema.minLength ?? 0;
   const maxLength = Math.min(schema.maxLength ?? 50, 300);
   return fc.oneof(
-    fc.string({ minLength, maxLength }),
-    fc.string({ unit: 'grapheme', minLength, maxLength }),
+    { arbitrary: fc.string({ minLength, maxLength }), weight: 4 },
+    { arbitrary: fc.string({ unit: 'grapheme', minLength, maxLength }), weight: 2 },
     // Plain values some string fields only accept (time zones are strings to the schema).
-    fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'groceries', 'Call the dentist'),
+    {
+      arbitrary: fc.constantFrom('UTC', 'Europe/Berlin', 'America/New_York', 'groceries', 'Call the dentist'),
+      weight: 2,
+    },
     // Exactly at the bounds, and one past them.
-    fc.constant('x'.repeat(schema.maxLength ?? 1_000)),
-    fc.constant('x'.repeat((schema.maxLength ?? 1_000) + 1)),
-    fc.constant('x'.repeat(Math.max(0, minLength - 1))),
+    fc.constantFrom(
+      'x'.repeat(schema.maxLength ?? 1_000),
+      'x'.repeat((schema.maxLength ?? 1_000) + 1),
+      'x'.repeat(Math.max(0, minLength - 1)),
+    ),
   );
 }
 
@@ -107,7 +116,7 @@ function numberFor(schema: JsonSchema, integer: boolean): fc.Arbitrary<number> {
   const inRange = integer
     ? fc.integer({ min: Math.max(min, Number.MIN_SAFE_INTEGER), max: Math.min(max, Number.MAX_SAFE_INTEGER) })
     : fc.double({ min, max, noNaN: true, noDefaultInfinity: true });
-  return fc.oneof(inRange, fc.constantFrom(min, max, min - 1, max + 1));
+  return fc.oneof({ arbitrary: inRange, weight: 3 }, fc.constantFrom(min, max, min - 1, max + 1));
 }
 
 /** Values shaped by the schema: mostly valid, with boundaries and near misses mixed in. */
