@@ -1,11 +1,4 @@
-import {
-  type AppRouter,
-  appRouter,
-  createContext,
-  rateLimitedError,
-  type SessionLimits,
-  type TokenService,
-} from '@taskwire/api';
+import { type AppRouter, appRouter, type SessionLimits, type TokenService } from '@taskwire/api';
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
@@ -13,6 +6,7 @@ import { registerHttpSecurity } from './http-security.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
+import { requestContextFactory } from './request-context.js';
 import { requestIdFor } from './request-id.js';
 import { trpcErrorBody } from './trpc-error-body.js';
 
@@ -107,31 +101,14 @@ export async function buildServer({
   });
 
   const apiDeps = { db, tokens, log: logger, ...(sessions && { sessions }) };
+  const contextFor = requestContextFactory(apiDeps, rateLimiter);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       maxBatchSize: 20,
-      createContext: async ({ req, res, info }) => {
-        const ctx = await createContext(apiDeps, {
-          authorization: req.headers.authorization,
-          requestId: req.id,
-          log: req.log,
-          userAgent: req.headers['user-agent'],
-          ip: req.ip,
-        });
-        req.userId = ctx.user?.id ?? null;
-        if (rateLimiter) {
-          // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
-          const key = ctx.user ? `user:${ctx.user.id}` : `ip:${req.ip}`;
-          const decision = await rateLimiter.consume(key, Math.max(1, info.calls.length));
-          if (!decision.allowed) {
-            res.header('retry-after', String(decision.retryAfterSeconds));
-            throw rateLimitedError(req.id);
-          }
-        }
-        return ctx;
-      },
+      // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
+      createContext: ({ req, res, info }) => contextFor(req, res, info.calls.length),
       onError: ({ error, path, req }) => {
         // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
         if (error.code === 'INTERNAL_SERVER_ERROR') {
