@@ -8,6 +8,8 @@ import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
 import { requestContextFactory } from './request-context.js';
 import { requestIdFor } from './request-id.js';
+import { registerDocs } from './rest/docs.js';
+import { registerRest } from './rest/register-rest.js';
 import { trpcErrorBody } from './trpc-error-body.js';
 
 export interface ServerDeps {
@@ -122,6 +124,10 @@ export async function buildServer({
         errors.some((error) => error.code === 'SERVICE_UNAVAILABLE') ? { headers: { 'retry-after': '1' } } : {},
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+
+  // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
+  await registerRest(app, contextFor);
+  registerDocs(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -1,0 +1,93 @@
+import { createCaller } from '@taskwire/api';
+import { TRPCError } from '@trpc/server';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ZodError } from 'zod';
+import type { RequestContextFactory } from '../request-context.js';
+import { callProcedure } from './procedures.js';
+import { coerceQuery } from './query.js';
+import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
+import { type AnyRestRoute, defaultInput, isBodyless } from './route.js';
+import { routeSchemas } from './route-schemas.js';
+import { REST_ROUTES } from './routes.js';
+import { snakeKey } from './snake-case.js';
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/** Fastify URLs of a route: `user` routes also exist under `/:user_id` (which takes `me` as well). */
+const urlsOf = (route: AnyRestRoute) =>
+  route.access === 'user' ? [route.path, `/:user_id${route.path}`] : [route.path];
+
+function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, sourceOf: FieldSource): FastifyReply {
+  const restError: RestError = toRestError(error, sourceOf);
+  if (restError.status === 500) req.log.error({ err: error }, 'request failed');
+  if (restError.status === 503) req.log.warn({ err: error }, 'database unavailable');
+  if (restError.retryAfter) reply.header('retry-after', String(restError.retryAfter));
+  return reply.code(restError.status).send(restError.body);
+}
+
+const forbidden = () => new TRPCError({ code: 'FORBIDDEN', message: "The user in the path is not the token's user" });
+
+/** A body field REST requires although the procedure does not: refused (422) like any invalid field. */
+function missingFields(route: AnyRestRoute, body: unknown): ZodError | null {
+  const given = typeof body === 'object' && body !== null ? body : {};
+  const missing = (route.requiredBodyFields ?? []).filter((field) => !(field in given));
+  if (missing.length === 0) return null;
+  return new ZodError(
+    missing.map((field) => ({ code: 'custom', path: [field], message: 'Field required', input: undefined })),
+  );
+}
+
+/** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
+function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
+  const schemas = routeSchemas(route);
+  const toInput = route.input ?? defaultInput(route.method);
+  const sourceOf: FieldSource = (field) =>
+    schemas.pathParams.includes(snakeKey(field)) ? 'path' : isBodyless(route.method) ? 'query' : 'body';
+
+  return async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      // A REST request is one procedure call for the rate limit.
+      const ctx = await contextFor(req, reply, 1);
+      const { user_id: pathUser, ...params } = req.params as Record<string, string>;
+      if (ctx.user && pathUser !== undefined && pathUser !== 'me' && pathUser !== ctx.user.id) throw forbidden();
+
+      let input: unknown;
+      if (req.headers['content-type']?.startsWith(FORM)) {
+        if (!route.form) return sendError(req, reply, { statusCode: 415 }, sourceOf);
+        input = route.form.toInput(route.form.schema.parse(req.body) as Record<string, string>);
+      } else {
+        const missing = missingFields(route, req.body);
+        if (missing) throw missing;
+        const query = coerceQuery(req.query as Record<string, string | string[]>, schemas.query);
+        input = toInput({ params, query, body: req.body });
+      }
+      const output = await callProcedure(createCaller(ctx), route.procedure, input);
+      // The route's declaration typed its responder against this procedure's output.
+      return route.response.send(reply, output as never, ctx.user?.id ?? '');
+    } catch (error) {
+      return sendError(req, reply, error, sourceOf);
+    }
+  };
+}
+
+/**
+ * The REST surface under /api: each route of REST_ROUTES calls its procedure through
+ * `createCaller`, with the context the tRPC endpoint builds, so rules and validation exist once.
+ * Errors are FastAPI-shaped (`{ detail }`), here and for what Fastify refuses before a handler.
+ */
+export async function registerRest(app: FastifyInstance, contextFor: RequestContextFactory): Promise<void> {
+  await app.register(
+    async (api) => {
+      api.addContentTypeParser(FORM, { parseAs: 'string' }, (_req, body, done) => {
+        done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      });
+      api.setErrorHandler((error, req, reply) => sendError(req, reply, error, () => 'body'));
+      api.setNotFoundHandler((_req, reply) => reply.code(404).send({ detail: 'Not found' }));
+      for (const route of REST_ROUTES) {
+        const handler = handlerFor(route, contextFor);
+        for (const url of urlsOf(route)) api.route({ method: route.method, url, handler });
+      }
+    },
+    { prefix: '/api' },
+  );
+}

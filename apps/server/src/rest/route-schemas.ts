@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { procedureInputSchema } from './procedures.js';
+import type { AnyRestRoute } from './route.js';
+import { type JsonSchema, snakeJsonSchema } from './snake-case.js';
+
+/** A route's parameters and body as JSON Schemas, snake_case, derived from its procedure's input schema. */
+export interface RouteSchemas {
+  /** Path parameters in URL order, e.g. `['user_id', 'id']`. */
+  pathParams: string[];
+  /** One property per query parameter (GET and DELETE). */
+  query?: ObjectSchema;
+  /** The JSON request body (POST, PUT, PATCH). */
+  body?: ObjectSchema;
+}
+
+export interface ObjectSchema extends JsonSchema {
+  properties: Record<string, JsonSchema>;
+  required?: string[];
+}
+
+const BODYLESS_METHODS = new Set(['GET', 'DELETE']);
+const cache = new WeakMap<AnyRestRoute, RouteSchemas>();
+
+/** The path parameters of `/tasks/:id/complete`: `['id']`. */
+export const pathParamsOf = (path: string) => [...path.matchAll(/:([a-z_]+)/g)].map((match) => match[1] ?? '');
+
+/** What the procedure's input looks like to a REST client: snake_case, without what the path carries. */
+function restInputSchema(route: AnyRestRoute, pathParams: string[]): ObjectSchema | undefined {
+  const input = procedureInputSchema(route.procedure);
+  if (!input) return undefined;
+  const { $schema: _, ...camel } = z.toJSONSchema(input, {
+    io: 'input',
+    target: 'draft-2020-12',
+    // Transforms (trimming, normalising) run after validation; the input side is what a client sends.
+    unrepresentable: 'any',
+  });
+  const schema = snakeJsonSchema(camel) as Partial<ObjectSchema>;
+  const properties = Object.fromEntries(
+    Object.entries(schema.properties ?? {}).filter(([name]) => !pathParams.includes(name)),
+  );
+  if (Object.keys(properties).length === 0) return undefined;
+  const required = [...(schema.required ?? []), ...(route.requiredBodyFields ?? [])].filter(
+    (name, index, all) => !pathParams.includes(name) && all.indexOf(name) === index,
+  );
+  const { default: _default, ...rest } = schema;
+  return { ...rest, type: 'object', properties, ...(required.length > 0 && { required }) };
+}
+
+/** The schemas of one route (computed once). */
+export function routeSchemas(route: AnyRestRoute): RouteSchemas {
+  const cached = cache.get(route);
+  if (cached) return cached;
+  const pathParams = [...(route.access === 'user' ? ['user_id'] : []), ...pathParamsOf(route.path)];
+  const input = restInputSchema(route, pathParams);
+  const schemas: RouteSchemas = {
+    pathParams,
+    ...(input && (BODYLESS_METHODS.has(route.method) ? { query: input } : { body: input })),
+  };
+  cache.set(route, schemas);
+  return schemas;
+}

@@ -1,0 +1,70 @@
+import type { z } from 'zod';
+import type { ProcedureOutput, ProcedurePath } from './procedures.js';
+import type { Responder } from './responders.js';
+import { camelKey, toCamel } from './snake-case.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * - `public`: no token needed (sign-up, sign-in, refresh).
+ * - `signed-in`: a valid access token.
+ * - `user`: a valid access token, and the path exists three times: `/api/{user_id}/…`, where
+ *   `{user_id}` must be the token's user (else 403), `/api/me/…` and `/api/…`.
+ */
+export type Access = 'public' | 'signed-in' | 'user';
+
+/** A REST request as a route's input mapper sees it. */
+export interface RestRequestParts {
+  /** Path parameters other than `user_id`. */
+  params: Record<string, string>;
+  /** Query parameters, already coerced to the types the document gives them. */
+  query: Record<string, unknown>;
+  body: unknown;
+}
+
+/** One REST operation: which procedure it calls, how the request maps to its input and its output to the answer. */
+export interface RestRoute<Path extends ProcedurePath> {
+  method: HttpMethod;
+  /** Under `/api` (and for `user` routes, under `/api/{user_id}` too); `:name` is a path parameter. */
+  path: string;
+  access: Access;
+  procedure: Path;
+  /** The group in the document and in Swagger UI. */
+  tag: 'auth' | 'tasks' | 'trash' | 'tags';
+  summary: string;
+  description?: string;
+  /** The procedure's input from the request. Default: path parameters plus the query (GET, DELETE) or the body, camelCased. */
+  input?: (request: RestRequestParts) => unknown;
+  /** Body fields REST requires although the procedure does not (a PUT replaces, so it needs a title). */
+  requiredBodyFields?: string[];
+  /** An `application/x-www-form-urlencoded` alternative to the JSON body: its schema, and how it becomes the input. */
+  form?: { schema: z.ZodObject; toInput: (form: Record<string, string>) => unknown };
+  response: Responder<ProcedureOutput<Path>>;
+  /** Client errors this route answers beyond those implied by its access, parameters and body. */
+  errors?: (400 | 401 | 404 | 409)[];
+}
+
+export type AnyRestRoute = RestRoute<ProcedurePath>;
+
+/** Declares a route; the procedure path types the responder against the procedure's output. */
+export function route<Path extends ProcedurePath>(definition: RestRoute<Path>): AnyRestRoute {
+  return definition as unknown as AnyRestRoute;
+}
+
+export const isBodyless = (method: HttpMethod) => method === 'GET' || method === 'DELETE';
+
+const camelParams = (params: Record<string, string>) =>
+  Object.fromEntries(Object.entries(params).map(([name, value]) => [camelKey(name), value]));
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** The default input mapper: the query or body in camelCase, with the path parameters on top. */
+export function defaultInput(method: HttpMethod): (request: RestRequestParts) => unknown {
+  if (isBodyless(method)) return ({ params, query }) => ({ ...(toCamel(query) as object), ...camelParams(params) });
+  return ({ params, body }) => {
+    // Not an object: hand it over as it is, so the procedure's schema names the problem.
+    if (body !== undefined && !isPlainObject(body)) return body;
+    return { ...(toCamel(body ?? {}) as object), ...camelParams(params) };
+  };
+}
