@@ -86,9 +86,3 @@ export function toRestError(error: unknown, sourceOf: FieldSource): RestError {
   const { statusCode, code } = (error ?? {}) as { statusCode?: number; code?: string };
   return restErrorFromHttp(statusCode, code);
 }
-
-export function isServerFault(restError: RestError): boolean {
-  return restError.status === 500;
-}
-
-export { GENERIC_INTERNAL };
