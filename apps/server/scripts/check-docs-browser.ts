@@ -46,7 +46,7 @@ async function tryOperation(
   await operation.locator('button.execute').click();
   const status = operation.locator('.live-responses-table .response .response-col_status').first();
   await status.waitFor({ timeout: TIMEOUT_MS });
-  return (await status.innerText()).trim();
+  return ((await status.textContent()) ?? '').trim();
 }
 
 const db = createDb();
@@ -85,7 +85,7 @@ try {
   const listed = await page.locator('.opblock').count();
   check(listed === documented, `the page lists all ${documented} documented operations (found ${listed})`);
   check(
-    (await page.locator('.info .title').innerText()).includes('Taskwire REST API'),
+    ((await page.locator('.info .title').textContent()) ?? '').includes('Taskwire REST API'),
     'the title comes from /openapi.json',
   );
 

@@ -273,6 +273,19 @@ describe('the route table', () => {
     }
   });
 
+  it("every request example matches its route's body schema", () => {
+    const ajv = new Ajv2020({ strict: false });
+    ajvFormats.default(ajv);
+    const withExamples = REST_ROUTES.filter((route) => route.example);
+    expect(withExamples.length).toBeGreaterThan(5);
+    for (const route of withExamples) {
+      const schema = routeSchemas(route).body;
+      expect(schema, `${route.method} ${route.path} has an example but no body`).toBeDefined();
+      const validate = ajv.compile(schema ?? {});
+      expect(validate(route.example), `${route.method} ${route.path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+  });
+
   it('takes the query and body schemas from the procedures, without the path parameters', () => {
     const find = (procedure: string, method: string) => {
       const found = REST_ROUTES.find((route) => route.procedure === procedure && route.method === method);

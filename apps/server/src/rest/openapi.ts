@@ -143,7 +143,7 @@ function requestBody(route: AnyRestRoute) {
   const form = route.form && { 'application/x-www-form-urlencoded': { schema: componentSchema(route.form.schema) } };
   return {
     required: (body.required?.length ?? 0) > 0,
-    content: { 'application/json': { schema: body }, ...form },
+    content: { 'application/json': { schema: body, ...(route.example && { example: route.example }) }, ...form },
   };
 }
 

@@ -8,8 +8,14 @@ export interface Responder<Output> {
   body?: { resource: RestResource<never, unknown>; array: boolean };
   /** Response headers the document lists for the success status. */
   headers?: ('Location' | 'Link')[];
-  /** Method syntax on purpose: a route table holds responders of many output types. */
-  send(reply: FastifyReply, output: Output, userId: string): FastifyReply;
+  /**
+   * A property, not a method, so that TypeScript checks it strictly: together with `output` this
+   * makes a responder fit exactly one output type, and a route whose procedure returns more than
+   * its resource declares (fields the mapper would pass on undocumented) does not compile.
+   */
+  send: (reply: FastifyReply, output: Output, userId: string) => FastifyReply;
+  /** Type-level only. */
+  readonly output?: Output;
 }
 
 const erase = <Output, Body>(resource: RestResource<Output, Body>) => resource as RestResource<never, unknown>;

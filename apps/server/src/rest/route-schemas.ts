@@ -42,7 +42,8 @@ function restInputSchema(route: AnyRestRoute, pathParams: string[]): ObjectSchem
   const required = [...(schema.required ?? []), ...(route.requiredBodyFields ?? [])].filter(
     (name, index, all) => !pathParams.includes(name) && all.indexOf(name) === index,
   );
-  const { default: _default, ...rest } = schema;
+  // The object's own `default` ({} for optional inputs) and `required` are replaced, not kept.
+  const { default: _default, required: _required, ...rest } = schema;
   return { ...rest, type: 'object', properties, ...(required.length > 0 && { required }) };
 }
 

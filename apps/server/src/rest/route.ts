@@ -35,11 +35,14 @@ export interface RestRoute<Path extends ProcedurePath> {
   description?: string;
   /** The procedure's input from the request. Default: path parameters plus the query (GET, DELETE) or the body, camelCased. */
   input?: (request: RestRequestParts) => unknown;
+  /** A request body as a client sends it (snake_case), for the document and Swagger UI's editor. */
+  example?: Record<string, unknown>;
   /** Body fields REST requires although the procedure does not (a PUT replaces, so it needs a title). */
   requiredBodyFields?: string[];
   /** An `application/x-www-form-urlencoded` alternative to the JSON body: its schema, and how it becomes the input. */
   form?: { schema: z.ZodObject; toInput: (form: Record<string, string>) => unknown };
-  response: Responder<ProcedureOutput<Path>>;
+  /** Fits this procedure's output exactly, or ignores it (204). */
+  response: Responder<ProcedureOutput<Path>> | Responder<unknown>;
   /** Client errors this route answers beyond those implied by its access, parameters and body. */
   errors?: (400 | 401 | 404 | 409)[];
 }

@@ -15,6 +15,17 @@ import {
 import { created, many, noContent, one, paged } from './responders.js';
 import { type AnyRestRoute, defaultInput, type RestRequestParts, route } from './route.js';
 
+const CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
+const EXAMPLE_TASK_ID = '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
+const NEW_TASK = {
+  title: 'Send the quarterly report',
+  description: 'Numbers from finance first',
+  priority: 'high',
+  tags: ['work'],
+  due_at: '2026-12-01T17:00:00Z',
+  remind_at: '2026-12-01T09:00:00Z',
+};
+
 /** The OAuth2 password form (RFC 6749 §4.3) that Swagger UI and FastAPI clients send to sign in. */
 const passwordForm = z.object({
   grant_type: z.literal('password').optional(),
@@ -53,6 +64,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     procedure: 'auth.signUp',
     tag: 'auth',
     summary: 'Create an account and sign in',
+    example: CREDENTIALS,
     response: one(authTokensResource, 201),
     errors: [409],
   }),
@@ -65,6 +77,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     summary: 'Sign in with email and password',
     description: 'JSON `{ email, password }`, or the OAuth2 password form (`username` is the email).',
     form: { schema: passwordForm, toInput: (form) => ({ email: form.username, password: form.password }) },
+    example: CREDENTIALS,
     response: one(authTokensResource),
     errors: [401],
   }),
@@ -76,6 +89,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     tag: 'auth',
     summary: 'Exchange a refresh token for new tokens',
     description: 'Each refresh token works once; using one twice ends its session.',
+    example: { refresh_token: '0193a5b2-8d10-7f00-a1b2-c3d4e5f60718.dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu' },
     response: one(authTokensResource),
     errors: [401],
   }),
@@ -95,6 +109,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     procedure: 'auth.updateProfile',
     tag: 'auth',
     summary: 'Change profile settings (the time zone)',
+    example: { timezone: 'Europe/Berlin' },
     response: one(userResource),
   }),
   route({
@@ -144,6 +159,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     tag: 'tasks',
     summary: 'Create a task',
     description: 'Send an `id` (UUID) to make the create idempotent: repeating it answers the same task.',
+    example: NEW_TASK,
     response: created(taskResource),
     errors: [409],
   }),
@@ -181,6 +197,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     procedure: 'task.bulkUpdate',
     tag: 'tasks',
     summary: 'Change up to 100 tasks at once',
+    example: { ids: [EXAMPLE_TASK_ID], set: { priority: 'low', add_tags: ['later'] } },
     response: one(bulkUpdateResource),
   }),
   route({
@@ -190,6 +207,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     procedure: 'task.bulkDelete',
     tag: 'tasks',
     summary: 'Move up to 100 tasks to the trash at once',
+    example: { ids: [EXAMPLE_TASK_ID] },
     response: one(bulkDeleteResource),
   }),
   route({
@@ -212,6 +230,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
       'Fields left out return to a new task’s value (no description, priority none, no tags, due date, reminder or recurrence); `completed` changes only when sent.',
     input: replaceInput,
     requiredBodyFields: ['title'],
+    example: { ...NEW_TASK, completed: false },
     response: one(completedTaskResource),
     errors: [409],
   }),
@@ -224,6 +243,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     summary: 'Change some fields of a task',
     description:
       'Send `expected_version` to refuse the change (409) if someone changed the task meanwhile. Completing a recurring task schedules its next occurrence, returned in `next_occurrence`.',
+    example: { title: 'Send the quarterly report today', expected_version: 1 },
     response: one(completedTaskResource),
     errors: [409],
   }),
@@ -304,6 +324,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     procedure: 'tag.rename',
     tag: 'tags',
     summary: 'Rename a tag',
+    example: { name: 'office' },
     response: one(tagResource),
     errors: [409],
   }),
