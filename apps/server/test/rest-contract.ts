@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 // It records which operations were called, so a suite can prove it exercised all of them.
 
 export type OpenApiDocument = {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: object }> }>>;
+  paths: Record<string, Record<string, { requestBody?: object; responses: Record<string, { content?: object }> }>>;
 };
 
 export interface RestResponse<Body = unknown> {
@@ -79,21 +79,53 @@ export function createContractClient(baseUrl: string, document: OpenApiDocument)
     return find(path) ?? find(`/api/me${path.slice('/api'.length)}`);
   }
 
+  function compilePointer(parts: string[]): ValidateFunction {
+    const key = parts.join(' ');
+    let validate = validators.get(key);
+    if (!validate) {
+      const pointer = parts.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/');
+      validate = ajv.compile({ $ref: `openapi.json#/${pointer}` });
+      validators.set(key, validate);
+    }
+    return validate;
+  }
+
+  /** A JSON body the server accepted must be one the document describes (so it cannot under-document inputs). */
+  function checkAcceptedBody(method: string, template: string, json: unknown) {
+    if (!document.paths[template]?.[method]?.requestBody) {
+      throw new Error(`${method.toUpperCase()} ${template} accepted a JSON body, but documents none`);
+    }
+    const validate = compilePointer([
+      'paths',
+      template,
+      method,
+      'requestBody',
+      'content',
+      'application/json',
+      'schema',
+    ]);
+    if (!validate(json)) {
+      throw new Error(
+        `${method.toUpperCase()} ${template} accepted a body the document refuses: ${ajv.errorsText(validate.errors)}`,
+      );
+    }
+  }
+
   function validatorFor(method: string, template: string, status: number): ValidateFunction | 'no body' {
     const responses = document.paths[template]?.[method]?.responses;
     const response = responses?.[String(status)];
     if (!response) throw new Error(`${method.toUpperCase()} ${template} answered ${status}, which is not documented`);
     if (!response.content) return 'no body';
-    const key = `${method} ${template} ${status}`;
-    let validate = validators.get(key);
-    if (!validate) {
-      const pointer = ['paths', template, method, 'responses', String(status), 'content', 'application/json', 'schema']
-        .map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1'))
-        .join('/');
-      validate = ajv.compile({ $ref: `openapi.json#/${pointer}` });
-      validators.set(key, validate);
-    }
-    return validate;
+    return compilePointer([
+      'paths',
+      template,
+      method,
+      'responses',
+      String(status),
+      'content',
+      'application/json',
+      'schema',
+    ]);
   }
 
   async function request<Body = CheckedJson>(
@@ -124,6 +156,7 @@ export function createContractClient(baseUrl: string, document: OpenApiDocument)
       throw new Error(`${method} ${path} is not a documented operation`);
     }
     called.set(`${method.toUpperCase()} ${template}`, (called.get(`${method.toUpperCase()} ${template}`) ?? 0) + 1);
+    if (response.ok && options.json !== undefined) checkAcceptedBody(lower, template, options.json);
     const validate = validatorFor(lower, template, response.status);
     if (validate === 'no body') {
       expect(text, `${method} ${path} ${response.status} has no body`).toBe('');
