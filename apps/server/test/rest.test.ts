@@ -535,6 +535,14 @@ describe('HTTP', () => {
   });
 });
 
+describe('metrics', () => {
+  it('label REST requests with the procedure they call', async () => {
+    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect(metrics).toMatch(/taskwire_requests_total\{procedure="task\.list",status="200"\} \d+/);
+    expect(metrics).toMatch(/taskwire_requests_total\{procedure="task\.create",status="422"\} \d+/);
+  });
+});
+
 describe('the contract', () => {
   it('every documented operation was called above (and every answer matched the document)', () => {
     expect(api.calledCount()).toBeGreaterThan(20);

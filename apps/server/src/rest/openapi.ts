@@ -60,7 +60,7 @@ const ERRORS: Record<number, ErrorDoc> = {
     example: { detail: 'Internal server error' },
   },
   503: {
-    description: 'The database is unavailable',
+    description: 'The database is unavailable, or the server is overloaded',
     example: { detail: 'The service is temporarily unavailable; retry shortly' },
     headers: RETRY_AFTER,
   },

@@ -85,7 +85,9 @@ export async function registerRest(app: FastifyInstance, contextFor: RequestCont
       api.setNotFoundHandler((_req, reply) => reply.code(404).send({ detail: 'Not found' }));
       for (const route of REST_ROUTES) {
         const handler = handlerFor(route, contextFor);
-        for (const url of urlsOf(route)) api.route({ method: route.method, url, handler });
+        for (const url of urlsOf(route)) {
+          api.route({ method: route.method, url, handler, config: { procedure: route.procedure } });
+        }
       }
     },
     { prefix: '/api' },
