@@ -393,6 +393,12 @@ describe('tasks', () => {
     const ids = async (query: string) =>
       (await api.get<RestTask[]>(`/api/tasks?${query}`, { token })).body.map((task) => task.id);
     expect(await ids('status=open&sort=title')).toEqual([groceries.id, report.id]);
+    // Sorts name fields, in snake_case like everything else.
+    expect(await ids('sort=created_at&order=asc')).toEqual([report.id, groceries.id, done.id]);
+    expect((await ids('sort=due_at'))[0]).toBe(report.id);
+    const badSort = await api.get('/api/tasks?sort=nonsense', { token });
+    expect(badSort.status).toBe(422);
+    expect(badSort.body.detail[0].loc).toEqual(['query', 'sort']);
     expect(await ids('priority=high&priority=low&sort=priority')).toEqual([report.id, groceries.id]);
     expect(await ids('tags=work&tags=home&tag_mode=all')).toEqual([]);
     expect(await ids('tags=home')).toEqual([groceries.id]);

@@ -9,7 +9,7 @@ import { type FieldSource, type RestError, toRestError } from './rest-errors.js'
 import { type AnyRestRoute, defaultInput, isBodyless } from './route.js';
 import { routeSchemas } from './route-schemas.js';
 import { REST_ROUTES } from './routes.js';
-import { snakeKey } from './snake-case.js';
+import { camelKey, snakeKey } from './snake-case.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -59,6 +59,10 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
         const missing = missingFields(route, req.body);
         if (missing) throw missing;
         const query = coerceQuery(req.query as Record<string, string | string[]>, schemas.query);
+        for (const name of route.fieldNameParams ?? []) {
+          const value = query[name];
+          if (typeof value === 'string') query[name] = camelKey(value);
+        }
         input = toInput({ params, query, body: req.body });
       }
       const output = await callProcedure(createCaller(ctx), route.procedure, input);

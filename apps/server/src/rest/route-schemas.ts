@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { procedureInputSchema } from './procedures.js';
 import type { AnyRestRoute } from './route.js';
-import { type JsonSchema, snakeJsonSchema } from './snake-case.js';
+import { type JsonSchema, snakeJsonSchema, snakeKey } from './snake-case.js';
 
 /** A route's parameters and body as JSON Schemas, snake_case, derived from its procedure's input schema. */
 export interface RouteSchemas {
@@ -24,6 +24,16 @@ const cache = new WeakMap<AnyRestRoute, RouteSchemas>();
 /** The path parameters of `/tasks/:id/complete`: `['id']`. */
 export const pathParamsOf = (path: string) => [...path.matchAll(/:([a-z_]+)/g)].map((match) => match[1] ?? '');
 
+/** An enum of field names (and its default) in snake_case: `dueAt` → `due_at`. */
+function snakeValues(property: JsonSchema): JsonSchema {
+  const { enum: values, default: fallback } = property;
+  return {
+    ...property,
+    ...(Array.isArray(values) && { enum: values.map((value) => snakeKey(String(value))) }),
+    ...(typeof fallback === 'string' && { default: snakeKey(fallback) }),
+  };
+}
+
 /** What the procedure's input looks like to a REST client: snake_case, without what the path carries. */
 function restInputSchema(route: AnyRestRoute, pathParams: string[]): ObjectSchema | undefined {
   const input = procedureInputSchema(route.procedure);
@@ -36,7 +46,9 @@ function restInputSchema(route: AnyRestRoute, pathParams: string[]): ObjectSchem
   });
   const schema = snakeJsonSchema(camel) as Partial<ObjectSchema>;
   const properties = Object.fromEntries(
-    Object.entries(schema.properties ?? {}).filter(([name]) => !pathParams.includes(name)),
+    Object.entries(schema.properties ?? {})
+      .filter(([name]) => !pathParams.includes(name))
+      .map(([name, property]) => [name, route.fieldNameParams?.includes(name) ? snakeValues(property) : property]),
   );
   if (Object.keys(properties).length === 0) return undefined;
   const required = [...(schema.required ?? []), ...(route.requiredBodyFields ?? [])].filter(

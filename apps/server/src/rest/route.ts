@@ -35,6 +35,8 @@ export interface RestRoute<Path extends ProcedurePath> {
   description?: string;
   /** The procedure's input from the request. Default: path parameters plus the query (GET, DELETE) or the body, camelCased. */
   input?: (request: RestRequestParts) => unknown;
+  /** Query parameters whose values name fields (`sort=due_at`): snake_case in REST, camelCase for the procedure. */
+  fieldNameParams?: string[];
   /** A request body as a client sends it (snake_case), for the document and Swagger UI's editor. */
   example?: Record<string, unknown>;
   /** Body fields REST requires although the procedure does not (a PUT replaces, so it needs a title). */

@@ -149,6 +149,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     summary: 'List tasks',
     description:
       'A page of tasks as a JSON array. The next page, with the same filters and sort, is in the `Link` header (`rel="next"`); there is none on the last page.',
+    fieldNameParams: ['sort'],
     response: paged(taskResource),
   }),
   route({
