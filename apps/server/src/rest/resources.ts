@@ -67,12 +67,19 @@ export const authTokensResource = defineResource({
     refreshToken: '0193a5b2-8d10-7f00-a1b2-c3d4e5f60718.dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu',
     user: exampleUser,
   },
-  fromOutput: (result: RouterOutputs['auth']['signIn']) => ({ ...result, tokenType: 'bearer' as const }),
+  fromOutput: (result: RouterOutputs['auth']['signIn']) => ({
+    accessToken: result.accessToken,
+    tokenType: 'bearer' as const,
+    expiresIn: result.expiresIn,
+    refreshToken: result.refreshToken,
+    user: result.user,
+  }),
 });
 
 /** A task as REST shows it: the procedures' task plus the owner's id, as the original spec has it. */
 const restTaskSchema = taskSchema.extend({ userId: z.uuid() });
-const withOwner = (task: Task, userId: string) => ({ ...task, userId });
+// The owner right after the id, where a reader of the JSON expects it.
+const withOwner = ({ id, ...task }: Task, userId: string) => ({ id, userId, ...task });
 
 const exampleTask = {
   id: '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
