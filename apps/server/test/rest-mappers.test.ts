@@ -4,7 +4,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { ZodError, z } from 'zod';
-import { buildOpenApiDocument, documentPath } from '../src/rest/openapi.js';
+import { buildOpenApiDocument, documentPath, errorStatuses } from '../src/rest/openapi.js';
 import { procedureInputSchema } from '../src/rest/procedures.js';
 import { coerceQuery } from '../src/rest/query.js';
 import {
@@ -15,7 +15,9 @@ import {
   taskCountResource,
   taskResource,
 } from '../src/rest/resources.js';
+import { noContent } from '../src/rest/responders.js';
 import { restErrorFromHttp, toRestError } from '../src/rest/rest-errors.js';
+import { route } from '../src/rest/route.js';
 import { routeSchemas } from '../src/rest/route-schemas.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
 import { camelKey, snakeJsonSchema, snakeKey, toCamel, toSnake } from '../src/rest/snake-case.js';
@@ -284,6 +286,26 @@ describe('the route table', () => {
       const validate = ajv.compile(schema ?? {});
       expect(validate(route.example), `${route.method} ${route.path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
     }
+  });
+
+  it('lets a DELETE take its input from a JSON body (a password never belongs in a URL)', () => {
+    const withBody = route({
+      method: 'DELETE',
+      path: '/tags/:id',
+      access: 'user',
+      procedure: 'tag.rename',
+      inputFrom: 'body',
+      tag: 'tags',
+      summary: 'a DELETE with a body',
+      response: noContent(),
+    });
+    expect(routeSchemas(withBody).query).toBeUndefined();
+    expect(Object.keys(routeSchemas(withBody).body?.properties ?? {})).toEqual(['name']);
+    expect(errorStatuses(withBody)).toEqual(expect.arrayContaining([400, 413, 415, 422]));
+    const operation = buildOpenApiDocument([withBody]).paths['/api/{user_id}/tags/{id}']?.delete as {
+      requestBody?: unknown;
+    };
+    expect(operation.requestBody).toBeDefined();
   });
 
   it('takes the query and body schemas from the procedures, without the path parameters', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RESOURCES } from './resources.js';
 import { errorBodySchema, validationErrorBodySchema } from './rest-errors.js';
-import { type AnyRestRoute, isBodyless } from './route.js';
+import { type AnyRestRoute, inputSource } from './route.js';
 import { routeSchemas } from './route-schemas.js';
 import { REST_ROUTES } from './routes.js';
 import type { JsonSchema } from './snake-case.js';
@@ -69,7 +69,7 @@ const ERRORS: Record<number, ErrorDoc> = {
 /** The error statuses one route can answer: from its access, parameters and body, plus what it declares. */
 export function errorStatuses(route: AnyRestRoute): number[] {
   const schemas = routeSchemas(route);
-  const takesBody = !isBodyless(route.method);
+  const takesBody = inputSource(route) === 'body';
   const statuses = new Set<number>([...(route.errors ?? []), 429, 500, 503]);
   if (route.access !== 'public') statuses.add(401);
   if (route.access === 'user') statuses.add(403);

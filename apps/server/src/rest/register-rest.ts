@@ -6,7 +6,7 @@ import type { RequestContextFactory } from '../request-context.js';
 import { callProcedure } from './procedures.js';
 import { coerceQuery } from './query.js';
 import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
-import { type AnyRestRoute, defaultInput, isBodyless } from './route.js';
+import { type AnyRestRoute, defaultInput, inputSource } from './route.js';
 import { routeSchemas } from './route-schemas.js';
 import { REST_ROUTES } from './routes.js';
 import { camelKey, snakeKey } from './snake-case.js';
@@ -40,9 +40,9 @@ function missingFields(route: AnyRestRoute, body: unknown): ZodError | null {
 /** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
 function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
   const schemas = routeSchemas(route);
-  const toInput = route.input ?? defaultInput(route.method);
-  const sourceOf: FieldSource = (field) =>
-    schemas.pathParams.includes(snakeKey(field)) ? 'path' : isBodyless(route.method) ? 'query' : 'body';
+  const source = inputSource(route);
+  const toInput = route.input ?? defaultInput(source);
+  const sourceOf: FieldSource = (field) => (schemas.pathParams.includes(snakeKey(field)) ? 'path' : source);
 
   return async (req: FastifyRequest, reply: FastifyReply) => {
     try {

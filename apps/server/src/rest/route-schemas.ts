@@ -1,15 +1,15 @@
 import { z } from 'zod';
 import { procedureInputSchema } from './procedures.js';
-import type { AnyRestRoute } from './route.js';
+import { type AnyRestRoute, inputSource } from './route.js';
 import { type JsonSchema, snakeJsonSchema, snakeKey } from './snake-case.js';
 
 /** A route's parameters and body as JSON Schemas, snake_case, derived from its procedure's input schema. */
 export interface RouteSchemas {
   /** Path parameters in URL order, e.g. `['user_id', 'id']`. */
   pathParams: string[];
-  /** One property per query parameter (GET and DELETE). */
+  /** One property per query parameter (GET and DELETE, by default). */
   query?: ObjectSchema;
-  /** The JSON request body (POST, PUT, PATCH). */
+  /** The JSON request body (POST, PUT, PATCH, by default). */
   body?: ObjectSchema;
 }
 
@@ -18,7 +18,6 @@ export interface ObjectSchema extends JsonSchema {
   required?: string[];
 }
 
-const BODYLESS_METHODS = new Set(['GET', 'DELETE']);
 const cache = new WeakMap<AnyRestRoute, RouteSchemas>();
 
 /** The path parameters of `/tasks/:id/complete`: `['id']`. */
@@ -67,7 +66,7 @@ export function routeSchemas(route: AnyRestRoute): RouteSchemas {
   const input = restInputSchema(route, pathParams);
   const schemas: RouteSchemas = {
     pathParams,
-    ...(input && (BODYLESS_METHODS.has(route.method) ? { query: input } : { body: input })),
+    ...(input && (inputSource(route) === 'query' ? { query: input } : { body: input })),
   };
   cache.set(route, schemas);
   return schemas;

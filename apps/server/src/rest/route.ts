@@ -33,6 +33,11 @@ export interface RestRoute<Path extends ProcedurePath> {
   tag: 'auth' | 'tasks' | 'trash' | 'tags';
   summary: string;
   description?: string;
+  /**
+   * Where the input comes from besides the path. Default: the query for GET and DELETE, else the
+   * JSON body. A DELETE that needs a secret (a password) takes a body, so it never lands in a URL log.
+   */
+  inputFrom?: InputSource;
   /** The procedure's input from the request. Default: path parameters plus the query (GET, DELETE) or the body, camelCased. */
   input?: (request: RestRequestParts) => unknown;
   /** Query parameters whose values name fields (`sort=due_at`): snake_case in REST, camelCase for the procedure. */
@@ -56,7 +61,11 @@ export function route<Path extends ProcedurePath>(definition: RestRoute<Path>): 
   return definition as unknown as AnyRestRoute;
 }
 
-export const isBodyless = (method: HttpMethod) => method === 'GET' || method === 'DELETE';
+export type InputSource = 'query' | 'body';
+
+/** Where a route's input comes from besides the path. */
+export const inputSource = (route: Pick<AnyRestRoute, 'method' | 'inputFrom'>): InputSource =>
+  route.inputFrom ?? (route.method === 'GET' || route.method === 'DELETE' ? 'query' : 'body');
 
 const camelParams = (params: Record<string, string>) =>
   Object.fromEntries(Object.entries(params).map(([name, value]) => [camelKey(name), value]));
@@ -65,8 +74,8 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The default input mapper: the query or body in camelCase, with the path parameters on top. */
-export function defaultInput(method: HttpMethod): (request: RestRequestParts) => unknown {
-  if (isBodyless(method)) return ({ params, query }) => ({ ...(toCamel(query) as object), ...camelParams(params) });
+export function defaultInput(source: InputSource): (request: RestRequestParts) => unknown {
+  if (source === 'query') return ({ params, query }) => ({ ...(toCamel(query) as object), ...camelParams(params) });
   return ({ params, body }) => {
     // Not an object: hand it over as it is, so the procedure's schema names the problem.
     if (body !== undefined && !isPlainObject(body)) return body;

@@ -46,7 +46,7 @@ const REPLACED_FIELDS = {
   recurrence: null,
 };
 const replaceInput = (request: RestRequestParts) => {
-  const input = defaultInput('PUT')(request);
+  const input = defaultInput('body')(request);
   return typeof input === 'object' && input !== null && !Array.isArray(input)
     ? { ...REPLACED_FIELDS, ...input }
     : input;
