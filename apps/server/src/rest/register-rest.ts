@@ -6,10 +6,10 @@ import type { RequestContextFactory } from '../request-context.js';
 import { callProcedure } from './procedures.js';
 import { coerceQuery } from './query.js';
 import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
-import { type AnyRestRoute, defaultInput, inputSource } from './route.js';
+import { type AnyRestRoute, defaultInput, inputSource, type RestRequestParts } from './route.js';
 import { routeSchemas } from './route-schemas.js';
 import { REST_ROUTES } from './routes.js';
-import { camelKey, snakeKey } from './snake-case.js';
+import { camelKey, isPlainObject, snakeKey } from './snake-case.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 
@@ -29,7 +29,7 @@ const forbidden = () => new TRPCError({ code: 'FORBIDDEN', message: "The user in
 
 /** A body field REST requires although the procedure does not: refused (422) like any invalid field. */
 function missingFields(route: AnyRestRoute, body: unknown): ZodError | null {
-  const given = typeof body === 'object' && body !== null ? body : {};
+  const given = isPlainObject(body) ? body : {};
   const missing = (route.requiredBodyFields ?? []).filter((field) => !(field in given));
   if (missing.length === 0) return null;
   return new ZodError(
@@ -37,35 +37,40 @@ function missingFields(route: AnyRestRoute, body: unknown): ZodError | null {
   );
 }
 
+// Fastify's own error shape, so the error mapping treats it like a parser's refusal.
+const unsupportedMediaType = () => Object.assign(new Error('Unsupported content type'), { statusCode: 415 });
+
+/** The procedure's input: from the OAuth2 form where the route takes one, else through the route's mapper. */
+function inputOf(route: AnyRestRoute, req: FastifyRequest, toInput: (request: RestRequestParts) => unknown): unknown {
+  if (req.headers['content-type']?.startsWith(FORM)) {
+    if (!route.form) throw unsupportedMediaType();
+    return route.form.toInput(route.form.schema.parse(req.body) as Record<string, string>);
+  }
+  const missing = missingFields(route, req.body);
+  if (missing) throw missing;
+  const query = coerceQuery(req.query as Record<string, string | string[]>, routeSchemas(route).query);
+  for (const name of route.fieldNameParams ?? []) {
+    const value = query[name];
+    if (typeof value === 'string') query[name] = camelKey(value);
+  }
+  const { user_id: _, ...params } = req.params as Record<string, string>;
+  return toInput({ params, query, body: req.body });
+}
+
 /** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
 function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
-  const schemas = routeSchemas(route);
+  const { pathParams } = routeSchemas(route);
   const source = inputSource(route);
   const toInput = route.input ?? defaultInput(source);
-  const sourceOf: FieldSource = (field) => (schemas.pathParams.includes(snakeKey(field)) ? 'path' : source);
+  const sourceOf: FieldSource = (field) => (pathParams.includes(snakeKey(field)) ? 'path' : source);
 
   return async (req: FastifyRequest, reply: FastifyReply) => {
     try {
       // A REST request is one procedure call for the rate limit.
       const ctx = await contextFor(req, reply, 1);
-      const { user_id: pathUser, ...params } = req.params as Record<string, string>;
+      const pathUser = (req.params as { user_id?: string }).user_id;
       if (ctx.user && pathUser !== undefined && pathUser !== 'me' && pathUser !== ctx.user.id) throw forbidden();
-
-      let input: unknown;
-      if (req.headers['content-type']?.startsWith(FORM)) {
-        if (!route.form) return sendError(req, reply, { statusCode: 415 }, sourceOf);
-        input = route.form.toInput(route.form.schema.parse(req.body) as Record<string, string>);
-      } else {
-        const missing = missingFields(route, req.body);
-        if (missing) throw missing;
-        const query = coerceQuery(req.query as Record<string, string | string[]>, schemas.query);
-        for (const name of route.fieldNameParams ?? []) {
-          const value = query[name];
-          if (typeof value === 'string') query[name] = camelKey(value);
-        }
-        input = toInput({ params, query, body: req.body });
-      }
-      const output = await callProcedure(createCaller(ctx), route.procedure, input);
+      const output = await callProcedure(createCaller(ctx), route.procedure, inputOf(route, req, toInput));
       // The route's declaration typed its responder against this procedure's output.
       return route.response.send(reply, output as never, ctx.user?.id ?? '');
     } catch (error) {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { ProcedureOutput, ProcedurePath } from './procedures.js';
 import type { Responder } from './responders.js';
-import { camelKey, toCamel } from './snake-case.js';
+import { camelKey, isPlainObject, toCamel } from './snake-case.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -69,9 +69,6 @@ export const inputSource = (route: Pick<AnyRestRoute, 'method' | 'inputFrom'>): 
 
 const camelParams = (params: Record<string, string>) =>
   Object.fromEntries(Object.entries(params).map(([name, value]) => [camelKey(name), value]));
-
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The default input mapper: the query or body in camelCase, with the path parameters on top. */
 export function defaultInput(source: InputSource): (request: RestRequestParts) => unknown {

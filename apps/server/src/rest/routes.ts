@@ -14,6 +14,7 @@ import {
 } from './resources.js';
 import { created, many, noContent, one, paged } from './responders.js';
 import { type AnyRestRoute, defaultInput, type RestRequestParts, route } from './route.js';
+import { isPlainObject } from './snake-case.js';
 
 const CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
 const EXAMPLE_TASK_ID = '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f';

@@ -20,7 +20,8 @@ export const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (letter) 
 export const camelKey = (key: string): string =>
   key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
 
-const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+/** A JSON object (not an array, not null). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function renameKeysDeep(value: unknown, rename: (key: string) => string): unknown {
