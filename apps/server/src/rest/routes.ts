@@ -48,9 +48,7 @@ const REPLACED_FIELDS = {
 };
 const replaceInput = (request: RestRequestParts) => {
   const input = defaultInput('body')(request);
-  return typeof input === 'object' && input !== null && !Array.isArray(input)
-    ? { ...REPLACED_FIELDS, ...input }
-    : input;
+  return isPlainObject(input) ? { ...REPLACED_FIELDS, ...input } : input;
 };
 
 /**
