@@ -29,24 +29,18 @@ function check(condition: unknown, message: string): asserts condition {
   console.log(`ok - ${message}`);
 }
 
-/** Expands an operation ("Try it out" is on from the start), fills parameters and optionally the JSON body, executes, and returns the status shown. */
-async function tryOperation(
-  page: Page,
-  operationId: string,
-  tag: string,
-  body?: unknown,
-  parameters: Record<string, string> = {},
-): Promise<string> {
+/** Expands an operation ("Try it out" is on from the start, `user_id` filled with `me`), optionally replaces the JSON body, executes, and returns the status and body shown. */
+async function tryOperation(page: Page, operationId: string, tag: string, body?: unknown) {
   const operation = page.locator(`#operations-${tag}-${operationId}`);
   await operation.locator('.opblock-summary').first().click();
-  for (const [name, value] of Object.entries(parameters)) {
-    await operation.locator(`tr[data-param-name="${name}"] input`).fill(value);
-  }
   if (body !== undefined) await operation.locator('textarea.body-param__text').fill(JSON.stringify(body));
   await operation.locator('button.execute').click();
-  const status = operation.locator('.live-responses-table .response .response-col_status').first();
-  await status.waitFor({ timeout: TIMEOUT_MS });
-  return ((await status.textContent()) ?? '').trim();
+  const response = operation.locator('.live-responses-table .response').first();
+  await response.locator('.response-col_status').waitFor({ timeout: TIMEOUT_MS });
+  return {
+    status: ((await response.locator('.response-col_status').textContent()) ?? '').trim(),
+    body: (await response.locator('.response-col_description').textContent()) ?? '',
+  };
 }
 
 const db = createDb();
@@ -91,7 +85,7 @@ try {
 
   const email = `browser-${Date.now()}@example.com`;
   const signedUp = await tryOperation(page, 'auth_signUp', 'auth', { email, password: 'browser password' });
-  check(signedUp === '201', `signing up from the page answers 201 (got ${signedUp})`);
+  check(signedUp.status === '201', `signing up from the page answers 201 (got ${signedUp.status})`);
 
   await page.locator('.auth-wrapper button.authorize').click();
   const oauth = page.locator('.auth-container', { hasText: 'oauth2Password' });
@@ -103,9 +97,17 @@ try {
   await page.locator('.dialog-ux button.close-modal').click();
 
   const me = await tryOperation(page, 'auth_me', 'auth');
-  check(me === '200', `an authorized call (GET /api/auth/me) answers 200 (got ${me})`);
-  const created = await tryOperation(page, 'task_create', 'tasks', { title: 'Made in Swagger UI' }, { user_id: 'me' });
-  check(created === '201', `creating a task from the page answers 201 (got ${created})`);
+  check(
+    me.status === '200' && me.body.includes(email),
+    `an authorized call (GET /api/auth/me) answers 200 (got ${me.status})`,
+  );
+  const created = await tryOperation(page, 'task_create', 'tasks', { title: 'Made in Swagger UI' });
+  check(created.status === '201', `creating a task from the page answers 201 (got ${created.status})`);
+  const list = await tryOperation(page, 'task_list', 'tasks');
+  check(
+    list.status === '200' && list.body.includes('Made in Swagger UI'),
+    `listing tasks from the page shows the new task (got ${list.status})`,
+  );
 
   check(
     problems.length === 0,

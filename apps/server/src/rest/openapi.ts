@@ -118,6 +118,8 @@ const USER_ID_PARAMETER = {
   description:
     "The token's user id, or `me`. Every `/api/{user_id}/…` path also exists without the segment (`/api/tasks`).",
   schema: { anyOf: [{ type: 'string', format: 'uuid' }, { const: 'me' }] },
+  // Swagger UI fills it in, so trying an operation needs no id copied from a response.
+  example: 'me',
 };
 
 function parameters(route: AnyRestRoute) {
