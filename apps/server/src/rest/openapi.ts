@@ -76,7 +76,7 @@ export function errorStatuses(route: AnyRestRoute): number[] {
   if (schemas.pathParams.some((name) => name !== 'user_id')) statuses.add(404).add(422);
   if (schemas.query || schemas.body || route.form) statuses.add(422);
   if (takesBody) statuses.add(400).add(413).add(415);
-  return [...statuses].sort();
+  return [...statuses].sort((a, b) => a - b);
 }
 
 function errorResponse(status: number) {

@@ -37,7 +37,8 @@ const passwordForm = z.object({
   client_secret: z.string().optional(),
 });
 
-// A PUT replaces: what it leaves out returns to a new task's value. `completed` changes only when sent.
+// A PUT replaces: what it leaves out returns to a new task's value (the same values create gives
+// an absent field). `completed` changes only when sent. This is HTTP semantics, not a task rule.
 const REPLACED_FIELDS = {
   description: null,
   priority: 'none',
