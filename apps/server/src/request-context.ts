@@ -2,6 +2,14 @@ import { type ApiDeps, type Context, createContext, rateLimitedError } from '@ta
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiter } from './rate-limit/limiter.js';
 
+/**
+ * The user the request's access token names, or null when anonymous: what the request log records,
+ * what the rate limit counts against, and what REST compares a path's `{user_id}` with.
+ */
+export function tokenUserId(ctx: Context): string | null {
+  return ctx.user?.id ?? null;
+}
+
 /** Builds a request's API context and charges its calls to the global rate limit. */
 export type RequestContextFactory = (req: FastifyRequest, reply: FastifyReply, calls: number) => Promise<Context>;
 
@@ -19,9 +27,9 @@ export function requestContextFactory(apiDeps: ApiDeps, rateLimiter: RateLimiter
       userAgent: req.headers['user-agent'],
       ip: req.ip,
     });
-    req.userId = ctx.user?.id ?? null;
+    req.userId = tokenUserId(ctx);
     if (rateLimiter) {
-      const key = ctx.user ? `user:${ctx.user.id}` : `ip:${req.ip}`;
+      const key = req.userId ? `user:${req.userId}` : `ip:${req.ip}`;
       const decision = await rateLimiter.consume(key, Math.max(1, calls));
       if (!decision.allowed) {
         reply.header('retry-after', String(decision.retryAfterSeconds));

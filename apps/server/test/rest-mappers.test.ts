@@ -189,6 +189,15 @@ describe('error mapping', () => {
     }
   });
 
+  it('passes on the wait a rate-limited procedure names (Retry-After)', () => {
+    const cause = Object.assign(new Error('Too many sign-in attempts'), { retryAfterSeconds: 30 });
+    expect(toRestError(new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down', cause }), body)).toEqual({
+      status: 429,
+      body: { detail: 'Slow down' },
+      retryAfter: 30,
+    });
+  });
+
   it('turns zod causes into 422 details located by source, in snake_case', () => {
     const schema = z.strictObject({ dueAt: z.string(), set: z.object({ addTags: z.array(z.string()) }) });
     const cause = schema.safeParse({ dueAt: 1, set: { addTags: [2] } }).error;

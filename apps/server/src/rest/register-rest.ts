@@ -2,7 +2,7 @@ import { createCaller } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
-import type { RequestContextFactory } from '../request-context.js';
+import { type RequestContextFactory, tokenUserId } from '../request-context.js';
 import { callProcedure } from './procedures.js';
 import { coerceQuery } from './query.js';
 import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
@@ -68,11 +68,13 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
     try {
       // A REST request is one procedure call for the rate limit.
       const ctx = await contextFor(req, reply, 1);
+      const userId = tokenUserId(ctx);
       const pathUser = (req.params as { user_id?: string }).user_id;
-      if (ctx.user && pathUser !== undefined && pathUser !== 'me' && pathUser !== ctx.user.id) throw forbidden();
+      // Without a token the procedure answers 401; with one, a foreign {user_id} is 403 (the seed spec's rule).
+      if (userId && pathUser !== undefined && pathUser !== 'me' && pathUser !== userId) throw forbidden();
       const output = await callProcedure(createCaller(ctx), route.procedure, inputOf(route, req, toInput));
       // The route's declaration typed its responder against this procedure's output.
-      return route.response.send(reply, output as never, ctx.user?.id ?? '');
+      return route.response.send(reply, output as never, userId ?? '');
     } catch (error) {
       return sendError(req, reply, error, sourceOf);
     }

@@ -23,7 +23,7 @@ export type ErrorBody = z.infer<typeof errorBodySchema> | z.infer<typeof validat
 export interface RestError {
   status: number;
   body: ErrorBody;
-  /** Seconds, for 503 (and 429, whose limiter already set the header). */
+  /** Seconds until a retry may succeed (503, and a 429 whose cause names it). */
   retryAfter?: number;
 }
 
@@ -59,6 +59,11 @@ export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource):
     if (zodError) return validationError(zodError, sourceOf);
   }
   const status = getHTTPStatusCodeFromError(error);
+  if (status === 429) {
+    // The global limiter has set Retry-After already; a limit inside a procedure names its wait on the cause.
+    const wait = (error.cause as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    return { status, body: { detail: error.message }, ...(typeof wait === 'number' && { retryAfter: wait }) };
+  }
   if (status >= 500) {
     // Only "unavailable" is worth explaining; anything else unexpected stays generic.
     return error.code === 'SERVICE_UNAVAILABLE'
