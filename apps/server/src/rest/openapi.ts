@@ -36,7 +36,7 @@ const ERRORS: Record<number, ErrorDoc> = {
   400: { description: 'Malformed JSON body', example: { detail: 'Malformed JSON body' } },
   401: { description: 'Missing or invalid token, or wrong credentials', example: { detail: 'Sign in required' } },
   403: {
-    description: "`{user_id}` is not the token's user",
+    description: "Not allowed (a `{user_id}` that is not the token's user)",
     example: { detail: "The user in the path is not the token's user" },
   },
   404: { description: 'Not found, or not yours', example: { detail: 'Task not found' } },

@@ -51,7 +51,7 @@ export interface RestRoute<Path extends ProcedurePath> {
   /** Fits this procedure's output exactly, or ignores it (204). */
   response: Responder<ProcedureOutput<Path>> | Responder<unknown>;
   /** Client errors this route answers beyond those implied by its access, parameters and body. */
-  errors?: (400 | 401 | 404 | 409)[];
+  errors?: (400 | 401 | 403 | 404 | 409)[];
 }
 
 export type AnyRestRoute = RestRoute<ProcedurePath>;
