@@ -3,11 +3,8 @@ import {
   type AppRouter,
   type AuthLimits,
   appRouter,
-  createContext,
   type ExternalTokenVerifier,
-  principalKey,
   RateLimitedError,
-  rateLimitedError,
   type SessionLimits,
   type TokenService,
 } from '@taskwire/api';
@@ -18,7 +15,10 @@ import { registerHttpSecurity } from './http-security.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
+import { requestContextFactory } from './request-context.js';
 import { requestIdFor } from './request-id.js';
+import { registerDocs } from './rest/docs.js';
+import { registerRest } from './rest/register-rest.js';
 import { trpcErrorBody } from './trpc-error-body.js';
 
 export interface ServerDeps {
@@ -129,31 +129,14 @@ export async function buildServer({
     ...(access && { access }),
     ...(authLimits && { authLimits }),
   };
+  const contextFor = requestContextFactory(apiDeps, rateLimiter);
   await app.register(fastifyTRPCPlugin, {
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
       maxBatchSize: 20,
-      createContext: async ({ req, res, info }) => {
-        const ctx = await createContext(apiDeps, {
-          authorization: req.headers.authorization,
-          requestId: req.id,
-          log: req.log,
-          userAgent: req.headers['user-agent'],
-          ip: req.ip,
-        });
-        req.userId = ctx.principal?.kind === 'local' ? ctx.principal.userId : null;
-        if (rateLimiter) {
-          // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
-          const key = ctx.principal ? principalKey(ctx.principal) : `ip:${req.ip}`;
-          const decision = await rateLimiter.consume(key, Math.max(1, info.calls.length));
-          if (!decision.allowed) {
-            res.header('retry-after', String(decision.retryAfterSeconds));
-            throw rateLimitedError(req.id, decision.retryAfterSeconds);
-          }
-        }
-        return ctx;
-      },
+      // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
+      createContext: ({ req, res, info }) => contextFor(req, res, info.calls.length),
       onError: ({ error, path, req }) => {
         // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
         if (error.code === 'INTERNAL_SERVER_ERROR') {
@@ -176,6 +159,10 @@ export async function buildServer({
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
   });
+
+  // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
+  await registerRest(app, contextFor);
+  registerDocs(app);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { appRouter } from '@taskwire/api';
 import { type Db, poolStats } from '@taskwire/db';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 // Prometheus metrics: requests by procedure and status, latency, in-flight requests, the database
@@ -14,15 +14,27 @@ const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(g
 const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
 const TRPC_PREFIX = '/trpc/';
 
-/** The procedures a tRPC URL names (several for a batch); unknown names collapse to "unknown" to bound label values. */
-function proceduresOf(url: string): string[] {
-  const path = url.split('?')[0] ?? '';
+/**
+ * The procedures a request calls: the one a REST route declares, or those a tRPC URL names (several
+ * for a batch). Unknown names collapse to "unknown" and other paths to "other", to bound label values.
+ */
+function proceduresOf(req: FastifyRequest): string[] {
+  const declared = req.routeOptions.config?.procedure;
+  if (declared) return [declared];
+  const path = req.url.split('?')[0] ?? '';
   if (!path.startsWith(TRPC_PREFIX))
     return [path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other'];
   return path
     .slice(TRPC_PREFIX.length)
     .split(',')
     .map((name) => (PROCEDURES.has(name) ? name : 'unknown'));
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The procedure a REST route calls, for the metrics' `procedure` label. */
+    procedure?: string;
+  }
 }
 
 /**
@@ -72,7 +84,7 @@ export function registerMetrics(app: FastifyInstance, db: Db, token: string | un
   app.addHook('onResponse', async (req, reply) => {
     inFlight.dec();
     const status = String(reply.statusCode);
-    for (const procedure of proceduresOf(req.url)) {
+    for (const procedure of proceduresOf(req)) {
       requests.inc({ procedure, status });
       duration.observe({ procedure, status }, reply.elapsedTime / 1000);
     }

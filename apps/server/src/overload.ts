@@ -14,6 +14,7 @@ export interface OverloadLimits {
 // that is merely busy, and operators lose sight of it exactly when they need it.
 const EXEMPT = new Set(['/healthz', '/metrics']);
 const RETRY_AFTER_SECONDS = 5;
+const OVERLOADED = 'The server is overloaded; retry shortly';
 
 /**
  * Answers 503 with Retry-After while the process is overloaded (event-loop lag, or heap above
@@ -29,12 +30,11 @@ export async function registerOverloadProtection(app: FastifyInstance, limits: O
       if (EXEMPT.has(req.url.split('?')[0] ?? '')) return;
       req.log.warn({ type }, 'overloaded: shedding request');
       reply.code(503).header('retry-after', String(RETRY_AFTER_SECONDS));
-      return trpcErrorBody(
-        'SERVICE_UNAVAILABLE',
-        503,
-        'The server is overloaded; retry shortly',
-        req.id,
-      ) as unknown as undefined;
+      // Each door answers in its own error shape: REST clients read `detail`, tRPC clients `error`.
+      const body = req.url.startsWith('/api/')
+        ? { detail: OVERLOADED }
+        : trpcErrorBody('SERVICE_UNAVAILABLE', 503, OVERLOADED, req.id);
+      return body as unknown as undefined;
     },
   });
 }

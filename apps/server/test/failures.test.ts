@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer, tokens } from './harness.js';
+import { createContractClient, fetchDocument } from './rest-contract.js';
 
 // A server whose database is gone: every query fails inside the driver.
 let testDb: TestDatabase;
@@ -36,6 +37,18 @@ describe('when the database fails', () => {
 
     const errorLine = logged.find((line) => line.msg === 'procedure failed');
     expect(errorLine).toMatchObject({ requestId: 'req-internal-1', path: 'task.list' });
+    expect(JSON.stringify(errorLine)).toMatch(/destroyed/i);
+  });
+
+  it("answers REST with a generic 500 in the document's shape, and logs the detail with the request id", async () => {
+    const api = createContractClient(server.url, await fetchDocument(server.url));
+    const { token } = await tokens.signAccessToken(crypto.randomUUID());
+    const response = await api.get('/api/tasks', { token, headers: { 'x-request-id': 'req-rest-internal-1' } });
+    expect(response.status).toBe(500);
+    expect(response.body).toEqual({ detail: 'Internal server error' });
+    expect(response.headers.get('x-request-id')).toBe('req-rest-internal-1');
+
+    const errorLine = logged.find((line) => line.msg === 'request failed' && line.requestId === 'req-rest-internal-1');
     expect(JSON.stringify(errorLine)).toMatch(/destroyed/i);
   });
 

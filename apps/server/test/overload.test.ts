@@ -44,12 +44,19 @@ describe('when the event loop lags', () => {
         await new Promise((resolve) => setImmediate(resolve));
       }
     })();
-    const [shed, health] = await Promise.all([fetch(`${server.url}/trpc/task.list`), fetch(`${server.url}/healthz`)]);
+    const [shed, shedRest, health] = await Promise.all([
+      fetch(`${server.url}/trpc/task.list`),
+      fetch(`${server.url}/api/tasks`),
+      fetch(`${server.url}/healthz`),
+    ]);
     lagging = false;
     await lag;
     expect(shed.status).toBe(503);
     expect(shed.headers.get('retry-after')).toBe('5');
     expect(await shed.json()).toMatchObject({ error: { data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503 } } });
+    expect(shedRest.status).toBe(503);
+    expect(shedRest.headers.get('retry-after')).toBe('5');
+    expect(await shedRest.json()).toEqual({ detail: 'The server is overloaded; retry shortly' });
     expect(health.status).toBe(200);
     expect(await statusOnceCalm()).toBe(401);
   });

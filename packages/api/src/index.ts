@@ -12,7 +12,7 @@ export {
   type ExternalTokenConfig,
   type ExternalTokenVerifier,
 } from './auth/external-tokens.js';
-export type { User } from './auth/schemas.js';
+export { type User, userSchema } from './auth/schemas.js';
 export {
   type AccessToken,
   createTokenService,
@@ -31,7 +31,7 @@ export {
 export { RateLimitedError, rateLimitedError } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
-export type { Tag } from './tags/schemas.js';
+export { type Tag, tagSchema } from './tags/schemas.js';
 export type { TaskPage, TaskStats } from './tasks/list-query.js';
-export type { CompletedTask, Priority, Task } from './tasks/schemas.js';
+export { type CompletedTask, type Priority, type Task, taskSchema } from './tasks/schemas.js';
 export { purgeExpiredTrash, TRASH_RETENTION_DAYS } from './tasks/trash-queries.js';

@@ -24,19 +24,21 @@ const timestamp = timestampSchema;
 
 /** Filters shared by task.list and task.count. */
 export const taskFilterFields = {
-  status: z.enum(['all', 'open', 'completed']).default('all'),
-  priority: z.array(z.enum(PRIORITIES)).min(1).max(PRIORITIES.length).optional(),
-  tags: z.array(tagNameSchema).min(1).max(20).optional(),
-  tagMode: z.enum(['any', 'all']).default('any'),
+  status: z.enum(['all', 'open', 'completed']).default('all').describe('Completion status to include'),
+  priority: z.array(z.enum(PRIORITIES)).min(1).max(PRIORITIES.length).optional().describe('Any of these priorities'),
+  tags: z.array(tagNameSchema).min(1).max(20).optional().describe('Tag names to match (see tag mode)'),
+  tagMode: z.enum(['any', 'all']).default('any').describe('Match tasks with any of the tags, or all of them'),
   /** Inclusive lower bound on dueAt. */
-  dueFrom: timestamp.optional(),
+  dueFrom: timestamp.optional().describe('Due at or after this time'),
   /** Exclusive upper bound on dueAt. */
-  dueTo: timestamp.optional(),
+  dueTo: timestamp.optional().describe('Due before this time'),
   /** true: open tasks due before now; false: everything else. */
-  overdue: z.boolean().optional(),
-  hasDueDate: z.boolean().optional(),
+  overdue: z.boolean().optional().describe('true: open tasks due before now; false: everything else'),
+  hasDueDate: z.boolean().optional().describe('Only tasks with (true) or without (false) a due date'),
   /** Full-text search over title and description; the last word matches as a prefix. */
-  q: noNul(z.string().trim().min(1).max(200)).optional(),
+  q: noNul(z.string().trim().min(1).max(200))
+    .optional()
+    .describe('Full-text search in title and description; the last word matches as a prefix'),
 };
 
 export const countTasksInput = z.strictObject(taskFilterFields).prefault({});
@@ -45,10 +47,13 @@ export type TaskFilters = z.infer<typeof countTasksInput>;
 export const listTasksInput = z
   .strictObject({
     ...taskFilterFields,
-    sort: z.enum(SORTS).default('createdAt'),
-    order: z.enum(['asc', 'desc']).optional(),
-    limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
-    cursor: z.string().max(4_096).nullish(),
+    sort: z.enum(SORTS).default('createdAt').describe('The field to sort by'),
+    order: z
+      .enum(['asc', 'desc'])
+      .optional()
+      .describe("Default: the sort's natural order (newest, soonest due, most important, A→Z)"),
+    limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT).describe('Tasks per page'),
+    cursor: z.string().max(4_096).nullish().describe('From the previous page, with the same sort and order'),
   })
   .prefault({})
   .transform((input, ctx) => {

@@ -1,0 +1,217 @@
+import { z } from 'zod';
+import { RESOURCES } from './resources.js';
+import { errorBodySchema, validationErrorBodySchema } from './rest-errors.js';
+import { type AnyRestRoute, inputSource } from './route.js';
+import { routeSchemas } from './route-schemas.js';
+import { REST_ROUTES } from './routes.js';
+import type { JsonSchema } from './snake-case.js';
+
+// The OpenAPI 3.1 document, generated from the route table: parameters and bodies from the
+// procedures' own input schemas, responses from the resources the handlers answer with.
+
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+
+function componentSchema(schema: z.ZodType): JsonSchema {
+  const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, { io: 'output', target: 'draft-2020-12' });
+  return jsonSchema;
+}
+
+/** `/tasks/:id` under `/api/{user_id}` → `/api/{user_id}/tasks/{id}`. */
+export function documentPath(route: AnyRestRoute): string {
+  const prefix = route.access === 'user' ? '/api/{user_id}' : '/api';
+  return prefix + route.path.replace(/:([a-z_]+)/g, '{$1}');
+}
+
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+};
+
+interface ErrorDoc {
+  description: string;
+  example: unknown;
+  headers?: object;
+}
+
+const ERRORS: Record<number, ErrorDoc> = {
+  400: { description: 'Malformed JSON body', example: { detail: 'Malformed JSON body' } },
+  401: { description: 'Missing or invalid token, or wrong credentials', example: { detail: 'Sign in required' } },
+  403: {
+    description: "Not allowed (a `{user_id}` that is not the token's user)",
+    example: { detail: "The user in the path is not the token's user" },
+  },
+  404: { description: 'Not found, or not yours', example: { detail: 'Task not found' } },
+  409: { description: 'Conflict (a changed version, a taken name or email)', example: { detail: 'Conflict' } },
+  413: { description: 'Body over 1 MiB', example: { detail: 'Request body too large' } },
+  415: {
+    description: 'Body in a content type this operation does not take',
+    example: { detail: 'Unsupported content type' },
+  },
+  422: {
+    description: 'Invalid input, per field',
+    example: { detail: [{ loc: ['body', 'title'], msg: 'Title must not be empty', type: 'too_small' }] },
+  },
+  429: {
+    description: 'Too many requests',
+    example: { detail: 'Too many requests; retry later' },
+    headers: RETRY_AFTER,
+  },
+  500: {
+    description: 'Unexpected failure (details are only in the log)',
+    example: { detail: 'Internal server error' },
+  },
+  503: {
+    description: 'The database is unavailable, or the server is overloaded',
+    example: { detail: 'The service is temporarily unavailable; retry shortly' },
+    headers: RETRY_AFTER,
+  },
+};
+
+/** The error statuses one route can answer: from its access, parameters and body, plus what it declares. */
+export function errorStatuses(route: AnyRestRoute): number[] {
+  const schemas = routeSchemas(route);
+  const takesBody = inputSource(route) === 'body';
+  const statuses = new Set<number>([...(route.errors ?? []), 429, 500, 503]);
+  if (route.access !== 'public') statuses.add(401);
+  if (route.access === 'user') statuses.add(403);
+  if (schemas.pathParams.some((name) => name !== 'user_id')) statuses.add(404).add(422);
+  if (schemas.query || schemas.body || route.form) statuses.add(422);
+  if (takesBody) statuses.add(400).add(413).add(415);
+  return [...statuses].sort((a, b) => a - b);
+}
+
+function errorResponse(status: number) {
+  const doc = ERRORS[status];
+  if (!doc) throw new Error(`No documentation for status ${status}`);
+  return {
+    description: doc.description,
+    ...(doc.headers && { headers: doc.headers }),
+    content: {
+      'application/json': { schema: ref(status === 422 ? 'ValidationError' : 'HTTPError'), example: doc.example },
+    },
+  };
+}
+
+function successResponse(route: AnyRestRoute) {
+  const { status, body, headers = [] } = route.response;
+  const headerDocs = Object.fromEntries(
+    headers.map((name) => [
+      name,
+      name === 'Location'
+        ? { description: 'The URL of the new resource', schema: { type: 'string' } }
+        : { description: 'The next page: `<url>; rel="next"`; absent on the last page', schema: { type: 'string' } },
+    ]),
+  );
+  const response = {
+    description: route.summary,
+    ...(headers.length > 0 && { headers: headerDocs }),
+  };
+  if (!body) return { [status]: response };
+  const schema = body.array ? { type: 'array', items: ref(body.resource.name) } : ref(body.resource.name);
+  const example = body.array ? [body.resource.example] : body.resource.example;
+  return { [status]: { ...response, content: { 'application/json': { schema, example } } } };
+}
+
+const USER_ID_PARAMETER = {
+  name: 'user_id',
+  in: 'path',
+  required: true,
+  description:
+    "The token's user id, or `me`. Every `/api/{user_id}/…` path also exists without the segment (`/api/tasks`).",
+  schema: { anyOf: [{ type: 'string', format: 'uuid' }, { const: 'me' }] },
+  // Swagger UI fills it in, so trying an operation needs no id copied from a response.
+  example: 'me',
+};
+
+function parameters(route: AnyRestRoute) {
+  const { pathParams, query } = routeSchemas(route);
+  const inPath = pathParams.map((name) =>
+    name === 'user_id'
+      ? USER_ID_PARAMETER
+      : { name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } },
+  );
+  const inQuery = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: query?.required?.includes(name) ?? false,
+    ...(typeof schema.description === 'string' && { description: schema.description }),
+    schema,
+  }));
+  return [...inPath, ...inQuery];
+}
+
+function requestBody(route: AnyRestRoute) {
+  const { body } = routeSchemas(route);
+  if (!body) return undefined;
+  const form = route.form && { 'application/x-www-form-urlencoded': { schema: componentSchema(route.form.schema) } };
+  return {
+    required: (body.required?.length ?? 0) > 0,
+    content: { 'application/json': { schema: body, ...(route.example && { example: route.example }) }, ...form },
+  };
+}
+
+function operation(route: AnyRestRoute, operationId: string) {
+  const body = requestBody(route);
+  const errors = Object.fromEntries(errorStatuses(route).map((status) => [status, errorResponse(status)]));
+  return {
+    operationId,
+    tags: [route.tag],
+    summary: route.summary,
+    ...(route.description && { description: route.description }),
+    security: route.access === 'public' ? [] : [{ bearerAuth: [] }, { oauth2Password: [] }],
+    parameters: parameters(route),
+    ...(body && { requestBody: body }),
+    responses: { ...successResponse(route), ...errors },
+  };
+}
+
+/** `task.update` answered by PATCH and PUT: `task_update_patch`, `task_update_put`. */
+function operationIds(routes: readonly AnyRestRoute[]): string[] {
+  const uses = new Map<string, number>();
+  for (const route of routes) uses.set(route.procedure, (uses.get(route.procedure) ?? 0) + 1);
+  return routes.map((route) => {
+    const base = route.procedure.replace('.', '_');
+    return (uses.get(route.procedure) ?? 0) > 1 ? `${base}_${route.method.toLowerCase()}` : base;
+  });
+}
+
+/** Builds the document (the server builds it once, at the first request for it). */
+export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUTES) {
+  const ids = operationIds(routes);
+  const paths: Record<string, Record<string, unknown>> = {};
+  routes.forEach((route, index) => {
+    const path = documentPath(route);
+    paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route, ids[index] ?? '') };
+  });
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Taskwire REST API',
+      version: '1.0.0',
+      description:
+        'The REST door to the same procedures as `/trpc`. JSON in snake_case; timestamps are ISO 8601 in UTC. ' +
+        'Sign up or log in, then send `Authorization: Bearer <access_token>`. Errors are `{ "detail": "…" }`.',
+    },
+    tags: [
+      { name: 'auth', description: 'Accounts, tokens and sessions' },
+      { name: 'tasks', description: "The user's tasks" },
+      { name: 'trash', description: 'Deleted tasks, kept 30 days' },
+      { name: 'tags', description: 'Tags, created by naming them on a task' },
+    ],
+    paths,
+    components: {
+      schemas: {
+        ...Object.fromEntries(RESOURCES.map((resource) => [resource.name, resource.jsonSchema])),
+        HTTPError: componentSchema(errorBodySchema),
+        ValidationError: componentSchema(validationErrorBodySchema),
+      },
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        oauth2Password: {
+          type: 'oauth2',
+          description: 'Email as the username; Swagger UI signs in through /api/auth/login.',
+          flows: { password: { tokenUrl: '/api/auth/login', scopes: {} } },
+        },
+      },
+    },
+  };
+}

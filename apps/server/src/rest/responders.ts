@@ -1,0 +1,85 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { RestResource } from './resources.js';
+
+/** How a route turns its procedure's output into the HTTP answer, and how the document describes it. */
+export interface Responder<Output> {
+  status: 200 | 201 | 204;
+  /** The success body: one resource, or an array of them; none for 204. */
+  body?: { resource: RestResource<never, unknown>; array: boolean };
+  /** Response headers the document lists for the success status. */
+  headers?: ('Location' | 'Link')[];
+  /**
+   * A property, not a method, so that TypeScript checks it strictly: together with `output` this
+   * makes a responder fit exactly one output type, and a route whose procedure returns more than
+   * its resource declares (fields the mapper would pass on undocumented) does not compile.
+   */
+  send: (reply: FastifyReply, output: Output, userId: string) => FastifyReply;
+  /** Type-level only. */
+  readonly output?: Output;
+}
+
+const erase = <Output, Body>(resource: RestResource<Output, Body>) => resource as RestResource<never, unknown>;
+
+/** 200 (or `status`) with the resource. */
+export function one<Output, Body>(resource: RestResource<Output, Body>, status: 200 | 201 = 200): Responder<Output> {
+  return {
+    status,
+    body: { resource: erase(resource), array: false },
+    send: (reply, output, userId) => reply.code(status).send(resource.toRest(output, userId)),
+  };
+}
+
+/** 201 with the resource and its URL in Location: the request's path plus the new id. */
+export function created<Output extends { id: string }, Body>(resource: RestResource<Output, Body>): Responder<Output> {
+  return {
+    status: 201,
+    body: { resource: erase(resource), array: false },
+    headers: ['Location'],
+    send: (reply, output, userId) =>
+      reply
+        .code(201)
+        .header('location', `${pathOf(reply.request)}/${output.id}`)
+        .send(resource.toRest(output, userId)),
+  };
+}
+
+/** 200 with a JSON array. */
+export function many<Item, Body>(resource: RestResource<Item, Body>): Responder<Item[]> {
+  return {
+    status: 200,
+    body: { resource: erase(resource), array: true },
+    send: (reply, output, userId) => reply.code(200).send(output.map((item) => resource.toRest(item, userId))),
+  };
+}
+
+interface Page<Item> {
+  items: Item[];
+  nextCursor: string | null;
+}
+
+/** 200 with one page as a JSON array; the next page's URL is in `Link: <…>; rel="next"` (RFC 8288). */
+export function paged<Item, Body>(resource: RestResource<Item, Body>): Responder<Page<Item>> {
+  return {
+    status: 200,
+    body: { resource: erase(resource), array: true },
+    headers: ['Link'],
+    send: (reply, output, userId) => {
+      if (output.nextCursor) reply.header('link', `<${nextPageUrl(reply.request, output.nextCursor)}>; rel="next"`);
+      return reply.code(200).send(output.items.map((item) => resource.toRest(item, userId)));
+    },
+  };
+}
+
+/** 204 without a body. */
+export function noContent(): Responder<unknown> {
+  return { status: 204, send: (reply) => reply.code(204).send() };
+}
+
+const pathOf = (req: FastifyRequest) => req.url.split('?')[0] ?? req.url;
+
+/** The same request with `cursor` replaced: every filter, sort and limit carries over. */
+function nextPageUrl(req: FastifyRequest, cursor: string): string {
+  const query = new URLSearchParams(req.url.slice(pathOf(req).length + 1));
+  query.set('cursor', cursor);
+  return `${pathOf(req)}?${query}`;
+}

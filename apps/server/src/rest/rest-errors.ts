@@ -1,0 +1,93 @@
+import { TRPCError } from '@trpc/server';
+import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import { ZodError, z } from 'zod';
+import { snakePath } from './snake-case.js';
+
+// Errors in the original spec's (FastAPI's) shape: `{ "detail": "…" }`, and for a validation
+// failure a list of `{ loc, msg, type }` whose `loc` starts with where the field was sent.
+
+export const errorBodySchema = z.object({ detail: z.string() });
+
+export const validationErrorBodySchema = z.object({
+  detail: z.array(
+    z.object({
+      loc: z.array(z.union([z.string(), z.int()])).describe('Where: "body", "query" or "path", then the field'),
+      msg: z.string(),
+      type: z.string(),
+    }),
+  ),
+});
+
+export type ErrorBody = z.infer<typeof errorBodySchema> | z.infer<typeof validationErrorBodySchema>;
+
+export interface RestError {
+  status: number;
+  body: ErrorBody;
+  /** Seconds until a retry may succeed (503, and a 429 whose cause names it). */
+  retryAfter?: number;
+}
+
+/** Which part of the request a procedure input field came from, for `loc`. */
+export type FieldSource = (field: string) => 'body' | 'query' | 'path';
+
+const GENERIC_INTERNAL = 'Internal server error';
+
+/** The cause of a BAD_REQUEST as field errors, when it has them (see the api's errorFormatter). */
+function fieldErrors(cause: unknown): ZodError | null {
+  if (cause instanceof ZodError) return cause;
+  if (cause && typeof cause === 'object' && 'toZodError' in cause && typeof cause.toZodError === 'function') {
+    const converted: unknown = cause.toZodError();
+    return converted instanceof ZodError ? converted : null;
+  }
+  return null;
+}
+
+/** A zod failure as a 422 body; paths are renamed to snake_case and prefixed with their source. */
+export function validationError(error: ZodError, sourceOf: FieldSource): RestError {
+  const detail = error.issues.map((issue) => {
+    const [field] = issue.path;
+    const source = field === undefined ? 'body' : sourceOf(String(field));
+    return { loc: [source, ...snakePath(issue.path)], msg: issue.message, type: issue.code };
+  });
+  return { status: 422, body: { detail } };
+}
+
+/** A failed procedure call as REST answers it. */
+export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource): RestError {
+  if (error.code === 'BAD_REQUEST') {
+    const zodError = fieldErrors(error.cause);
+    if (zodError) return validationError(zodError, sourceOf);
+  }
+  const status = getHTTPStatusCodeFromError(error);
+  if (status === 429) {
+    // The global limiter has set Retry-After already; a limit inside a procedure names its wait on the cause.
+    const wait = (error.cause as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    return { status, body: { detail: error.message }, ...(typeof wait === 'number' && { retryAfter: wait }) };
+  }
+  if (status >= 500) {
+    // Only "unavailable" is worth explaining; anything else unexpected stays generic.
+    return error.code === 'SERVICE_UNAVAILABLE'
+      ? { status: 503, body: { detail: error.message }, retryAfter: 1 }
+      : { status: 500, body: { detail: GENERIC_INTERNAL } };
+  }
+  return { status, body: { detail: error.message } };
+}
+
+/** Failures Fastify raises before a handler runs, in our shape and words (never the parser's). */
+export function restErrorFromHttp(statusCode: number | undefined, code: string | undefined): RestError {
+  if (statusCode === 413) return { status: 413, body: { detail: 'Request body too large' } };
+  if (statusCode === 415) return { status: 415, body: { detail: 'Unsupported content type' } };
+  if (statusCode !== undefined && statusCode >= 400 && statusCode < 500) {
+    const malformedJson = code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY';
+    return { status: 400, body: { detail: malformedJson ? 'Malformed JSON body' : 'Malformed request' } };
+  }
+  return { status: 500, body: { detail: GENERIC_INTERNAL } };
+}
+
+/** Any error thrown while answering a REST request. */
+export function toRestError(error: unknown, sourceOf: FieldSource): RestError {
+  if (error instanceof TRPCError) return restErrorFromProcedure(error, sourceOf);
+  if (error instanceof ZodError) return validationError(error, sourceOf);
+  const { statusCode, code } = (error ?? {}) as { statusCode?: number; code?: string };
+  return restErrorFromHttp(statusCode, code);
+}

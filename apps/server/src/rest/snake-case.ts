@@ -1,0 +1,81 @@
+// The REST surface speaks snake_case, the procedures camelCase. The conversion is one rule applied
+// in one place, to values and to JSON Schemas alike, so a document generated from the procedures'
+// schemas and the bodies the mappers produce cannot disagree about a field's name.
+
+type SnakeKey<S extends string> = S extends `${infer Head}${infer Tail}`
+  ? `${Head extends Lowercase<Head> ? Head : `_${Lowercase<Head>}`}${SnakeKey<Tail>}`
+  : S;
+
+/** The type of `toSnake(value)`: every object key renamed, recursively. */
+export type Snake<T> = T extends readonly (infer Item)[]
+  ? Snake<Item>[]
+  : T extends object
+    ? { [K in keyof T as K extends string ? SnakeKey<K> : K]: Snake<T[K]> }
+    : T;
+
+/** `dueAt` → `due_at`. */
+export const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+
+/** `due_at` → `dueAt`. Keys already in camelCase are left as they are. */
+export const camelKey = (key: string): string =>
+  key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());
+
+/** A JSON object (not an array, not null). */
+export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+function renameKeysDeep(value: unknown, rename: (key: string) => string): unknown {
+  if (Array.isArray(value)) return value.map((item) => renameKeysDeep(item, rename));
+  if (!isPlainObject(value)) return value;
+  const renamed: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) renamed[rename(key)] = renameKeysDeep(item, rename);
+  return renamed;
+}
+
+/** A procedure's output as REST answers it: every key in snake_case, recursively. */
+export function toSnake<T>(value: T): Snake<T> {
+  return renameKeysDeep(value, snakeKey) as Snake<T>;
+}
+
+/** A REST request's body or query as the procedure takes it: every key in camelCase, recursively. */
+export function toCamel(value: unknown): unknown {
+  return renameKeysDeep(value, camelKey);
+}
+
+/** A zod issue's path as REST names it: `['set', 'dueAt']` → `['set', 'due_at']`. */
+export function snakePath(path: readonly PropertyKey[]): (string | number)[] {
+  return path.map((part) => (typeof part === 'number' ? part : snakeKey(String(part))));
+}
+
+export type JsonSchema = { [keyword: string]: unknown };
+
+// Keywords whose value is data in the described shape (so its keys are renamed like a body's).
+const DATA_KEYWORDS = new Set(['default', 'examples', 'example', 'const']);
+// Keywords whose value is data that is never an object with field names.
+const OPAQUE_KEYWORDS = new Set(['enum', 'pattern', 'format', 'type', 'description', 'title', '$schema']);
+
+/** The JSON Schema of `toSnake(value)`, given the JSON Schema of `value`. */
+export function snakeJsonSchema(schema: JsonSchema): JsonSchema {
+  const result: JsonSchema = {};
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (keyword === 'properties' && isPlainObject(value)) {
+      result[keyword] = Object.fromEntries(
+        Object.entries(value).map(([name, property]) => [snakeKey(name), snakeSubschema(property)]),
+      );
+    } else if (keyword === 'required' && Array.isArray(value)) {
+      result[keyword] = value.map((name) => snakeKey(String(name)));
+    } else if (DATA_KEYWORDS.has(keyword)) {
+      result[keyword] = toSnake(value);
+    } else if (OPAQUE_KEYWORDS.has(keyword)) {
+      result[keyword] = value;
+    } else {
+      result[keyword] = snakeSubschema(value);
+    }
+  }
+  return result;
+}
+
+function snakeSubschema(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(snakeSubschema);
+  return isPlainObject(value) ? snakeJsonSchema(value) : value;
+}

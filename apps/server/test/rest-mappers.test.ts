@@ -1,0 +1,348 @@
+import type { Task } from '@taskwire/api';
+import { TRPCError } from '@trpc/server';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import ajvFormats from 'ajv-formats';
+import { describe, expect, it } from 'vitest';
+import { ZodError, z } from 'zod';
+import { buildOpenApiDocument, documentPath, errorStatuses } from '../src/rest/openapi.js';
+import { procedureInputSchema } from '../src/rest/procedures.js';
+import { coerceQuery } from '../src/rest/query.js';
+import {
+  authTokensResource,
+  bulkUpdateResource,
+  completedTaskResource,
+  RESOURCES,
+  taskCountResource,
+  taskResource,
+} from '../src/rest/resources.js';
+import { noContent } from '../src/rest/responders.js';
+import { restErrorFromHttp, toRestError } from '../src/rest/rest-errors.js';
+import { route } from '../src/rest/route.js';
+import { routeSchemas } from '../src/rest/route-schemas.js';
+import { REST_ROUTES } from '../src/rest/routes.js';
+import { camelKey, snakeJsonSchema, snakeKey, toCamel, toSnake } from '../src/rest/snake-case.js';
+
+const USER = '0193a5b2-7c41-7e2a-9b3f-6d1e2f3a4b5c';
+const task: Task = {
+  id: '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
+  title: 'Water the plants',
+  description: null,
+  completed: false,
+  completedAt: null,
+  priority: 'low',
+  tags: ['home'],
+  dueAt: '2026-12-01T08:00:00.000Z',
+  remindAt: null,
+  recurrence: { freq: 'weekly', interval: 1, byWeekday: ['MO'] },
+  deletedAt: null,
+  createdAt: '2026-11-28T09:30:00.000Z',
+  updatedAt: '2026-11-28T09:30:00.000Z',
+  version: 3,
+};
+
+describe('snake_case conversion', () => {
+  it('renames keys both ways', () => {
+    expect(snakeKey('dueAt')).toBe('due_at');
+    expect(snakeKey('byMonthDay')).toBe('by_month_day');
+    expect(camelKey('remind_at')).toBe('remindAt');
+    expect(camelKey('alreadyCamel')).toBe('alreadyCamel');
+  });
+
+  it('converts values deeply, leaving values (such as enum strings) alone', () => {
+    expect(toSnake({ dueAt: null, recurrence: { byWeekday: ['MO'] }, list: [{ taskCount: 1 }] })).toEqual({
+      due_at: null,
+      recurrence: { by_weekday: ['MO'] },
+      list: [{ task_count: 1 }],
+    });
+    expect(toCamel({ set: { add_tags: ['due_at'] }, expected_version: 2 })).toEqual({
+      set: { addTags: ['due_at'] },
+      expectedVersion: 2,
+    });
+  });
+
+  it('converts JSON Schemas: properties, required and nested schemas, not enum values or patterns', () => {
+    expect(
+      snakeJsonSchema({
+        type: 'object',
+        properties: {
+          dueAt: { type: 'string', pattern: '^[a-zA-Z]+$' },
+          recurrence: { anyOf: [{ type: 'object', properties: { byWeekday: { enum: ['MO'] } } }, { type: 'null' }] },
+        },
+        required: ['dueAt'],
+        default: { dueAt: null },
+      }),
+    ).toEqual({
+      type: 'object',
+      properties: {
+        due_at: { type: 'string', pattern: '^[a-zA-Z]+$' },
+        recurrence: { anyOf: [{ type: 'object', properties: { by_weekday: { enum: ['MO'] } } }, { type: 'null' }] },
+      },
+      required: ['due_at'],
+      default: { due_at: null },
+    });
+  });
+});
+
+describe('resource mappers', () => {
+  it('task: snake_case with the owner', () => {
+    expect(taskResource.toRest(task, USER)).toEqual({
+      id: task.id,
+      user_id: USER,
+      title: 'Water the plants',
+      description: null,
+      completed: false,
+      completed_at: null,
+      priority: 'low',
+      tags: ['home'],
+      due_at: '2026-12-01T08:00:00.000Z',
+      remind_at: null,
+      recurrence: { freq: 'weekly', interval: 1, by_weekday: ['MO'] },
+      deleted_at: null,
+      created_at: '2026-11-28T09:30:00.000Z',
+      updated_at: '2026-11-28T09:30:00.000Z',
+      version: 3,
+    });
+  });
+
+  it('completed task: the next occurrence is a task with its owner too', () => {
+    const next = { ...task, id: '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e10', version: 1 };
+    const body = completedTaskResource.toRest({ ...task, completed: true, nextOccurrence: next }, USER);
+    expect(body.next_occurrence).toEqual(taskResource.toRest(next, USER));
+    expect(completedTaskResource.toRest({ ...task, nextOccurrence: null }, USER).next_occurrence).toBeNull();
+  });
+
+  it('auth tokens: token_type bearer, as OAuth2 clients expect', () => {
+    const user = { id: USER, email: 'a@example.com', timezone: 'UTC', createdAt: task.createdAt };
+    expect(authTokensResource.toRest({ user, accessToken: 'a', refreshToken: 'r', expiresIn: 900 }, USER)).toEqual({
+      access_token: 'a',
+      refresh_token: 'r',
+      expires_in: 900,
+      token_type: 'bearer',
+      user: { id: USER, email: 'a@example.com', timezone: 'UTC', created_at: task.createdAt },
+    });
+  });
+
+  it('count and bulk results', () => {
+    expect(taskCountResource.toRest(7, USER)).toEqual({ count: 7 });
+    expect(bulkUpdateResource.toRest({ updated: [task], notFound: [USER] }, USER)).toEqual({
+      updated: [taskResource.toRest(task, USER)],
+      not_found: [USER],
+    });
+  });
+
+  it("every resource's example matches its own schema", () => {
+    const ajv = new Ajv2020({ strict: false });
+    ajvFormats.default(ajv);
+    for (const resource of RESOURCES) {
+      const validate = ajv.compile(resource.jsonSchema);
+      expect(validate(resource.example), `${resource.name}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+  });
+});
+
+describe('query coercion', () => {
+  const schema = {
+    type: 'object',
+    properties: {
+      limit: { type: 'integer' },
+      overdue: { type: 'boolean' },
+      priority: { type: 'array', items: { type: 'string' } },
+      q: { type: 'string' },
+      cursor: { anyOf: [{ type: 'string' }, { type: 'null' }] },
+    },
+  };
+
+  it('gives each parameter its documented type, and leaves what does not fit as text', () => {
+    expect(coerceQuery({ limit: '25', overdue: 'true', priority: 'high', q: '42', cursor: 'abc' }, schema)).toEqual({
+      limit: 25,
+      overdue: true,
+      priority: ['high'],
+      q: '42',
+      cursor: 'abc',
+    });
+    expect(coerceQuery({ limit: 'many', overdue: 'yes', priority: ['high', 'low'], extra: '1' }, schema)).toEqual({
+      limit: 'many',
+      overdue: 'yes',
+      priority: ['high', 'low'],
+      extra: '1',
+    });
+  });
+});
+
+describe('error mapping', () => {
+  const body = () => 'body' as const;
+
+  it('maps tRPC codes to HTTP statuses with the message as detail', () => {
+    const cases = [
+      ['UNAUTHORIZED', 401],
+      ['FORBIDDEN', 403],
+      ['NOT_FOUND', 404],
+      ['CONFLICT', 409],
+      ['PAYLOAD_TOO_LARGE', 413],
+      ['TOO_MANY_REQUESTS', 429],
+    ] as const;
+    for (const [code, status] of cases) {
+      expect(toRestError(new TRPCError({ code, message: `${code} happened` }), body)).toEqual({
+        status,
+        body: { detail: `${code} happened` },
+      });
+    }
+  });
+
+  it('passes on the wait a rate-limited procedure names (Retry-After)', () => {
+    const cause = Object.assign(new Error('Too many sign-in attempts'), { retryAfterSeconds: 30 });
+    expect(toRestError(new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down', cause }), body)).toEqual({
+      status: 429,
+      body: { detail: 'Slow down' },
+      retryAfter: 30,
+    });
+  });
+
+  it('turns zod causes into 422 details located by source, in snake_case', () => {
+    const schema = z.strictObject({ dueAt: z.string(), set: z.object({ addTags: z.array(z.string()) }) });
+    const cause = schema.safeParse({ dueAt: 1, set: { addTags: [2] } }).error;
+    const error = new TRPCError({ code: 'BAD_REQUEST', message: 'x', cause });
+    expect(toRestError(error, (field) => (field === 'dueAt' ? 'query' : 'body'))).toEqual({
+      status: 422,
+      body: {
+        detail: [
+          { loc: ['query', 'due_at'], msg: expect.stringContaining('expected string'), type: 'invalid_type' },
+          {
+            loc: ['body', 'set', 'add_tags', 0],
+            msg: expect.stringContaining('expected string'),
+            type: 'invalid_type',
+          },
+        ],
+      },
+    });
+  });
+
+  it("uses the api's InvalidInputError field errors, and answers a BAD_REQUEST without them with 400", () => {
+    const cause = Object.assign(new Error('Invalid cursor'), {
+      toZodError: () =>
+        new ZodError([{ code: 'custom', path: ['cursor'], message: 'Invalid cursor', input: undefined }]),
+    });
+    expect(
+      toRestError(new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor', cause }), () => 'query'),
+    ).toEqual({ status: 422, body: { detail: [{ loc: ['query', 'cursor'], msg: 'Invalid cursor', type: 'custom' }] } });
+    expect(toRestError(new TRPCError({ code: 'BAD_REQUEST', message: 'Bad' }), body)).toEqual({
+      status: 400,
+      body: { detail: 'Bad' },
+    });
+  });
+
+  it('never passes on what an internal failure says; explains only unavailability (503 + Retry-After)', () => {
+    const cause = new Error('relation "tasks" does not exist at character 15: select * from tasks');
+    const internal = toRestError(new TRPCError({ code: 'INTERNAL_SERVER_ERROR', message: cause.message, cause }), body);
+    expect(internal).toEqual({ status: 500, body: { detail: 'Internal server error' } });
+    expect(toRestError(new Error('boom at /src/file.ts:1'), body)).toEqual(internal);
+    expect(
+      toRestError(
+        new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'The service is temporarily unavailable' }),
+        body,
+      ),
+    ).toEqual({ status: 503, body: { detail: 'The service is temporarily unavailable' }, retryAfter: 1 });
+  });
+
+  it("answers Fastify's own refusals in our words", () => {
+    expect(restErrorFromHttp(400, 'FST_ERR_CTP_INVALID_JSON_BODY').body).toEqual({ detail: 'Malformed JSON body' });
+    expect(restErrorFromHttp(400, 'FST_ERR_CTP_EMPTY_JSON_BODY').body).toEqual({ detail: 'Malformed JSON body' });
+    expect(restErrorFromHttp(413, 'FST_ERR_CTP_BODY_TOO_LARGE')).toEqual({
+      status: 413,
+      body: { detail: 'Request body too large' },
+    });
+    expect(restErrorFromHttp(415, 'FST_ERR_CTP_INVALID_MEDIA_TYPE').status).toBe(415);
+    expect(restErrorFromHttp(404, 'OTHER')).toEqual({ status: 400, body: { detail: 'Malformed request' } });
+  });
+});
+
+describe('the route table', () => {
+  it('names existing procedures, and no method and path twice', () => {
+    const seen = new Set<string>();
+    for (const route of REST_ROUTES) {
+      expect(() => procedureInputSchema(route.procedure)).not.toThrow();
+      const key = `${route.method} ${documentPath(route)}`;
+      expect(seen.has(key), key).toBe(false);
+      seen.add(key);
+    }
+  });
+
+  it('documents every route once, with unique operation ids and path parameters for every :name', () => {
+    const document = buildOpenApiDocument();
+    const operations = Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({
+        path,
+        method,
+        operation: operation as { operationId: string },
+      })),
+    );
+    expect(operations).toHaveLength(REST_ROUTES.length);
+    expect(new Set(operations.map(({ operation }) => operation.operationId)).size).toBe(REST_ROUTES.length);
+    for (const route of REST_ROUTES) {
+      const params = routeSchemas(route).pathParams;
+      for (const name of params) expect(documentPath(route)).toContain(`{${name}}`);
+    }
+  });
+
+  it("every request example matches its route's body schema", () => {
+    const ajv = new Ajv2020({ strict: false });
+    ajvFormats.default(ajv);
+    const withExamples = REST_ROUTES.filter((route) => route.example);
+    expect(withExamples.length).toBeGreaterThan(5);
+    for (const route of withExamples) {
+      const schema = routeSchemas(route).body;
+      expect(schema, `${route.method} ${route.path} has an example but no body`).toBeDefined();
+      const validate = ajv.compile(schema ?? {});
+      expect(validate(route.example), `${route.method} ${route.path}: ${ajv.errorsText(validate.errors)}`).toBe(true);
+    }
+  });
+
+  it('lets a DELETE take its input from a JSON body (a password never belongs in a URL)', () => {
+    const withBody = route({
+      method: 'DELETE',
+      path: '/tags/:id',
+      access: 'user',
+      procedure: 'tag.rename',
+      inputFrom: 'body',
+      tag: 'tags',
+      summary: 'a DELETE with a body',
+      response: noContent(),
+    });
+    expect(routeSchemas(withBody).query).toBeUndefined();
+    expect(Object.keys(routeSchemas(withBody).body?.properties ?? {})).toEqual(['name']);
+    expect(errorStatuses(withBody)).toEqual(expect.arrayContaining([400, 413, 415, 422]));
+    const operation = buildOpenApiDocument([withBody]).paths['/api/{user_id}/tags/{id}']?.delete as {
+      requestBody?: unknown;
+    };
+    expect(operation.requestBody).toBeDefined();
+  });
+
+  it('takes the query and body schemas from the procedures, without the path parameters', () => {
+    const find = (procedure: string, method: string) => {
+      const found = REST_ROUTES.find((route) => route.procedure === procedure && route.method === method);
+      if (!found) throw new Error(`no ${method} route for ${procedure}`);
+      return found;
+    };
+    expect(Object.keys(routeSchemas(find('task.list', 'GET')).query?.properties ?? {})).toEqual(
+      expect.arrayContaining([
+        'status',
+        'priority',
+        'tags',
+        'tag_mode',
+        'due_from',
+        'due_to',
+        'overdue',
+        'has_due_date',
+        'q',
+        'sort',
+        'order',
+        'limit',
+        'cursor',
+      ]),
+    );
+    const body = routeSchemas(find('task.update', 'PATCH')).body;
+    expect(body?.properties).not.toHaveProperty('id');
+    expect(body?.properties).toHaveProperty('expected_version');
+    expect(body?.properties).toHaveProperty('remind_at');
+  });
+});
