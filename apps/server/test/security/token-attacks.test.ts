@@ -74,6 +74,30 @@ afterAll(async () => {
   await testDb.destroy();
 });
 
+describe("an identity provider's token", () => {
+  it('works on the REST door too: its local user owns what it creates, and another {user_id} is 403', async () => {
+    const token = await new SignJWT({ email: `idp-${crypto.randomUUID()}@example.com` })
+      .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
+      .setSubject(`idp-${crypto.randomUUID()}`)
+      .setIssuer(IDP_ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('5m')
+      .sign(idpKeys.privateKey);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const me = (await (await fetch(`${server.url}/api/auth/me`, { headers })).json()) as { id: string };
+    const created = await fetch(`${server.url}/api/me/tasks`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'From the identity provider' }),
+    });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as { user_id: string }).user_id).toBe(me.id);
+    expect((await fetch(`${server.url}/api/${me.id}/tasks`, { headers })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/${user.id}/tasks`, { headers })).status).toBe(403);
+  });
+});
+
 describe('access tokens', () => {
   it('accepts the real token and a correctly forged one (the baseline every attack departs from)', async () => {
     expect((await me(user.token)).status).toBe(200);
