@@ -548,6 +548,19 @@ describe('tags', () => {
 });
 
 describe('HTTP', () => {
+  it('answers a known path with a method it does not take with 405 and Allow', async () => {
+    const cases = [
+      ['PUT', '/api/auth/signup', 'POST'],
+      ['DELETE', '/api/me/tasks', 'GET, POST, HEAD'],
+      ['POST', `/api/me/tasks/${crypto.randomUUID()}`, 'GET, PUT, PATCH, DELETE, HEAD'],
+    ] as const;
+    for (const [method, path, allow] of cases) {
+      const response = await fetch(`${server.url}${path}`, { method });
+      expect([method, path, response.status, response.headers.get('allow')]).toEqual([method, path, 405, allow]);
+      expect(await response.json()).toEqual({ detail: 'Method not allowed' });
+    }
+  });
+
   it('answers unknown /api paths with 404 in the same shape', async () => {
     const response = await fetch(`${server.url}/api/nothing/here/at/all`);
     expect(response.status).toBe(404);

@@ -93,6 +93,26 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
   };
 }
 
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
+/**
+ * A known path with a method it does not take answers 405 with `Allow` (as FastAPI does), not 404:
+ * the client has the right resource and the wrong verb.
+ */
+function registerMethodNotAllowed(api: FastifyInstance, methodsByUrl: Map<string, Set<string>>): void {
+  for (const [url, methods] of methodsByUrl) {
+    // Fastify answers HEAD wherever there is a GET.
+    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+    const missing = HTTP_METHODS.filter((method) => !methods.has(method));
+    if (missing.length === 0) continue;
+    api.route({
+      method: missing,
+      url,
+      handler: async (_req, reply) => reply.code(405).header('allow', allow).send({ detail: 'Method not allowed' }),
+    });
+  }
+}
+
 /**
  * The REST surface under /api: each route of REST_ROUTES calls its procedure through
  * `createCaller`, with the context the tRPC endpoint builds, so rules and validation exist once.
@@ -106,12 +126,15 @@ export async function registerRest(app: FastifyInstance, contextFor: RequestCont
       });
       api.setErrorHandler((error, req, reply) => sendError(req, reply, error, () => 'body'));
       api.setNotFoundHandler((_req, reply) => reply.code(404).send({ detail: 'Not found' }));
+      const methodsByUrl = new Map<string, Set<string>>();
       for (const route of REST_ROUTES) {
         const handler = handlerFor(route, contextFor);
         for (const url of urlsOf(route)) {
           api.route({ method: route.method, url, handler, config: { procedure: route.procedure } });
+          methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method));
         }
       }
+      registerMethodNotAllowed(api, methodsByUrl);
     },
     { prefix: '/api' },
   );
