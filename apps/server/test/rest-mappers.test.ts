@@ -1,4 +1,4 @@
-import type { Task } from '@taskwire/api';
+import { InvalidInputError, type Task } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
@@ -218,10 +218,7 @@ describe('error mapping', () => {
   });
 
   it("uses the api's InvalidInputError field errors, and answers a BAD_REQUEST without them with 400", () => {
-    const cause = Object.assign(new Error('Invalid cursor'), {
-      toZodError: () =>
-        new ZodError([{ code: 'custom', path: ['cursor'], message: 'Invalid cursor', input: undefined }]),
-    });
+    const cause = new InvalidInputError('cursor', 'Invalid cursor');
     expect(
       toRestError(new TRPCError({ code: 'BAD_REQUEST', message: 'Invalid cursor', cause }), () => 'query'),
     ).toEqual({ status: 422, body: { detail: [{ loc: ['query', 'cursor'], msg: 'Invalid cursor', type: 'custom' }] } });

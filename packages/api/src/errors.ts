@@ -30,6 +30,16 @@ export class InvalidInputError extends Error {
   }
 }
 
+/**
+ * The field errors behind a BAD_REQUEST, if any: from the input schema, or from a rule checked
+ * later. Every transport reads them here (tRPC's `zodError`, REST's 422 `detail`).
+ */
+export function fieldErrorsOf(cause: unknown): ZodError | null {
+  if (cause instanceof ZodError) return cause;
+  if (cause instanceof InvalidInputError) return cause.toZodError();
+  return null;
+}
+
 /** BAD_REQUEST naming the field, for a rule checked after the schema. */
 export function invalidInputError(field: string, message: string): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message, cause: new InvalidInputError(field, message) });

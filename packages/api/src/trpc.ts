@@ -1,8 +1,8 @@
 import { isDatabaseUnavailable } from '@taskwire/db';
 import { initTRPC, TRPCError } from '@trpc/server';
-import { ZodError, z } from 'zod';
+import { type ZodError, z } from 'zod';
 import type { Context } from './context.js';
-import { InvalidInputError, RateLimitedError, VersionConflictError } from './errors.js';
+import { fieldErrorsOf, RateLimitedError, VersionConflictError } from './errors.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
 
@@ -14,18 +14,11 @@ function summarise(error: ZodError): string {
     .join('; ');
 }
 
-/** The field errors behind a BAD_REQUEST, if any: from the input schema, or from a rule checked later. */
-function asZodError(cause: unknown): ZodError | null {
-  if (cause instanceof ZodError) return cause;
-  if (cause instanceof InvalidInputError) return cause.toZodError();
-  return null;
-}
-
 const t = initTRPC.context<Context>().create({
   // Never send stacks, whatever NODE_ENV says.
   isDev: false,
   errorFormatter({ shape, error, ctx }) {
-    const zodError = error.code === 'BAD_REQUEST' ? asZodError(error.cause) : null;
+    const zodError = error.code === 'BAD_REQUEST' ? fieldErrorsOf(error.cause) : null;
     const message =
       error.code === 'INTERNAL_SERVER_ERROR'
         ? GENERIC_INTERNAL_MESSAGE

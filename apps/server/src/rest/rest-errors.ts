@@ -1,3 +1,4 @@
+import { fieldErrorsOf } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError, z } from 'zod';
@@ -32,16 +33,6 @@ export type FieldSource = (field: string) => 'body' | 'query' | 'path';
 
 const GENERIC_INTERNAL = 'Internal server error';
 
-/** The cause of a BAD_REQUEST as field errors, when it has them (see the api's errorFormatter). */
-function fieldErrors(cause: unknown): ZodError | null {
-  if (cause instanceof ZodError) return cause;
-  if (cause && typeof cause === 'object' && 'toZodError' in cause && typeof cause.toZodError === 'function') {
-    const converted: unknown = cause.toZodError();
-    return converted instanceof ZodError ? converted : null;
-  }
-  return null;
-}
-
 /** A zod failure as a 422 body; paths are renamed to snake_case and prefixed with their source. */
 export function validationError(error: ZodError, sourceOf: FieldSource): RestError {
   const detail = error.issues.map((issue) => {
@@ -55,7 +46,7 @@ export function validationError(error: ZodError, sourceOf: FieldSource): RestErr
 /** A failed procedure call as REST answers it. */
 export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource): RestError {
   if (error.code === 'BAD_REQUEST') {
-    const zodError = fieldErrors(error.cause);
+    const zodError = fieldErrorsOf(error.cause);
     if (zodError) return validationError(zodError, sourceOf);
   }
   const status = getHTTPStatusCodeFromError(error);
