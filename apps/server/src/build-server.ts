@@ -4,7 +4,6 @@ import {
   type AuthLimits,
   appRouter,
   type ExternalTokenVerifier,
-  RateLimitedError,
   type SessionLimits,
   type TokenService,
 } from '@taskwire/api';
@@ -19,6 +18,7 @@ import { requestContextFactory } from './request-context.js';
 import { requestIdFor } from './request-id.js';
 import { registerDocs } from './rest/docs.js';
 import { registerRest } from './rest/register-rest.js';
+import { retryAfterSeconds } from './retry-after.js';
 import { trpcErrorBody } from './trpc-error-body.js';
 
 export interface ServerDeps {
@@ -147,14 +147,7 @@ export async function buildServer({
       },
       responseMeta: ({ errors }) => {
         // Tell clients and proxies when to come back: the longest wait any failed call asks for.
-        const waits = errors.map((error) =>
-          error.cause instanceof RateLimitedError
-            ? error.cause.retryAfterSeconds
-            : error.code === 'SERVICE_UNAVAILABLE'
-              ? 1
-              : 0,
-        );
-        const wait = Math.max(0, ...waits);
+        const wait = Math.max(0, ...errors.map((error) => retryAfterSeconds(error) ?? 0));
         return wait > 0 ? { headers: { 'retry-after': String(wait) } } : {};
       },
     } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],

@@ -1,4 +1,4 @@
-import { InvalidInputError, type Task } from '@taskwire/api';
+import { InvalidInputError, RateLimitedError, type Task } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
@@ -190,7 +190,7 @@ describe('error mapping', () => {
   });
 
   it('passes on the wait a rate-limited procedure names (Retry-After)', () => {
-    const cause = Object.assign(new Error('Too many sign-in attempts'), { retryAfterSeconds: 30 });
+    const cause = new RateLimitedError('request-1', 30);
     expect(toRestError(new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down', cause }), body)).toEqual({
       status: 429,
       body: { detail: 'Slow down' },

@@ -2,6 +2,7 @@ import { fieldErrorsOf } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError, z } from 'zod';
+import { retryAfterSeconds } from '../retry-after.js';
 import { snakePath } from './snake-case.js';
 
 // Errors in the original spec's (FastAPI's) shape: `{ "detail": "…" }`, and for a validation
@@ -50,18 +51,10 @@ export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource):
     if (zodError) return validationError(zodError, sourceOf);
   }
   const status = getHTTPStatusCodeFromError(error);
-  if (status === 429) {
-    // The global limiter has set Retry-After already; a limit inside a procedure names its wait on the cause.
-    const wait = (error.cause as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
-    return { status, body: { detail: error.message }, ...(typeof wait === 'number' && { retryAfter: wait }) };
-  }
-  if (status >= 500) {
-    // Only "unavailable" is worth explaining; anything else unexpected stays generic.
-    return error.code === 'SERVICE_UNAVAILABLE'
-      ? { status: 503, body: { detail: error.message }, retryAfter: 1 }
-      : { status: 500, body: { detail: GENERIC_INTERNAL } };
-  }
-  return { status, body: { detail: error.message } };
+  const retryAfter = retryAfterSeconds(error);
+  // Only "unavailable" is worth explaining; anything else unexpected stays generic.
+  if (status >= 500 && error.code !== 'SERVICE_UNAVAILABLE') return { status: 500, body: { detail: GENERIC_INTERNAL } };
+  return { status, body: { detail: error.message }, ...(retryAfter !== undefined && { retryAfter }) };
 }
 
 /** Failures Fastify raises before a handler runs, in our shape and words (never the parser's). */
