@@ -8,7 +8,7 @@ import {
   silentLogger,
 } from '@taskwire/api';
 import { createDb, migrateToLatest } from '@taskwire/db';
-import pg from 'pg';
+import { recreateDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
 import { ms, quantile, sample } from '../stats.js';
 
@@ -23,15 +23,6 @@ const url = benchEnv.BENCH_ACCESS_DATABASE_URL;
 const ROUNDS = benchEnv.BENCH_ROUNDS;
 const CALLS = benchEnv.BENCH_SAMPLES * 10;
 
-async function recreateDatabase(): Promise<void> {
-  const name = new URL(url).pathname.slice(1);
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
-  await admin.connect();
-  await admin.query(`drop database if exists "${name}" with (force)`);
-  await admin.query(`create database "${name}"`);
-  await admin.end();
-}
-
 /** The pre-revocation behaviour: a verified signature is enough. */
 const trustToken: AccessCache = {
   async resolve(_db, principal: Principal) {
@@ -40,7 +31,7 @@ const trustToken: AccessCache = {
   forgetUser() {},
 };
 
-await recreateDatabase();
+await recreateDatabase(url);
 const db = createDb({ databaseUrl: url, pool: { max: 4 } });
 await migrateToLatest(db);
 const tokens = createTokenService({

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { createDb, migrateToLatest } from '@taskwire/db';
-import pg from 'pg';
+import { ensureDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
 import { ms, quantile, sample } from '../stats.js';
 import { HEAVY_EMAIL, loadData } from './load.js';
@@ -15,17 +15,7 @@ import { callerFor, cursorAtPage, scenarios } from './scenarios.js';
 const url = benchEnv.BENCH_DATABASE_URL;
 const log = (line: string) => console.log(line);
 
-async function ensureDatabase(): Promise<void> {
-  const target = new URL(url);
-  const name = target.pathname.slice(1);
-  const admin = new pg.Client({ connectionString: Object.assign(new URL(url), { pathname: '/postgres' }).toString() });
-  await admin.connect();
-  const exists = await admin.query('select 1 from pg_database where datname = $1', [name]);
-  if (exists.rowCount === 0) await admin.query(`create database "${name.replaceAll('"', '')}"`);
-  await admin.end();
-}
-
-await ensureDatabase();
+await ensureDatabase(url);
 let captured: CapturedQuery[] = [];
 const db = createDb({
   databaseUrl: url,
