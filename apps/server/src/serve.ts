@@ -8,6 +8,7 @@ import { resolveJwtSecret } from './jwt-secret.js';
 import { scheduleTrashPurge } from './maintenance.js';
 import { createAuthLimits } from './rate-limit/auth-limits.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
+import { logThrottle } from './rate-limit/log-throttle.js';
 import { createMemoryStore } from './rate-limit/memory-store.js';
 import { createRedisStore } from './rate-limit/redis-store.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
@@ -19,11 +20,10 @@ const DAY_MS = 86_400_000;
  * the auth limits (always on).
  */
 function createConfiguredLimits(env: Env, logger: Logger) {
-  let lastWarning = 0;
+  const mayLog = logThrottle();
   // ioredis reports every reconnect attempt; one line per 10 s is enough while Redis is down.
   const onRedisError = (error: Error) => {
-    if (Date.now() - lastWarning < 10_000) return;
-    lastWarning = Date.now();
+    if (!mayLog()) return;
     logger.warn({ err: error }, 'redis connection error');
   };
   const store = env.REDIS_URL ? createRedisStore(env.REDIS_URL, onRedisError) : createMemoryStore();

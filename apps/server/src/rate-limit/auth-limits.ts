@@ -1,6 +1,7 @@
 import type { AuthLimits, LimitDecision } from '@taskwire/api';
 import type { FastifyBaseLogger } from 'fastify';
-import type { RateLimitStore } from './store.js';
+import { logThrottle } from './log-throttle.js';
+import { type RateLimitStore, secondsUntil, type WindowCount } from './store.js';
 
 export interface AuthLimitSettings {
   /** Sign-in, sign-up and refresh calls per client address and minute (a burst limit). */
@@ -21,47 +22,44 @@ export function createAuthLimits(
   settings: AuthLimitSettings,
   log: FastifyBaseLogger,
 ): AuthLimits {
-  let lastWarning = 0;
+  const mayLog = logThrottle();
   function unavailable(error: unknown): LimitDecision {
-    if (Date.now() - lastWarning > 10_000) {
-      lastWarning = Date.now();
-      log.error({ err: error }, 'rate-limit store unavailable: refusing sign-ins until it is back');
-    }
+    if (mayLog()) log.error({ err: error }, 'rate-limit store unavailable: refusing sign-ins until it is back');
     return { allowed: false, reason: 'unavailable' };
   }
-  const retryAfter = (resetAt: number) => Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+
+  /** Adds `cost` to `key`'s window and asks `within` whether the counts still allow the call. */
+  async function decide(
+    key: string,
+    cost: number,
+    windowMs: number,
+    within: (window: WindowCount) => boolean,
+  ): Promise<LimitDecision> {
+    try {
+      const window = await store.hit(key, cost, windowMs);
+      return within(window)
+        ? { allowed: true }
+        : { allowed: false, reason: 'limited', retryAfterSeconds: secondsUntil(window.resetAt) };
+    } catch (error) {
+      return unavailable(error);
+    }
+  }
 
   return {
-    async attempt(ip) {
-      try {
-        const { count, resetAt } = await store.hit(`auth-ip:${ip}`, 1, MINUTE_MS);
-        return count <= settings.attemptsPerIpPerMinute
-          ? { allowed: true }
-          : { allowed: false, reason: 'limited', retryAfterSeconds: retryAfter(resetAt) };
-      } catch (error) {
-        return unavailable(error);
-      }
-    },
+    attempt: (ip) => decide(`auth-ip:${ip}`, 1, MINUTE_MS, ({ count }) => count <= settings.attemptsPerIpPerMinute),
 
-    async checkAccount(account) {
-      try {
-        // This hour's and the last hour's failures together: then no sliding hour ever holds more
-        // than the limit, which a single fixed window would allow twice over across its edge.
-        const { count, previousCount, resetAt } = await store.hit(`auth-fail:${account}`, 0, HOUR_MS);
-        return count + previousCount < settings.failuresPerAccountPerHour
-          ? { allowed: true }
-          : { allowed: false, reason: 'limited', retryAfterSeconds: retryAfter(resetAt) };
-      } catch (error) {
-        return unavailable(error);
-      }
-    },
+    // This hour's and the last hour's failures together: then no sliding hour ever holds more than
+    // the limit, which a single fixed window would allow twice over across its edge.
+    checkAccount: (account) =>
+      decide(
+        `auth-fail:${account}`,
+        0,
+        HOUR_MS,
+        ({ count, previousCount }) => count + previousCount < settings.failuresPerAccountPerHour,
+      ),
 
     async recordFailure(account) {
-      try {
-        await store.hit(`auth-fail:${account}`, 1, HOUR_MS);
-      } catch (error) {
-        unavailable(error);
-      }
+      await decide(`auth-fail:${account}`, 1, HOUR_MS, () => true);
     },
   };
 }

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { RateLimitStore } from './store.js';
+import { logThrottle } from './log-throttle.js';
+import { type RateLimitStore, secondsUntil } from './store.js';
 
 export interface RateLimitDecision {
   allowed: boolean;
@@ -21,18 +22,14 @@ const WINDOW_MS = 60_000;
  * must not become an outage of the API.
  */
 export function createRateLimiter(store: RateLimitStore, perMinute: number, log: FastifyBaseLogger): RateLimiter {
-  let lastWarning = 0;
+  const mayLog = logThrottle();
   return {
     async consume(key, cost) {
       try {
         const { count, resetAt } = await store.hit(key, cost, WINDOW_MS);
-        const retryAfterSeconds = Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
-        return { allowed: count <= perMinute, retryAfterSeconds };
+        return { allowed: count <= perMinute, retryAfterSeconds: secondsUntil(resetAt) };
       } catch (error) {
-        if (Date.now() - lastWarning > 10_000) {
-          lastWarning = Date.now();
-          log.warn({ err: error }, 'rate-limit store unavailable: letting calls through');
-        }
+        if (mayLog()) log.warn({ err: error }, 'rate-limit store unavailable: letting calls through');
         return { allowed: true, retryAfterSeconds: 0 };
       }
     },

@@ -19,3 +19,8 @@ export function currentWindow(now: number, windowMs: number): { index: number; r
   const index = Math.floor(now / windowMs);
   return { index, resetAt: (index + 1) * windowMs };
 }
+
+/** Whole seconds until a window ends, at least 1: what `Retry-After` says. */
+export function secondsUntil(resetAt: number): number {
+  return Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+}
