@@ -1,8 +1,10 @@
 import { createTokenService } from '@taskwire/api';
 import { createTaskwireClient, type TaskwireClient } from '@taskwire/client';
 import type { Db } from '@taskwire/db';
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
+import { afterAll, beforeAll } from 'vitest';
 import { buildServer, type ServerDeps } from '../src/build-server.js';
 import type { OverloadLimits } from '../src/overload.js';
 import type { RateLimiter } from '../src/rate-limit/limiter.js';
@@ -56,4 +58,33 @@ export async function startServer(
 export async function awayFromWindowEdge(): Promise<void> {
   const intoMinute = Date.now() % 60_000;
   if (intoMinute > 45_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 50));
+}
+
+/**
+ * For a test file: a fresh test database and the real server on it, started before the file's
+ * tests and closed after them. Read `server` and `db` inside tests (they exist from beforeAll on).
+ */
+export function useTestServer(): { readonly server: RunningServer; readonly db: Db } {
+  let testDb: TestDatabase | undefined;
+  let running: RunningServer | undefined;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    running = await startServer(testDb.db);
+  });
+  afterAll(async () => {
+    await running?.close();
+    await testDb?.destroy();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the test server starts in beforeAll');
+    return value;
+  };
+  return {
+    get server() {
+      return started(running);
+    },
+    get db() {
+      return started(testDb).db;
+    },
+  };
 }

@@ -1,19 +1,8 @@
 import { type AppRouter, createTaskwireClient, TRPCClientError } from '@taskwire/client';
-import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from './harness.js';
 
-let testDb: TestDatabase;
-let server: RunningServer;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  server = await startServer(testDb.db);
-});
-afterAll(async () => {
-  await server.close();
-  await testDb.destroy();
-});
+const running = useTestServer();
 
 const errorOf = (call: Promise<unknown>) =>
   call.then(
@@ -28,13 +17,13 @@ const errorOf = (call: Promise<unknown>) =>
 
 describe('through @taskwire/client against a listening server', () => {
   it('signs up, creates, lists, toggles and deletes', async () => {
-    const anonymous = server.client();
+    const anonymous = running.server.client();
     const { accessToken, user } = await anonymous.auth.signUp.mutate({
       email: 'e2e@example.com',
       password: 'e2e password',
     });
     let token: string | undefined = accessToken;
-    const client = server.client(() => token);
+    const client = running.server.client(() => token);
 
     expect(await client.auth.me.query()).toEqual(user);
     const created = await client.task.create.mutate({ title: 'Write e2e test', description: 'through the client' });
@@ -58,16 +47,16 @@ describe('through @taskwire/client against a listening server', () => {
   });
 
   it('answers a bad token with UNAUTHORIZED (401)', async () => {
-    const error = await errorOf(server.client('not-a-real-token').task.list.query());
+    const error = await errorOf(running.server.client('not-a-real-token').task.list.query());
     expect(error.data?.code).toBe('UNAUTHORIZED');
     expect(error.data?.httpStatus).toBe(401);
   });
 
   it('returns flattened field errors and the request id for invalid input, as BAD_REQUEST', async () => {
-    const { accessToken } = await server
+    const { accessToken } = await running.server
       .client()
       .auth.signUp.mutate({ email: 'shape@example.com', password: 'shape password' });
-    const error = await errorOf(server.client(accessToken).task.create.mutate({ title: '' }));
+    const error = await errorOf(running.server.client(accessToken).task.create.mutate({ title: '' }));
     expect(error.data?.code).toBe('BAD_REQUEST');
     expect(error.data?.httpStatus).toBe(400);
     expect(error.message).toMatch(/^Invalid input: title/);
@@ -78,11 +67,15 @@ describe('through @taskwire/client against a listening server', () => {
   });
 
   it("answers another user's task id exactly like a missing one", async () => {
-    const alice = await server.client().auth.signUp.mutate({ email: 'alice@example.com', password: 'alice password' });
-    const bob = await server.client().auth.signUp.mutate({ email: 'bob@example.com', password: 'bob password' });
-    const task = await server.client(alice.accessToken).task.create.mutate({ title: 'private' });
-    const foreign = await errorOf(server.client(bob.accessToken).task.get.query({ id: task.id }));
-    const missing = await errorOf(server.client(bob.accessToken).task.get.query({ id: crypto.randomUUID() }));
+    const alice = await running.server
+      .client()
+      .auth.signUp.mutate({ email: 'alice@example.com', password: 'alice password' });
+    const bob = await running.server
+      .client()
+      .auth.signUp.mutate({ email: 'bob@example.com', password: 'bob password' });
+    const task = await running.server.client(alice.accessToken).task.create.mutate({ title: 'private' });
+    const foreign = await errorOf(running.server.client(bob.accessToken).task.get.query({ id: task.id }));
+    const missing = await errorOf(running.server.client(bob.accessToken).task.get.query({ id: crypto.randomUUID() }));
     expect(foreign.data?.code).toBe('NOT_FOUND');
     expect(foreign.message).toBe(missing.message);
     expect(foreign.data?.httpStatus).toBe(missing.data?.httpStatus);
@@ -91,23 +84,25 @@ describe('through @taskwire/client against a listening server', () => {
 
 describe('plain HTTP', () => {
   it('serves /healthz and /readyz', async () => {
-    const health = await fetch(`${server.url}/healthz`);
+    const health = await fetch(`${running.server.url}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
-    const ready = await fetch(`${server.url}/readyz`);
+    const ready = await fetch(`${running.server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
   });
 
   it('echoes a valid x-request-id and replaces an unsafe one', async () => {
-    const kept = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'trace-123.abc' } });
+    const kept = await fetch(`${running.server.url}/healthz`, { headers: { 'x-request-id': 'trace-123.abc' } });
     expect(kept.headers.get('x-request-id')).toBe('trace-123.abc');
-    const replaced = await fetch(`${server.url}/healthz`, { headers: { 'x-request-id': 'bad id\twith "quotes"' } });
+    const replaced = await fetch(`${running.server.url}/healthz`, {
+      headers: { 'x-request-id': 'bad id\twith "quotes"' },
+    });
     expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it('refuses a body over 1 MiB with 413 and a batch of more than 20 calls with 400', async () => {
-    const big = await fetch(`${server.url}/trpc/auth.signIn`, {
+    const big = await fetch(`${running.server.url}/trpc/auth.signIn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(1024 * 1024) }),
@@ -119,12 +114,12 @@ describe('plain HTTP', () => {
 
     const paths = Array.from({ length: 21 }, () => 'auth.me').join(',');
     const input = encodeURIComponent(JSON.stringify({}));
-    const batch = await fetch(`${server.url}/trpc/${paths}?batch=1&input=${input}`);
+    const batch = await fetch(`${running.server.url}/trpc/${paths}?batch=1&input=${input}`);
     expect(batch.status).toBe(400);
   });
 
   it('answers malformed JSON with 400 in the tRPC error shape', async () => {
-    const response = await fetch(`${server.url}/trpc/auth.signIn`, {
+    const response = await fetch(`${running.server.url}/trpc/auth.signIn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"email": ',
@@ -134,7 +129,7 @@ describe('plain HTTP', () => {
   });
 
   it('refuses __proto__ in a JSON body', async () => {
-    const response = await fetch(`${server.url}/trpc/auth.signIn`, {
+    const response = await fetch(`${running.server.url}/trpc/auth.signIn`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: '{"email":"a@example.com","password":"password1","__proto__":{"admin":true}}',
@@ -145,10 +140,10 @@ describe('plain HTTP', () => {
 
 describe('metrics', () => {
   it('counts requests by procedure and status, with latency, in-flight and Node metrics', async () => {
-    await fetch(`${server.url}/trpc/task.list`);
-    await fetch(`${server.url}/trpc/task.list,auth.me?batch=1&input=${encodeURIComponent('{}')}`);
-    await fetch(`${server.url}/trpc/not.aProcedure`);
-    const response = await fetch(`${server.url}/metrics`);
+    await fetch(`${running.server.url}/trpc/task.list`);
+    await fetch(`${running.server.url}/trpc/task.list,auth.me?batch=1&input=${encodeURIComponent('{}')}`);
+    await fetch(`${running.server.url}/trpc/not.aProcedure`);
+    const response = await fetch(`${running.server.url}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/plain');
     const text = await response.text();
@@ -164,10 +159,12 @@ describe('metrics', () => {
 
 describe('the client with a refresh token', () => {
   it('refreshes once on UNAUTHORIZED, retries, shares one refresh between concurrent calls, and hands over the new tokens', async () => {
-    const signUp = await server.client().auth.signUp.mutate({ email: 'refresh@example.com', password: 'refresh me' });
+    const signUp = await running.server
+      .client()
+      .auth.signUp.mutate({ email: 'refresh@example.com', password: 'refresh me' });
     const received: { refreshToken: string }[] = [];
     const client = createTaskwireClient({
-      url: `${server.url}/trpc`,
+      url: `${running.server.url}/trpc`,
       // An access token the server will not accept (as if it had expired).
       token: 'expired.access.token',
       refreshToken: signUp.refreshToken,
@@ -189,7 +186,9 @@ describe('the client with a refresh token', () => {
   });
 
   it('makes calls that fail at the same moment, in separate requests, share one refresh', async () => {
-    const signUp = await server.client().auth.signUp.mutate({ email: 'shared@example.com', password: 'share one' });
+    const signUp = await running.server
+      .client()
+      .auth.signUp.mutate({ email: 'shared@example.com', password: 'share one' });
     let refreshes = 0;
     let requests = 0;
     const counting: typeof fetch = async (input, init) => {
@@ -204,7 +203,7 @@ describe('the client with a refresh token', () => {
       return fetch(input, init);
     };
     const client = createTaskwireClient({
-      url: `${server.url}/trpc`,
+      url: `${running.server.url}/trpc`,
       token: 'expired.access.token',
       refreshToken: signUp.refreshToken,
       fetch: counting,
@@ -222,7 +221,7 @@ describe('the client with a refresh token', () => {
 
   it('gives up with the original UNAUTHORIZED when the refresh token is no good', async () => {
     const client = createTaskwireClient({
-      url: `${server.url}/trpc`,
+      url: `${running.server.url}/trpc`,
       token: 'bad',
       refreshToken: 'not-a-refresh-token',
     });

@@ -3,7 +3,7 @@ import { TRPCError } from '@trpc/server';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
-import { ZodError, z } from 'zod';
+import { z } from 'zod';
 import { buildOpenApiDocument, documentPath, errorStatuses } from '../src/rest/openapi.js';
 import { procedureInputSchema } from '../src/rest/procedures.js';
 import { coerceQuery } from '../src/rest/query.js';

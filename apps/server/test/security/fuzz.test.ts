@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../harness.js';
 import { inputsFor } from './arbitrary.js';
 import { call, listProcedures, rpc } from './rpc.js';
 
@@ -26,30 +25,25 @@ const NEVER_SUCCEED = new Set([
   'auth.revokeSession',
 ]);
 
-let testDb: TestDatabase;
-let server: RunningServer;
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  server = await startServer(testDb.db);
-});
-afterAll(async () => {
-  await server.close();
-  await testDb.destroy();
-});
+const running = useTestServer();
 
 /** A signed-in user with tasks (one trashed) and a tag, whose ids the fuzzer uses now and then. */
 async function signedInUser(): Promise<{ token: string; ids: string[] }> {
   const email = `fuzz-${crypto.randomUUID()}@example.com`;
-  const { data } = await call(server.url, 'auth.signUp', { email, password: PASSWORD });
+  const { data } = await call(running.server.url, 'auth.signUp', { email, password: PASSWORD });
   const token = (data as { accessToken: string }).accessToken;
   const ids: string[] = [];
   for (const title of ['Fuzzed', 'Trashed']) {
-    const task = await call(server.url, 'task.create', { title, tags: ['fuzz'], dueAt: '2030-01-01T00:00:00Z' }, token);
+    const task = await call(
+      running.server.url,
+      'task.create',
+      { title, tags: ['fuzz'], dueAt: '2030-01-01T00:00:00Z' },
+      token,
+    );
     ids.push((task.data as { id: string }).id);
   }
-  await call(server.url, 'task.delete', { id: ids[1] }, token);
-  const tags = await call(server.url, 'tag.list', undefined, token);
+  await call(running.server.url, 'task.delete', { id: ids[1] }, token);
+  const tags = await call(running.server.url, 'tag.list', undefined, token);
   ids.push(...(tags.data as { id: string }[]).map((tag) => tag.id));
   return { token, ids };
 }
@@ -63,7 +57,7 @@ describe('fuzzing every procedure', () => {
       let successes = 0;
       const property = fc.asyncProperty(inputsFor(procedure.input, ids), async (input) => {
         runs++;
-        const response = await rpc(server.url, procedure, input, token);
+        const response = await rpc(running.server.url, procedure, input, token);
         if (response.status === 200) successes++;
         const failure = `${procedure.path} answered ${response.status}: ${response.text.slice(0, 300)}`;
         expect(response.status, failure).toBeLessThan(500);
