@@ -4,14 +4,17 @@ import { createRequire } from 'node:module';
 // packaged by `popular-passwords`), lower-case. Loaded on first use, then kept as a Set.
 let common: Set<string> | undefined;
 
+function commonPasswords(): Set<string> {
+  common ??= new Set(createRequire(import.meta.url)('popular-passwords') as string[]);
+  return common;
+}
+
 /** Whether a password is on the common list, ignoring case ("Password1" counts as "password1"). */
 export function isCommonPassword(password: string): boolean {
-  common ??= new Set(createRequire(import.meta.url)('popular-passwords') as string[]);
-  return common.has(password.toLowerCase());
+  return commonPasswords().has(password.toLowerCase());
 }
 
 /** How many passwords the list holds (documented and tested to be at least 10 000). */
 export function commonPasswordCount(): number {
-  isCommonPassword('');
-  return common?.size ?? 0;
+  return commonPasswords().size;
 }
