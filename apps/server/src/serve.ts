@@ -14,6 +14,8 @@ import { createRedisStore } from './rate-limit/redis-store.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 
 const DAY_MS = 86_400_000;
+// How long a starting server waits for Redis before it listens anyway (and auth fails closed).
+const STORE_CONNECT_WAIT_MS = 5_000;
 
 /**
  * The limits from env, counters in Redis when REDIS_URL is set: the global limit (off at 0) and
@@ -37,7 +39,7 @@ function createConfiguredLimits(env: Env, logger: Logger) {
     },
     logger,
   );
-  return { rateLimiter, authLimits, close: () => store.close() };
+  return { rateLimiter, authLimits, connected: (timeoutMs: number) => store.connected(timeoutMs), close: () => store.close() };
 }
 
 /** Runs one server process: database, API, HTTP, trash purge, and a graceful exit on SIGTERM/SIGINT. */
@@ -52,6 +54,9 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
   const limits = createConfiguredLimits(env, logger);
+  if (!(await limits.connected(STORE_CONNECT_WAIT_MS))) {
+    logger.warn('rate-limit store not reachable at start: auth calls are refused until it is, other calls pass');
+  }
   const app = await buildServer({
     db,
     tokens,

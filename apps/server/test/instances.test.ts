@@ -1,3 +1,4 @@
+import { createServer, type Server, type Socket, connect } from 'node:net';
 import { createTestDatabase } from '@taskwire/db/testing';
 import { describe, expect, it } from 'vitest';
 import { awayFromWindowEdge } from './harness.js';
@@ -19,7 +20,11 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('two
         email: 'two@example.com',
         password: 'two instances',
       });
-      const token = ((await signUp.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
+      // The very first call: a server listens only once its Redis is connected, so the auth limits
+      // (which refuse calls while Redis is unreachable) do not refuse it.
+      const signUpBody = (await signUp.json()) as { result: { data: { accessToken: string } } };
+      expect(signUp.status, JSON.stringify(signUpBody)).toBe(200);
+      const token = signUpBody.result.data.accessToken;
       const headers = { authorization: `Bearer ${token}` };
       await awayFromWindowEdge();
       const created = await postJson(`${a.url}/trpc/task.create`, { title: 'made on A' }, headers);
@@ -45,4 +50,55 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('two
       await testDb.destroy();
     }
   }, 60_000);
+
+  it('waits for a slow Redis before it listens, so its first sign-up is not refused', async () => {
+    const redis = new URL(process.env.TEST_REDIS_URL ?? '');
+    const proxy = await slowProxy(Number(redis.port || 6379), 1_500);
+    const testDb = await createTestDatabase();
+    const server = await startMain({ DATABASE_URL: testDb.url ?? '', REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
+    try {
+      const signUp = await postJson(`${server.url}/trpc/auth.signUp`, {
+        email: 'slow-redis@example.com',
+        password: 'slow redis start',
+      });
+      expect(signUp.status, await signUp.text()).toBe(200);
+    } finally {
+      server.child.kill('SIGTERM');
+      expect(await server.exited).toBe(0);
+      proxy.close();
+      await testDb.destroy();
+    }
+  }, 60_000);
 });
+
+/** A loopback TCP proxy to a local port that connects upstream only after `delayMs`: a slow network. */
+async function slowProxy(upstreamPort: number, delayMs: number): Promise<{ port: number; close: () => void }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((client) => {
+    client.pause();
+    sockets.add(client);
+    setTimeout(() => {
+      const upstream = connect(upstreamPort, '127.0.0.1', () => {
+        client.pipe(upstream).pipe(client);
+        client.resume();
+      });
+      sockets.add(upstream);
+      const end = () => {
+        client.destroy();
+        upstream.destroy();
+      };
+      client.on('error', end).on('close', end);
+      upstream.on('error', end).on('close', end);
+    }, delayMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
+  return {
+    port: address.port,
+    close() {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}

@@ -76,25 +76,25 @@ describe('the limiter when its store fails', () => {
     expect(decisions.every((d) => d.allowed)).toBe(true);
     expect(warnings).toHaveLength(1);
   });
+
+  it('reports an unreachable Redis as not connected once the wait is over', async () => {
+    const store = createRedisStore('redis://127.0.0.1:1', () => {});
+    const started = Date.now();
+    expect(await store.connected(300)).toBe(false);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+    await store.close();
+  });
 });
 
 describe.runIf(process.env.TEST_REDIS_URL)('counters in Redis', () => {
   it('are shared by every limiter on the same Redis', async () => {
     const url = process.env.TEST_REDIS_URL ?? '';
-    const a = createRateLimiter(
-      createRedisStore(url, () => {}),
-      3,
-      silent,
-    );
-    const b = createRateLimiter(
-      createRedisStore(url, () => {}),
-      3,
-      silent,
-    );
+    const [storeA, storeB] = [createRedisStore(url, () => {}), createRedisStore(url, () => {})];
+    // Right after creation a store refuses hits (no offline queue); connected() is the wait for it.
+    expect([await storeA.connected(5_000), await storeB.connected(5_000)]).toEqual([true, true]);
+    const [a, b] = [createRateLimiter(storeA, 3, silent), createRateLimiter(storeB, 3, silent)];
     const key = `test:${crypto.randomUUID()}`;
     await awayFromWindowEdge();
-    // Let both connect.
-    await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await a.consume(key, 2)).allowed).toBe(true);
     expect((await b.consume(key, 1)).allowed).toBe(true);
     expect((await a.consume(key, 1)).allowed).toBe(false);

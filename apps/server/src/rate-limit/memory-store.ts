@@ -24,6 +24,9 @@ export function createMemoryStore(now: () => number = Date.now): RateLimitStore 
       counters.set(slot, entry);
       return { count: entry.count, previousCount: counters.get(`${key}:${index - 1}`)?.count ?? 0, resetAt };
     },
+    async connected() {
+      return true;
+    },
     async close() {
       clearInterval(sweep);
       counters.clear();

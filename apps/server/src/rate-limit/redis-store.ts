@@ -35,6 +35,19 @@ export function createRedisStore(url: string, onError: (error: Error) => void): 
       )) as [number, number];
       return { count: Number(count), previousCount: Number(previousCount), resetAt };
     },
+    connected(timeoutMs) {
+      if (redis.status === 'ready') return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => finish(false), timeoutMs);
+        const onReady = () => finish(true);
+        function finish(ready: boolean) {
+          clearTimeout(timer);
+          redis.off('ready', onReady);
+          resolve(ready);
+        }
+        redis.on('ready', onReady);
+      });
+    },
     async close() {
       redis.disconnect();
     },

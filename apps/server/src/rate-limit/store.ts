@@ -11,6 +11,12 @@ export interface WindowCount {
 export interface RateLimitStore {
   /** Adds `cost` to `key`'s counter in the fixed window of `windowMs` that contains now. */
   hit(key: string, cost: number, windowMs: number): Promise<WindowCount>;
+  /**
+   * Resolves true once the store takes hits, or false if it still does not after `timeoutMs`.
+   * A server waits for this before it listens, so its first calls are not refused for a store that
+   * is merely still connecting.
+   */
+  connected(timeoutMs: number): Promise<boolean>;
   close(): Promise<void>;
 }
 
