@@ -39,7 +39,12 @@ function createConfiguredLimits(env: Env, logger: Logger) {
     },
     logger,
   );
-  return { rateLimiter, authLimits, connected: (timeoutMs: number) => store.connected(timeoutMs), close: () => store.close() };
+  return {
+    rateLimiter,
+    authLimits,
+    connected: (timeoutMs: number) => store.connected(timeoutMs),
+    close: () => store.close(),
+  };
 }
 
 /** Runs one server process: database, API, HTTP, trash purge, and a graceful exit on SIGTERM/SIGINT. */

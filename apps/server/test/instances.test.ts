@@ -1,4 +1,4 @@
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createTestDatabase } from '@taskwire/db/testing';
 import { describe, expect, it } from 'vitest';
 import { awayFromWindowEdge } from './harness.js';
