@@ -1,4 +1,4 @@
-import { InvalidInputError, RateLimitedError, type Task } from '@taskwire/api';
+import { InvalidInputError, RateLimitedError, type Task, VersionConflictError } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
@@ -196,6 +196,16 @@ describe('error mapping', () => {
       body: { detail: 'Slow down' },
       retryAfter: 30,
     });
+  });
+
+  it('answers a version conflict with the current task in the REST shape, owned by the caller', () => {
+    const cause = new VersionConflictError(task);
+    const conflict = toRestError(new TRPCError({ code: 'CONFLICT', message: cause.message, cause }), body, USER);
+    expect(conflict).toEqual({
+      status: 409,
+      body: { detail: 'The task was changed by someone else', current: taskResource.toRest(task, USER) },
+    });
+    expect(conflict.body).toMatchObject({ current: { user_id: USER, created_at: task.createdAt } });
   });
 
   it('turns zod causes into 422 details located by source, in snake_case', () => {

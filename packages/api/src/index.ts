@@ -28,7 +28,13 @@ export {
   type RequestInfo,
   type SessionLimits,
 } from './context.js';
-export { fieldErrorsOf, InvalidInputError, RateLimitedError, rateLimitedError } from './errors.js';
+export {
+  fieldErrorsOf,
+  InvalidInputError,
+  RateLimitedError,
+  rateLimitedError,
+  VersionConflictError,
+} from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
 export { type Tag, tagSchema } from './tags/schemas.js';

@@ -79,6 +79,11 @@ export function errorStatuses(route: AnyRestRoute): number[] {
   return [...statuses].sort((a, b) => a - b);
 }
 
+const ERROR_SCHEMAS: Record<number, object> = {
+  409: { anyOf: [ref('HTTPError'), ref('VersionConflict')] },
+  422: ref('ValidationError'),
+};
+
 function errorResponse(status: number) {
   const doc = ERRORS[status];
   if (!doc) throw new Error(`No documentation for status ${status}`);
@@ -86,7 +91,7 @@ function errorResponse(status: number) {
     description: doc.description,
     ...(doc.headers && { headers: doc.headers }),
     content: {
-      'application/json': { schema: ref(status === 422 ? 'ValidationError' : 'HTTPError'), example: doc.example },
+      'application/json': { schema: ERROR_SCHEMAS[status] ?? ref('HTTPError'), example: doc.example },
     },
   };
 }
@@ -203,6 +208,12 @@ export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUT
         ...Object.fromEntries(RESOURCES.map((resource) => [resource.name, resource.jsonSchema])),
         HTTPError: componentSchema(errorBodySchema),
         ValidationError: componentSchema(validationErrorBodySchema),
+        VersionConflict: {
+          type: 'object',
+          description: 'A 409 on `expected_version`: the task as it is now, to merge with and retry',
+          properties: { detail: { type: 'string' }, current: ref('Task') },
+          required: ['detail', 'current'],
+        },
       },
       securitySchemes: {
         bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },

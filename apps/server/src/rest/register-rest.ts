@@ -17,8 +17,14 @@ const FORM = 'application/x-www-form-urlencoded';
 const urlsOf = (route: AnyRestRoute) =>
   route.access === 'user' ? [route.path, `/:user_id${route.path}`] : [route.path];
 
-function sendError(req: FastifyRequest, reply: FastifyReply, error: unknown, sourceOf: FieldSource): FastifyReply {
-  const restError: RestError = toRestError(error, sourceOf);
+function sendError(
+  req: FastifyRequest,
+  reply: FastifyReply,
+  error: unknown,
+  sourceOf: FieldSource,
+  userId?: string,
+): FastifyReply {
+  const restError: RestError = toRestError(error, sourceOf, userId);
   if (restError.status === 500) req.log.error({ err: error }, 'request failed');
   if (restError.status === 503) req.log.warn({ err: error }, 'database unavailable');
   if (restError.retryAfter) reply.header('retry-after', String(restError.retryAfter));
@@ -76,11 +82,12 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
   const sourceOf: FieldSource = (field) => (pathParams.includes(snakeKey(field)) ? 'path' : source);
 
   return async (req: FastifyRequest, reply: FastifyReply) => {
+    let userId: string | null = null;
     try {
       // A REST request is one procedure call for the rate limit.
       const ctx = await contextFor(req, reply, 1);
       const caller = createCaller(ctx);
-      const userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
+      userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
       const pathUser = (req.params as { user_id?: string }).user_id;
       // Without a token the procedure answers 401; with one, a foreign {user_id} is 403 (the seed spec's rule).
       if (userId && pathUser !== undefined && pathUser !== 'me' && pathUser !== userId) throw forbidden();
@@ -88,7 +95,7 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
       // The route's declaration typed its responder against this procedure's output.
       return route.response.send(reply, output as never, userId ?? '');
     } catch (error) {
-      return sendError(req, reply, error, sourceOf);
+      return sendError(req, reply, error, sourceOf, userId ?? undefined);
     }
   };
 }

@@ -1,8 +1,9 @@
-import { fieldErrorsOf } from '@taskwire/api';
+import { fieldErrorsOf, type Task, VersionConflictError } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError, z } from 'zod';
 import { retryAfterSeconds } from '../retry-after.js';
+import { taskResource } from './resources.js';
 import { snakePath } from './snake-case.js';
 
 // Errors in the original spec's (FastAPI's) shape: `{ "detail": "…" }`, and for a validation
@@ -20,7 +21,16 @@ export const validationErrorBodySchema = z.object({
   ),
 });
 
-export type ErrorBody = z.infer<typeof errorBodySchema> | z.infer<typeof validationErrorBodySchema>;
+/** A 409 on `expected_version` also carries the task as it is now, so a client can merge without a GET. */
+export interface VersionConflictBody {
+  detail: string;
+  current: ReturnType<typeof taskResource.toRest>;
+}
+
+export type ErrorBody =
+  | z.infer<typeof errorBodySchema>
+  | z.infer<typeof validationErrorBodySchema>
+  | VersionConflictBody;
 
 export interface RestError {
   status: number;
@@ -44,11 +54,16 @@ export function validationError(error: ZodError, sourceOf: FieldSource): RestErr
   return { status: 422, body: { detail } };
 }
 
-/** A failed procedure call as REST answers it. */
-export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource): RestError {
+/** A failed procedure call as REST answers it; `userId` is the caller's, for a conflict's current task. */
+export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource, userId: string): RestError {
   if (error.code === 'BAD_REQUEST') {
     const zodError = fieldErrorsOf(error.cause);
     if (zodError) return validationError(zodError, sourceOf);
+  }
+  if (error.cause instanceof VersionConflictError) {
+    // Only task mutations take an expected version, so the current state is a task.
+    const current = taskResource.toRest(error.cause.current as Task, userId);
+    return { status: 409, body: { detail: error.message, current } };
   }
   const status = getHTTPStatusCodeFromError(error);
   const retryAfter = retryAfterSeconds(error);
@@ -68,9 +83,9 @@ export function restErrorFromHttp(statusCode: number | undefined, code: string |
   return { status: 500, body: { detail: GENERIC_INTERNAL } };
 }
 
-/** Any error thrown while answering a REST request. */
-export function toRestError(error: unknown, sourceOf: FieldSource): RestError {
-  if (error instanceof TRPCError) return restErrorFromProcedure(error, sourceOf);
+/** Any error thrown while answering a REST request (`userId`: the caller's, once known). */
+export function toRestError(error: unknown, sourceOf: FieldSource, userId = ''): RestError {
+  if (error instanceof TRPCError) return restErrorFromProcedure(error, sourceOf, userId);
   if (error instanceof ZodError) return validationError(error, sourceOf);
   const { statusCode, code } = (error ?? {}) as { statusCode?: number; code?: string };
   return restErrorFromHttp(statusCode, code);
