@@ -3,7 +3,7 @@
 // downloaded browser), and checks that a person can use the page: the operations are listed, no
 // content-security-policy violation or script error occurs, signing up from the page answers 201,
 // the OAuth2 "Authorize" dialog signs in through /api/auth/login, and an authorized call answers 200.
-// Not part of CI (it needs `apt-get install chromium`).
+// `.ci/run` installs Debian's chromium when missing and runs this after the test suites.
 
 import { createTokenService } from '@taskwire/api';
 import { createDb, migrateToLatest } from '@taskwire/db';
