@@ -45,21 +45,29 @@ export function createAuthLimits(
     }
   }
 
+  /** Takes back one counted attempt (best effort: if the store is down, the failure stays counted). */
+  async function giveBack(account: string): Promise<void> {
+    await decide(`auth-fail:${account}`, -1, HOUR_MS, () => true);
+  }
+
   return {
     attempt: (ip) => decide(`auth-ip:${ip}`, 1, MINUTE_MS, ({ count }) => count <= settings.attemptsPerIpPerMinute),
 
     // This hour's and the last hour's failures together: then no sliding hour ever holds more than
     // the limit, which a single fixed window would allow twice over across its edge.
-    checkAccount: (account) =>
-      decide(
+    async reservePasswordAttempt(account) {
+      const decision = await decide(
         `auth-fail:${account}`,
-        0,
+        1,
         HOUR_MS,
-        ({ count, previousCount }) => count + previousCount < settings.failuresPerAccountPerHour,
-      ),
-
-    async recordFailure(account) {
-      await decide(`auth-fail:${account}`, 1, HOUR_MS, () => true);
+        ({ count, previousCount }) => count + previousCount <= settings.failuresPerAccountPerHour,
+      );
+      // A refused attempt guessed nothing: take it back, so hammering a locked account does not
+      // keep it locked past the hour.
+      if (!decision.allowed && decision.reason === 'limited') await giveBack(account);
+      return decision;
     },
+
+    releasePasswordAttempt: giveBack,
   };
 }

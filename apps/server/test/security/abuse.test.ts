@@ -92,14 +92,46 @@ describe('brute force on one account', () => {
       { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 5 },
       silent,
     );
-    // Real time drives retry-after; the store's own clock places the hits.
-    for (let i = 0; i < 3; i++) await limits.recordFailure('acct');
+    const allowed = async () => (await limits.reservePasswordAttempt('acct')).allowed;
+    // Real time drives retry-after; the store's own clock places the hits. Unreleased attempts are failures.
+    for (let i = 0; i < 3; i++) expect(await allowed()).toBe(true);
     clock += 2 * 60_000; // 11:01, a new fixed window
-    expect((await limits.checkAccount('acct')).allowed).toBe(true);
-    for (let i = 0; i < 2; i++) await limits.recordFailure('acct');
-    expect((await limits.checkAccount('acct')).allowed).toBe(false);
-    clock += 60 * 60_000; // 12:01: the 10:00 window no longer counts
-    expect((await limits.checkAccount('acct')).allowed).toBe(true);
+    for (let i = 0; i < 2; i++) expect(await allowed()).toBe(true);
+    expect(await allowed()).toBe(false);
+    clock += 60 * 60_000; // 12:01: the 10:00 window no longer counts, and refused attempts were not counted
+    for (let i = 0; i < 3; i++) expect(await allowed()).toBe(true);
+    expect(await allowed()).toBe(false);
+  });
+
+  it('does not count an attempt whose password was right', async () => {
+    const limits = createAuthLimits(
+      createMemoryStore(),
+      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 2 },
+      silent,
+    );
+    for (let i = 0; i < 10; i++) {
+      expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(true);
+      await limits.releasePasswordAttempt('acct');
+    }
+    expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(true);
+    expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(true);
+    expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(false);
+  });
+
+  it('holds for guesses sent in parallel: a batch of 20 on one account gets exactly the limit through', async () => {
+    const email = await newAccount();
+    const calls = 20;
+    const paths = Array.from({ length: calls }, () => 'auth.signIn').join(',');
+    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email, password: `guess ${i}` }]));
+    const response = await fetch(`${accountLimited.url}/trpc/${paths}?batch=1`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': nextAddress() },
+      body: JSON.stringify(body),
+    });
+    const results = (await response.json()) as { error?: { data: { code: string } } }[];
+    const codes = results.map((result) => result.error?.data.code);
+    expect(codes.filter((code) => code === 'UNAUTHORIZED')).toHaveLength(FAILURES_PER_HOUR);
+    expect(codes.filter((code) => code === 'TOO_MANY_REQUESTS')).toHaveLength(calls - FAILURES_PER_HOUR);
   });
 });
 

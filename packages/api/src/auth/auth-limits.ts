@@ -16,10 +16,14 @@ export type LimitDecision =
 export interface AuthLimits {
   /** Counts one sign-in, sign-up or refresh from this address (a short burst limit). */
   attempt(ip: string): Promise<LimitDecision>;
-  /** Whether the account may try another password (failures in the last hour under the limit). */
-  checkAccount(account: string): Promise<LimitDecision>;
-  /** Counts a wrong password for the account. */
-  recordFailure(account: string): Promise<void>;
+  /**
+   * Counts a password attempt on the account *before* the password is checked, so that parallel
+   * guesses (a batch, many addresses) cannot all pass one check, or refuses it when the account's
+   * failures in the last hour are at the limit. A refused attempt is not counted.
+   */
+  reservePasswordAttempt(account: string): Promise<LimitDecision>;
+  /** The reserved attempt had the right password: it does not count as a failure. */
+  releasePasswordAttempt(account: string): Promise<void>;
 }
 
 /** The account's key for the counters: a hash, so no email address is stored in Redis. */
@@ -43,13 +47,22 @@ export async function limitAttempt(ctx: Context): Promise<void> {
   if (!decision.allowed) refuse(ctx, decision);
 }
 
-/** Throws TOO_MANY_REQUESTS when the account has had too many wrong passwords, whatever the address. */
-export async function limitAccount(ctx: Context, account: string): Promise<void> {
-  if (!ctx.authLimits) return;
-  const decision = await ctx.authLimits.checkAccount(accountKey(account));
+/**
+ * Checks a password under the account's failure limit, whatever the address. Throws
+ * TOO_MANY_REQUESTS at the limit; else runs `check`, whose `null` means a wrong password, and
+ * counts a failure unless it was right. The attempt is counted before the (slow) check, so
+ * parallel guesses cannot all pass the limit together.
+ */
+export async function limitPasswordAttempt<T>(
+  ctx: Context,
+  account: string,
+  check: () => Promise<T | null>,
+): Promise<T | null> {
+  if (!ctx.authLimits) return check();
+  const key = accountKey(account);
+  const decision = await ctx.authLimits.reservePasswordAttempt(key);
   if (!decision.allowed) refuse(ctx, decision);
-}
-
-export async function recordFailedPassword(ctx: Context, account: string): Promise<void> {
-  await ctx.authLimits?.recordFailure(accountKey(account));
+  const result = await check();
+  if (result !== null) await ctx.authLimits.releasePasswordAttempt(key);
+  return result;
 }

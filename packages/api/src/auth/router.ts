@@ -2,7 +2,7 @@ import { inTransaction } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
-import { limitAccount, limitAttempt, recordFailedPassword } from './auth-limits.js';
+import { limitAttempt, limitPasswordAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import {
   deleteUser,
@@ -59,11 +59,11 @@ async function findAccount(ctx: SignedInContext): Promise<Account> {
 async function confirmPassword(ctx: SignedInContext, account: Account, password: string | undefined): Promise<void> {
   if (account.passwordHash === null) throw forbidden('This account signs in through an identity provider');
   const counter = account.email ?? ctx.user.id;
-  await limitAccount(ctx, counter);
-  if (password === undefined || !(await verifyPassword(account.passwordHash, password))) {
-    await recordFailedPassword(ctx, counter);
-    throw forbidden('The password is incorrect');
-  }
+  const { passwordHash } = account;
+  const right = await limitPasswordAttempt(ctx, counter, async () =>
+    password !== undefined && (await verifyPassword(passwordHash, password)) ? true : null,
+  );
+  if (!right) throw forbidden('The password is incorrect');
 }
 
 /** Every token the user holds stops working in this process now, in others within the access cache's TTL. */
@@ -83,14 +83,13 @@ export const authRouter = router({
   signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
     await limitAttempt(ctx);
     // Counted per email whether or not the account exists, so the limit reveals nothing either.
-    await limitAccount(ctx, input.email);
-    const found = await findCredentialsByEmail(ctx.db, input.email);
-    // Same work and the same answer for an unknown email and a wrong password.
-    const valid = await verifyPassword(found?.passwordHash ?? undefined, input.password);
-    if (!found || !valid) {
-      await recordFailedPassword(ctx, input.email);
-      throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
-    }
+    const found = await limitPasswordAttempt(ctx, input.email, async () => {
+      const credentials = await findCredentialsByEmail(ctx.db, input.email);
+      // Same work and the same answer for an unknown email and a wrong password.
+      const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password);
+      return valid && credentials ? credentials : null;
+    });
+    if (!found) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
     return signedIn(ctx, found.user);
   }),
 
