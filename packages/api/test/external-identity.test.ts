@@ -152,6 +152,37 @@ describe('an external identity provider (JWKS)', () => {
     expect(await fresh.auth.deleteAccount({})).toEqual({ deleted: true });
     expect(await api.db.selectFrom('users').select('id').where('id', '=', id).executeTakeFirst()).toBeUndefined();
   });
+
+  it('refuses tokens issued before the account was deleted, and starts a new account for a later one', async () => {
+    const sub = `idp-${crypto.randomUUID()}`;
+    const now = Math.floor(Date.now() / 1000);
+    const before = await bearer(externalToken({ sub, iat: now - 1 }));
+    const deletedId = (await before.auth.me()).id;
+    expect(await before.auth.deleteAccount({})).toEqual({ deleted: true });
+    const usersNow = async () =>
+      Number(
+        (
+          await api.db
+            .selectFrom('users')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const count = await usersNow();
+    // The token from before the deletion does not bring the account back, not even as a new one.
+    await expectTRPCError(before.auth.me(), 'UNAUTHORIZED');
+    await expectTRPCError(before.task.create({ title: 'x' }), 'UNAUTHORIZED');
+    expect(await usersNow()).toBe(count);
+    // The person signs in at the provider again: a new, empty account; the old token still fails.
+    const after = await bearer(externalToken({ sub, iat: now + 2 }));
+    const newId = (await after.auth.me()).id;
+    expect(newId).not.toBe(deletedId);
+    expect(await after.task.list({})).toMatchObject({ items: [] });
+    await expectTRPCError((await bearer(externalToken({ sub, iat: now - 1 }))).auth.me(), 'UNAUTHORIZED');
+    // Only a hash of the identity is kept.
+    const kept = await api.db.selectFrom('deleted_identities').selectAll().execute();
+    expect(JSON.stringify(kept)).not.toContain(sub);
+  });
 });
 
 describe('an external issuer with a shared HS256 secret', () => {

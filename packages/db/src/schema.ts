@@ -76,6 +76,13 @@ export interface IdentitiesTable {
   created_at: Timestamp;
 }
 
+/** When the account an external identity mapped to was deleted (migration 0005). */
+export interface DeletedIdentitiesTable {
+  /** SHA-256 (hex) of issuer, a newline, and subject. */
+  identity_hash: string;
+  deleted_at: Date;
+}
+
 /** Per-user counts kept by a trigger on tasks (migration 0002). */
 export interface TaskCountsTable {
   user_id: string;
@@ -103,6 +110,7 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   identities: IdentitiesTable;
+  deleted_identities: DeletedIdentitiesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -74,16 +74,21 @@ afterAll(async () => {
   await testDb.destroy();
 });
 
+/** A token from the identity provider for `subject`, issued at `issuedAt` (seconds; default now). */
+function idpToken(subject: string, issuedAt?: number) {
+  return new SignJWT({ email: `${subject}@example.com` })
+    .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
+    .setSubject(subject)
+    .setIssuer(IDP_ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime('5m')
+    .sign(idpKeys.privateKey);
+}
+
 describe("an identity provider's token", () => {
   it('works on the REST door too: its local user owns what it creates, and another {user_id} is 403', async () => {
-    const token = await new SignJWT({ email: `idp-${crypto.randomUUID()}@example.com` })
-      .setProtectedHeader({ alg: 'RS256', kid: 'idp-1' })
-      .setSubject(`idp-${crypto.randomUUID()}`)
-      .setIssuer(IDP_ISSUER)
-      .setAudience(AUDIENCE)
-      .setIssuedAt()
-      .setExpirationTime('5m')
-      .sign(idpKeys.privateKey);
+    const token = await idpToken(`idp-${crypto.randomUUID()}`);
     const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const me = (await (await fetch(`${server.url}/api/auth/me`, { headers })).json()) as { id: string };
     const created = await fetch(`${server.url}/api/me/tasks`, {
@@ -95,6 +100,14 @@ describe("an identity provider's token", () => {
     expect(((await created.json()) as { user_id: string }).user_id).toBe(me.id);
     expect((await fetch(`${server.url}/api/${me.id}/tasks`, { headers })).status).toBe(200);
     expect((await fetch(`${server.url}/api/${user.id}/tasks`, { headers })).status).toBe(403);
+  });
+
+  it('of a deleted account is refused, and does not bring the account back as a new one', async () => {
+    const token = await idpToken(`idp-${crypto.randomUUID()}`, Math.floor(Date.now() / 1000) - 1);
+    expect((await me(token)).status).toBe(200);
+    expect((await call(server.url, 'auth.deleteAccount', {}, token)).status).toBe(200);
+    expect((await me(token)).status).toBe(401);
+    expect((await call(server.url, 'task.create', { title: 'after deletion' }, token)).status).toBe(401);
   });
 });
 

@@ -1,4 +1,5 @@
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
+import { identityDeletedAt } from './deleted-identities.js';
 import type { ExternalSubject } from './external-tokens.js';
 import type { TokenSubject } from './tokens.js';
 
@@ -29,7 +30,10 @@ interface Entry {
   /** Null: no such account (or no such session). */
   userId: string | null;
   sessionId: string | null;
-  /** tokens_valid_after in whole seconds, comparable with `iat`. */
+  /**
+   * tokens_valid_after in whole seconds, comparable with `iat`. With no account: an identity
+   * whose account was deleted, and the first second from which its tokens may start a new one.
+   */
   validAfter: number | null;
   expiresAt: number;
 }
@@ -62,11 +66,16 @@ export function createAccessCache({
     return localUser(db, principal.userId, principal.sessionId);
   }
 
+  // A deleted identity's entry refuses tokens issued before the deletion; one issued after it is a
+  // new sign-in at the provider, looked up again (and given a new account) at once, not after the TTL.
+  const newerThanDeletion = (entry: Entry, principal: Principal) =>
+    entry.userId === null && entry.validAfter !== null && principal.issuedAt >= entry.validAfter;
+
   return {
     async resolve(db, principal) {
       const key = cacheKey(principal);
       let entry = entries.get(key);
-      if (!entry || entry.expiresAt <= now()) {
+      if (!entry || entry.expiresAt <= now() || newerThanDeletion(entry, principal)) {
         entry = { ...(await lookup(db, principal)), expiresAt: now() + ttlMs };
         if (ttlMs > 0) {
           entries.delete(key);
@@ -107,11 +116,18 @@ async function localUser(db: Db, userId: string, sessionId: string | null): Prom
   return { userId, sessionId, validAfter: seconds(row.tokens_valid_after) };
 }
 
-/** The local user an external identity maps to, created on its first use. */
+/**
+ * The local user an external identity maps to, created on its first use, and again after the
+ * account was deleted, but only for a token issued after the deletion.
+ */
 async function externalUser(db: Db, identity: ExternalSubject): Promise<Omit<Entry, 'expiresAt'>> {
   const found = await findIdentity(db, identity);
   if (found) return found;
-  await provisionUser(db, identity);
+  const deletedAt = seconds(await identityDeletedAt(db, identity));
+  const validAfter = deletedAt === null ? null : deletedAt + 1;
+  if (validAfter !== null && identity.issuedAt < validAfter) return { userId: null, sessionId: null, validAfter };
+  // The new account refuses tokens from before the deletion too, whichever token reaches it first.
+  await provisionUser(db, identity, validAfter === null ? null : new Date(validAfter * 1000));
   // Whoever won a race to create it, the identity now exists.
   return (await findIdentity(db, identity)) ?? { userId: null, sessionId: null, validAfter: null };
 }
@@ -131,18 +147,23 @@ async function findIdentity(db: Db, { issuer, subject }: ExternalSubject) {
  * A new account for an external identity. Its email is kept only when no account has it yet: an
  * identity provider vouching for an address must not take over a password account with it.
  */
-async function provisionUser(db: Db, identity: ExternalSubject): Promise<void> {
+async function provisionUser(db: Db, identity: ExternalSubject, tokensValidAfter: Date | null): Promise<void> {
   await inTransaction(db, async (trx) => {
     const id = uuidv7();
+    const user = { id, password_hash: null, tokens_valid_after: tokensValidAfter };
     const withEmail = identity.email
       ? await trx
           .insertInto('users')
-          .values({ id, email: identity.email, password_hash: null })
+          .values({ ...user, email: identity.email })
           .onConflict((oc) => oc.doNothing())
           .returning('id')
           .executeTakeFirst()
       : undefined;
-    if (!withEmail) await trx.insertInto('users').values({ id, email: null, password_hash: null }).execute();
+    if (!withEmail)
+      await trx
+        .insertInto('users')
+        .values({ ...user, email: null })
+        .execute();
     const linked = await trx
       .insertInto('identities')
       .values({ issuer: identity.issuer, subject: identity.subject, user_id: id })

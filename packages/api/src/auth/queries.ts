@@ -1,5 +1,6 @@
-import { type Db, uuidv7 } from '@taskwire/db';
+import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
+import { rememberDeletedIdentities } from './deleted-identities.js';
 import type { User } from './schemas.js';
 
 const userColumns = ['id', 'email', 'timezone', 'created_at'] as const;
@@ -84,7 +85,11 @@ export async function refuseTokensIssuedBefore(db: Db, userId: string, now: Date
  * Deletes the account. One statement, so one transaction: the foreign keys cascade to every
  * table of the user's data (tasks, tags, counts, sessions, refresh tokens, identities).
  */
-export async function deleteUser(db: Db, userId: string): Promise<boolean> {
-  const result = await db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
-  return result.numDeletedRows > 0n;
+export async function deleteUser(db: Db, userId: string, at: Date): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    await rememberDeletedIdentities(trx, userId, at);
+    // Everything else of the user's goes with the row (foreign keys cascade).
+    const result = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  });
 }

@@ -172,7 +172,7 @@ export const authRouter = router({
     } else if (ctx.now().getTime() / 1000 - (ctx.principal?.issuedAt ?? 0) > RECENT_SIGN_IN_SECONDS) {
       throw forbidden('Sign in again, then delete the account within five minutes');
     }
-    await deleteUser(ctx.db, ctx.user.id);
+    await deleteUser(ctx.db, ctx.user.id, ctx.now());
     revokedTokens(ctx);
     ctx.log.info({ userId: ctx.user.id }, 'account deleted');
     return { deleted: true as const };

@@ -3,6 +3,7 @@ import * as m0001 from './0001-users-and-tasks.js';
 import * as m0002 from './0002-organise-tasks.js';
 import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-account-security.js';
+import * as m0005 from './0005-deleted-identities.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -13,4 +14,5 @@ export const migrations: Record<string, Migration> = {
   '0002-organise-tasks': m0002,
   '0003-sessions': m0003,
   '0004-account-security': m0004,
+  '0005-deleted-identities': m0005,
 };
