@@ -198,6 +198,8 @@ describe('auth', () => {
     expect(everywhere.body).toEqual({ ended_sessions: 2 });
     for (const token of [first.access_token, second.access_token]) {
       expect((await api.get('/api/auth/me', { token })).status).toBe(401);
+      // A revoked token is 401 before anything else, also under another user's {user_id}.
+      expect((await api.get(`/api/${crypto.randomUUID()}/tasks`, { token })).status).toBe(401);
     }
 
     const token = (await login()).body.access_token;

@@ -89,8 +89,12 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
       const caller = createCaller(ctx);
       userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
       const pathUser = (req.params as { user_id?: string }).user_id;
-      // Without a token the procedure answers 401; with one, a foreign {user_id} is 403 (the seed spec's rule).
-      if (userId && pathUser !== undefined && pathUser !== 'me' && pathUser !== userId) throw forbidden();
+      // Without a token the procedure answers 401; with one, a foreign {user_id} is 403 (the seed
+      // spec's rule), once auth.me has confirmed the token still counts (a revoked one is 401).
+      if (userId && pathUser !== undefined && pathUser !== 'me' && pathUser !== userId) {
+        await caller.auth.me();
+        throw forbidden();
+      }
       const output = await callProcedure(caller, route.procedure, inputOf(route, req, toInput));
       // The route's declaration typed its responder against this procedure's output.
       return route.response.send(reply, output as never, userId ?? '');
