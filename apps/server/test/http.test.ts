@@ -227,4 +227,19 @@ describe('the client with a refresh token', () => {
     });
     expect((await errorOf(client.task.list.query())).data?.code).toBe('UNAUTHORIZED');
   });
+
+  it('also gives up with the original UNAUTHORIZED when the refresh cannot reach the server', async () => {
+    const offlineRefresh: typeof fetch = async (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes('auth.refresh')) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const client = createTaskwireClient({
+      url: `${running.server.url}/trpc`,
+      token: 'bad',
+      refreshToken: 'some-refresh-token',
+      fetch: offlineRefresh,
+    });
+    expect((await errorOf(client.task.list.query())).data?.code).toBe('UNAUTHORIZED');
+  });
 });

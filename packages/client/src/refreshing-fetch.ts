@@ -28,12 +28,13 @@ export function createRefreshingFetch(
   let inflight: Promise<Tokens | undefined> | undefined;
 
   const refresh = async (): Promise<Tokens | undefined> => {
+    // Unreachable server: the caller gets the 401 it already has, as for a refused refresh.
     const response = await baseFetch(`${trpcUrl}/auth.refresh`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ refreshToken: state.refreshToken }),
-    });
-    if (!response.ok) return undefined;
+    }).catch(() => undefined);
+    if (!response?.ok) return undefined;
     const body = (await response.json()) as { result?: { data?: Tokens } };
     const tokens = body.result?.data;
     if (!tokens) return undefined;
