@@ -39,7 +39,11 @@ let dummyHash: Promise<string> | undefined;
 /** Checks a password against a stored hash, or burns the same time against a dummy when there is none. */
 export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
   if (storedHash === undefined) {
-    dummyHash ??= hashPassword(randomUUID());
+    // A failed attempt is not kept, or every later unknown email would fail the same way.
+    dummyHash ??= hashPassword(randomUUID()).catch((error: unknown) => {
+      dummyHash = undefined;
+      throw error;
+    });
     const dummy = await dummyHash;
     await limited(() => verify(dummy, password)).catch(() => false);
     return false;
