@@ -44,7 +44,21 @@ export interface ServerDeps {
   externalTokens?: ExternalTokenVerifier | null;
   /** Per-address and per-account limits on sign-in, sign-up and refresh. */
   authLimits?: AuthLimits;
+  /** Limits on one request's size and time; 1 MiB, 20 calls per batch and 30 s by default. */
+  requestLimits?: Partial<RequestLimits>;
 }
+
+export interface RequestLimits {
+  bodyLimitBytes: number;
+  maxBatchSize: number;
+  requestTimeoutMs: number;
+}
+
+const DEFAULT_REQUEST_LIMITS: RequestLimits = {
+  bodyLimitBytes: 1024 * 1024,
+  maxBatchSize: 20,
+  requestTimeoutMs: 30_000,
+};
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,8 +66,6 @@ declare module 'fastify' {
     userId: string | null;
   }
 }
-
-const ONE_MIB = 1024 * 1024;
 
 /** Builds the HTTP server without listening, so tests can start it on port 0. */
 export async function buildServer({
@@ -69,17 +81,19 @@ export async function buildServer({
   access,
   externalTokens,
   authLimits,
+  requestLimits,
 }: ServerDeps): Promise<FastifyInstance> {
+  const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
   const app = Fastify({
     loggerInstance: logger,
     // One line per request, written in onResponse below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: 5_000 },
-    bodyLimit: ONE_MIB,
+    bodyLimit: limits.bodyLimitBytes,
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    requestTimeout: 30_000,
+    requestTimeout: limits.requestTimeoutMs,
     // Longer than common load balancers' idle timeout, so they close idle connections first.
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
@@ -134,7 +148,7 @@ export async function buildServer({
     prefix: '/trpc',
     trpcOptions: {
       router: appRouter,
-      maxBatchSize: 20,
+      maxBatchSize: limits.maxBatchSize,
       // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
       createContext: ({ req, res, info }) => contextFor(req, res, info.calls.length),
       onError: ({ error, path, req }) => {

@@ -69,6 +69,17 @@ const envSchema = z
     WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /** Shed load (503 + Retry-After) when the event loop lags more than this many ms; 0 turns it off. */
     MAX_EVENT_LOOP_DELAY: z.coerce.number().int().min(0).max(60_000).default(1_000),
+    /** Largest request body in bytes (413 beyond). */
+    BODY_LIMIT: z.coerce
+      .number()
+      .int()
+      .min(1_024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
+    /** Most procedure calls in one tRPC batch (400 beyond, before any work). */
+    MAX_BATCH_SIZE: z.coerce.number().int().min(1).max(100).default(20),
+    /** Milliseconds a client may take to send a whole request. */
+    REQUEST_TIMEOUT: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
     /** Procedure calls per user (per IP when anonymous) and minute; 0 turns the global limit off. */
     RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
     /** Sign-in, sign-up and refresh calls per client address and minute; on even when the global limit is 0. */

@@ -80,6 +80,11 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,
     sessions: { idleMs: env.SESSION_IDLE_DAYS * DAY_MS, absoluteMs: env.SESSION_ABSOLUTE_DAYS * DAY_MS },
+    requestLimits: {
+      bodyLimitBytes: env.BODY_LIMIT,
+      maxBatchSize: env.MAX_BATCH_SIZE,
+      requestTimeoutMs: env.REQUEST_TIMEOUT,
+    },
   });
   const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
   exitGracefullyOnSignals(

@@ -19,6 +19,9 @@ describe('loadEnv', () => {
       ACCESS_TOKEN_TTL: 900,
       LOG_LEVEL: 'info',
       MIGRATE_ON_START: true,
+      BODY_LIMIT: 1024 * 1024,
+      MAX_BATCH_SIZE: 20,
+      REQUEST_TIMEOUT: 30_000,
     });
     expect(env.DATABASE_URL).toBeUndefined();
     expect(env.JWT_SECRET).toBeUndefined();
@@ -51,6 +54,16 @@ describe('loadEnv', () => {
     expect(loadEnv({ TRUST_PROXY: 'true' }).TRUST_PROXY).toBe(true);
     expect(loadEnv({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
     expect(loadEnv({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8' }).TRUST_PROXY).toEqual(['127.0.0.1', '10.0.0.0/8']);
+  });
+
+  it('takes request limits within sane bounds', () => {
+    expect(loadEnv({ BODY_LIMIT: '65536', MAX_BATCH_SIZE: '5', REQUEST_TIMEOUT: '5000' })).toMatchObject({
+      BODY_LIMIT: 65_536,
+      MAX_BATCH_SIZE: 5,
+      REQUEST_TIMEOUT: 5_000,
+    });
+    expect(() => loadEnv({ MAX_BATCH_SIZE: '0' })).toThrow(/MAX_BATCH_SIZE/);
+    expect(() => loadEnv({ BODY_LIMIT: '10' })).toThrow(/BODY_LIMIT/);
   });
 
   it('names every bad variable in one readable error', () => {

@@ -31,7 +31,10 @@ export async function startServer(
   metricsToken?: string,
   overload?: OverloadLimits,
   rateLimiter?: RateLimiter,
-  extra: Pick<ServerDeps, 'corsOrigins' | 'trustProxy' | 'access' | 'authLimits' | 'externalTokens'> = {},
+  extra: Pick<
+    ServerDeps,
+    'corsOrigins' | 'trustProxy' | 'access' | 'authLimits' | 'externalTokens' | 'requestLimits'
+  > = {},
 ): Promise<RunningServer> {
   const app = await buildServer({
     db,

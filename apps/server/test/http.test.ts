@@ -1,6 +1,6 @@
 import { type AppRouter, createTaskwireClient, TRPCClientError } from '@taskwire/client';
 import { describe, expect, it } from 'vitest';
-import { useTestServer } from './harness.js';
+import { startServer, useTestServer } from './harness.js';
 
 const running = useTestServer();
 
@@ -116,6 +116,31 @@ describe('plain HTTP', () => {
     const input = encodeURIComponent(JSON.stringify({}));
     const batch = await fetch(`${running.server.url}/trpc/${paths}?batch=1&input=${input}`);
     expect(batch.status).toBe(400);
+  });
+
+  it('takes configured body and batch limits (BODY_LIMIT, MAX_BATCH_SIZE)', async () => {
+    const strict = await startServer(running.db, undefined, undefined, undefined, undefined, {
+      requestLimits: { bodyLimitBytes: 4_096, maxBatchSize: 2 },
+    });
+    try {
+      const body = (size: number) => JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(size) });
+      const post = (size: number) =>
+        fetch(`${strict.url}/trpc/auth.signIn`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: body(size),
+        });
+      expect((await post(5_000)).status).toBe(413);
+      // Under the limit it reaches the procedure (which refuses a 3 000-character password).
+      expect((await post(3_000)).status).toBe(400);
+      const batch = (calls: number) =>
+        fetch(`${strict.url}/trpc/${Array.from({ length: calls }, () => 'auth.me').join(',')}?batch=1`);
+      expect((await batch(3)).status).toBe(400);
+      // Within the limit the calls run (and, with no token, answer 401).
+      expect((await batch(2)).status).toBe(401);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('answers malformed JSON with 400 in the tRPC error shape', async () => {

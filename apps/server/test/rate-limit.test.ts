@@ -57,6 +57,15 @@ describe('the global rate limit', () => {
     });
   });
 
+  it('is not charged for a batch over the batch limit: that is refused before any context exists', async () => {
+    await awayFromWindowEdge();
+    const token = await userToken();
+    const oversized = await listAs(token, 21);
+    expect(oversized.status).toBe(400);
+    // The whole minute's budget is still there.
+    expect((await listAs(token, PER_MINUTE)).status).toBe(200);
+  });
+
   it('refuses a batch larger than what is left, and keeps users apart', async () => {
     await awayFromWindowEdge();
     const [first, second] = [await userToken(), await userToken()];

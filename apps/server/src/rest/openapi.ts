@@ -41,7 +41,10 @@ const ERRORS: Record<number, ErrorDoc> = {
   },
   404: { description: 'Not found, or not yours', example: { detail: 'Task not found' } },
   409: { description: 'Conflict (a changed version, a taken name or email)', example: { detail: 'Conflict' } },
-  413: { description: 'Body over 1 MiB', example: { detail: 'Request body too large' } },
+  413: {
+    description: 'Body over the size limit (`BODY_LIMIT`, 1 MiB by default)',
+    example: { detail: 'Request body too large' },
+  },
   415: {
     description: 'Body in a content type this operation does not take',
     example: { detail: 'Unsupported content type' },
