@@ -44,6 +44,8 @@ export interface ServerDeps {
   externalTokens?: ExternalTokenVerifier | null;
   /** Per-address and per-account limits on sign-in, sign-up and refresh. */
   authLimits?: AuthLimits;
+  /** The API's clock (sessions' idle and absolute limits, stats' "today"); tests move it. */
+  now?: () => Date;
   /** Limits on one request's size and time; 1 MiB, 20 calls per batch and 30 s by default. */
   requestLimits?: Partial<RequestLimits>;
 }
@@ -82,6 +84,7 @@ export async function buildServer({
   externalTokens,
   authLimits,
   requestLimits,
+  now,
 }: ServerDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
   const app = Fastify({
@@ -142,6 +145,7 @@ export async function buildServer({
     ...(sessions && { sessions }),
     ...(access && { access }),
     ...(authLimits && { authLimits }),
+    ...(now && { now }),
   };
   const contextFor = requestContextFactory(apiDeps, rateLimiter);
   await app.register(fastifyTRPCPlugin, {

@@ -33,7 +33,7 @@ export async function startServer(
   rateLimiter?: RateLimiter,
   extra: Pick<
     ServerDeps,
-    'corsOrigins' | 'trustProxy' | 'access' | 'authLimits' | 'externalTokens' | 'requestLimits'
+    'corsOrigins' | 'trustProxy' | 'access' | 'authLimits' | 'externalTokens' | 'requestLimits' | 'now'
   > = {},
 ): Promise<RunningServer> {
   const app = await buildServer({

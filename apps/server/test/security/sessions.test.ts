@@ -1,0 +1,146 @@
+import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunningServer, startServer } from '../harness.js';
+import { call } from './rpc.js';
+
+// Sessions against the real server, over HTTP, with the API's clock under the test's control:
+// rotation and reuse detection, idle and absolute expiry (14 and 60 days by default), a password
+// change ending the other sessions, and account deletion leaving no row of the user behind.
+
+const DAY_MS = 86_400_000;
+const PASSWORD = 'correct horse battery';
+
+let testDb: TestDatabase;
+let server: RunningServer;
+/** The API's clock; tests move it forward. Access tokens are still checked against real time. */
+let clock = Date.now();
+
+beforeAll(async () => {
+  testDb = await createTestDatabase();
+  server = await startServer(testDb.db, undefined, undefined, undefined, undefined, { now: () => new Date(clock) });
+});
+afterAll(async () => {
+  await server.close();
+  await testDb.destroy();
+});
+
+interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string };
+}
+
+async function signUp(): Promise<Tokens & { email: string }> {
+  const email = `session-${crypto.randomUUID()}@example.com`;
+  const response = await call(server.url, 'auth.signUp', { email, password: PASSWORD });
+  expect(response.status).toBe(200);
+  return { ...(response.data as Tokens), email };
+}
+
+async function signIn(email: string, password = PASSWORD): Promise<Tokens> {
+  const response = await call(server.url, 'auth.signIn', { email, password });
+  expect(response.status).toBe(200);
+  return response.data as Tokens;
+}
+
+const refresh = (refreshToken: string) => call(server.url, 'auth.refresh', { refreshToken });
+const me = (accessToken: string) => call(server.url, 'auth.me', undefined, accessToken);
+
+describe('sessions over HTTP', () => {
+  it('rotate the refresh token, and a replayed one ends the whole session', async () => {
+    const first = await signUp();
+    const rotated = await refresh(first.refreshToken);
+    expect(rotated.status).toBe(200);
+    const second = rotated.data as Tokens;
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await me(second.accessToken)).status).toBe(200);
+
+    // The old refresh token again: someone has a copy. The session ends for both holders.
+    const replayed = await refresh(first.refreshToken);
+    expect(replayed.status).toBe(401);
+    expect(replayed.error?.data.code).toBe('UNAUTHORIZED');
+    expect((await refresh(second.refreshToken)).status).toBe(401);
+    expect((await me(second.accessToken)).status).toBe(401);
+  });
+
+  it('end after 14 idle days, and each refresh restarts the idle time', async () => {
+    const idle = await signUp();
+    const used = await signUp();
+    let token = used.refreshToken;
+    clock += 13 * DAY_MS;
+    const kept = await refresh(token);
+    expect(kept.status).toBe(200);
+    token = (kept.data as Tokens).refreshToken;
+    clock += 2 * DAY_MS; // 15 days since sign-up, 2 since the last refresh
+    expect((await refresh(idle.refreshToken)).status).toBe(401);
+    expect((await refresh(token)).status).toBe(200);
+  });
+
+  it('end 60 days after sign-in, however often they are used', async () => {
+    const { refreshToken } = await signUp();
+    let token = refreshToken;
+    for (let day = 10; day <= 50; day += 10) {
+      clock += 10 * DAY_MS;
+      const response = await refresh(token);
+      expect(response.status, `day ${day}`).toBe(200);
+      token = (response.data as Tokens).refreshToken;
+    }
+    clock += 11 * DAY_MS; // day 61
+    expect((await refresh(token)).status).toBe(401);
+  });
+
+  it('a password change ends every other session, and the current one goes on', async () => {
+    const account = await signUp();
+    const other = await signIn(account.email);
+    const changed = await call(
+      server.url,
+      'auth.changePassword',
+      { currentPassword: PASSWORD, newPassword: 'a new long passphrase' },
+      account.accessToken,
+    );
+    expect(changed.status).toBe(200);
+    expect(changed.data).toEqual({ endedSessions: 1 });
+    expect((await me(other.accessToken)).status).toBe(401);
+    expect((await refresh(other.refreshToken)).status).toBe(401);
+    expect((await me(account.accessToken)).status).toBe(200);
+    expect((await refresh(account.refreshToken)).status).toBe(200);
+    expect((await call(server.url, 'auth.signIn', { email: account.email, password: PASSWORD })).status).toBe(401);
+  });
+
+  it("deleting the account leaves no row of the user's in any table", async () => {
+    const account = await signUp();
+    await signIn(account.email);
+    const created = await call(server.url, 'task.create', { title: 'mine', tags: ['home'] }, account.accessToken);
+    expect(created.status).toBe(200);
+    const rowsOfUser = () => countRowsOf(account.user.id);
+    const before = await rowsOfUser();
+    expect(before.users).toBe(1);
+    expect(before.tasks).toBe(1);
+    expect(before.sessions).toBe(2);
+    const deleted = await call(server.url, 'auth.deleteAccount', { password: PASSWORD }, account.accessToken);
+    expect(deleted.status).toBe(200);
+    const after = await rowsOfUser();
+    expect(Object.values(after).every((count) => count === 0)).toBe(true);
+    expect(Object.keys(after)).toEqual(Object.keys(before));
+    expect((await refresh(account.refreshToken)).status).toBe(401);
+  });
+});
+
+/** Rows that belong to the user in `users` and in every table with a `user_id` column, found from the catalog. */
+async function countRowsOf(userId: string): Promise<Record<string, number>> {
+  const { rows: tables } = await sql<{ table_name: string }>`
+    select table_name from information_schema.columns
+    where table_schema = current_schema() and column_name = 'user_id'
+    order by table_name`.execute(testDb.db);
+  expect(tables.length).toBeGreaterThanOrEqual(5);
+  const counts: Record<string, number> = {};
+  const users = await sql<{ n: number }>`select count(*)::int as n from users where id = ${userId}`.execute(testDb.db);
+  counts.users = users.rows[0]?.n ?? -1;
+  for (const { table_name: table } of tables) {
+    const result = await sql<{ n: number }>`
+      select count(*)::int as n from ${sql.table(table)} where user_id = ${userId}`.execute(testDb.db);
+    counts[table] = result.rows[0]?.n ?? -1;
+  }
+  return counts;
+}
