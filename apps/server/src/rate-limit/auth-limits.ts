@@ -55,7 +55,7 @@ export function createAuthLimits(
 
     // This hour's and the last hour's failures together: then no sliding hour ever holds more than
     // the limit, which a single fixed window would allow twice over across its edge.
-    async reservePasswordAttempt(account) {
+    async reserveAccountAttempt(account) {
       const decision = await decide(
         `auth-fail:${account}`,
         1,
@@ -68,6 +68,6 @@ export function createAuthLimits(
       return decision;
     },
 
-    releasePasswordAttempt: giveBack,
+    releaseAccountAttempt: giveBack,
   };
 }

@@ -77,6 +77,28 @@ describe('brute force on one account', () => {
     expect((await signIn(accountLimited, await newAccount(), PASSWORD, nextAddress())).status).toBe(200);
   });
 
+  it('counts sign-ups with a taken email as failures on that account, and not a successful one', async () => {
+    const email = await newAccount();
+    for (let i = 0; i < FAILURES_PER_HOUR; i++) {
+      const again = await call(accountLimited.url, 'auth.signUp', { email, password: PASSWORD }, undefined, {
+        'x-forwarded-for': nextAddress(),
+      });
+      expect(again.status).toBe(409);
+    }
+    const probing = await call(accountLimited.url, 'auth.signUp', { email, password: PASSWORD }, undefined, {
+      'x-forwarded-for': nextAddress(),
+    });
+    expect(probing.status).toBe(429);
+    expect((await signIn(accountLimited, email, PASSWORD, nextAddress())).status).toBe(429);
+
+    const fresh = `fresh-${crypto.randomUUID()}@example.com`;
+    expect((await call(accountLimited.url, 'auth.signUp', { email: fresh, password: PASSWORD })).status).toBe(200);
+    for (let i = 0; i < FAILURES_PER_HOUR - 1; i++) {
+      expect((await signIn(accountLimited, fresh, `guess ${i}`, nextAddress())).status).toBe(401);
+    }
+    expect((await signIn(accountLimited, fresh, PASSWORD, nextAddress())).status).toBe(200);
+  });
+
   it('counts failures for an unknown email the same way, so the limit reveals no account', async () => {
     const unknown = `nobody-${crypto.randomUUID()}@example.com`;
     for (let i = 0; i < FAILURES_PER_HOUR; i++) {
@@ -92,7 +114,7 @@ describe('brute force on one account', () => {
       { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 5 },
       silent,
     );
-    const allowed = async () => (await limits.reservePasswordAttempt('acct')).allowed;
+    const allowed = async () => (await limits.reserveAccountAttempt('acct')).allowed;
     // Real time drives retry-after; the store's own clock places the hits. Unreleased attempts are failures.
     for (let i = 0; i < 3; i++) expect(await allowed()).toBe(true);
     clock += 2 * 60_000; // 11:01, a new fixed window
@@ -110,12 +132,12 @@ describe('brute force on one account', () => {
       silent,
     );
     for (let i = 0; i < 10; i++) {
-      expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(true);
-      await limits.releasePasswordAttempt('acct');
+      expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(true);
+      await limits.releaseAccountAttempt('acct');
     }
-    expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(true);
-    expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(true);
-    expect((await limits.reservePasswordAttempt('acct')).allowed).toBe(false);
+    expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(true);
+    expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(true);
+    expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(false);
   });
 
   it('holds for guesses sent in parallel: a batch of 20 on one account gets exactly the limit through', async () => {

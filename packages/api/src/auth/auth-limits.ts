@@ -17,13 +17,14 @@ export interface AuthLimits {
   /** Counts one sign-in, sign-up or refresh from this address (a short burst limit). */
   attempt(ip: string): Promise<LimitDecision>;
   /**
-   * Counts a password attempt on the account *before* the password is checked, so that parallel
-   * guesses (a batch, many addresses) cannot all pass one check, or refuses it when the account's
-   * failures in the last hour are at the limit. A refused attempt is not counted.
+   * Counts an attempt that may fail against an account (a password, a sign-up with its email)
+   * *before* it is checked, so that parallel attempts (a batch, many addresses) cannot all pass
+   * one check, or refuses it when the account's failures in the last hour are at the limit. A
+   * refused attempt is not counted.
    */
-  reservePasswordAttempt(account: string): Promise<LimitDecision>;
-  /** The reserved attempt had the right password: it does not count as a failure. */
-  releasePasswordAttempt(account: string): Promise<void>;
+  reserveAccountAttempt(account: string): Promise<LimitDecision>;
+  /** The reserved attempt succeeded: it does not count as a failure. */
+  releaseAccountAttempt(account: string): Promise<void>;
 }
 
 /** The account's key for the counters: a hash, so no email address is stored in Redis. */
@@ -48,21 +49,21 @@ export async function limitAttempt(ctx: Context): Promise<void> {
 }
 
 /**
- * Checks a password under the account's failure limit, whatever the address. Throws
- * TOO_MANY_REQUESTS at the limit; else runs `check`, whose `null` means a wrong password, and
- * counts a failure unless it was right. The attempt is counted before the (slow) check, so
- * parallel guesses cannot all pass the limit together.
+ * Runs an attempt on an account under its failure limit, whatever the address: a password check,
+ * or a sign-up with its email (a taken email is a failure: it probes which accounts exist). Throws
+ * TOO_MANY_REQUESTS at the limit; else runs `attempt`, whose `null` means it failed, and counts a
+ * failure unless it succeeded. Counting before the (slow) attempt keeps parallel ones in bounds.
  */
-export async function limitPasswordAttempt<T>(
+export async function limitAccountAttempt<T>(
   ctx: Context,
   account: string,
-  check: () => Promise<T | null>,
+  attempt: () => Promise<T | null>,
 ): Promise<T | null> {
-  if (!ctx.authLimits) return check();
+  if (!ctx.authLimits) return attempt();
   const key = accountKey(account);
-  const decision = await ctx.authLimits.reservePasswordAttempt(key);
+  const decision = await ctx.authLimits.reserveAccountAttempt(key);
   if (!decision.allowed) refuse(ctx, decision);
-  const result = await check();
-  if (result !== null) await ctx.authLimits.releasePasswordAttempt(key);
+  const result = await attempt();
+  if (result !== null) await ctx.authLimits.releaseAccountAttempt(key);
   return result;
 }

@@ -2,7 +2,7 @@ import { inTransaction } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
-import { limitAttempt, limitPasswordAttempt } from './auth-limits.js';
+import { limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import {
   deleteUser,
@@ -60,7 +60,7 @@ async function confirmPassword(ctx: SignedInContext, account: Account, password:
   if (account.passwordHash === null) throw forbidden('This account signs in through an identity provider');
   const counter = account.email ?? ctx.user.id;
   const { passwordHash } = account;
-  const right = await limitPasswordAttempt(ctx, counter, async () =>
+  const right = await limitAccountAttempt(ctx, counter, async () =>
     password !== undefined && (await verifyPassword(passwordHash, password)) ? true : null,
   );
   if (!right) throw forbidden('The password is incorrect');
@@ -74,7 +74,11 @@ function revokedTokens(ctx: SignedInContext): void {
 export const authRouter = router({
   signUp: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
     await limitAttempt(ctx);
-    const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
+    const user = await limitAccountAttempt(
+      ctx,
+      input.email,
+      async () => (await insertUser(ctx.db, input.email, await hashPassword(input.password))) ?? null,
+    );
     if (!user) throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists' });
     ctx.log.info({ userId: user.id }, 'user signed up');
     return signedIn(ctx, user);
@@ -83,7 +87,7 @@ export const authRouter = router({
   signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
     await limitAttempt(ctx);
     // Counted per email whether or not the account exists, so the limit reveals nothing either.
-    const found = await limitPasswordAttempt(ctx, input.email, async () => {
+    const found = await limitAccountAttempt(ctx, input.email, async () => {
       const credentials = await findCredentialsByEmail(ctx.db, input.email);
       // Same work and the same answer for an unknown email and a wrong password.
       const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password);
