@@ -253,18 +253,13 @@ describe('unknown email versus wrong password', () => {
 });
 
 describe('when the counters are unreachable', () => {
-  it('refuses sign-in (fails closed) while other calls go through (fails open)', async () => {
+  it('refuses sign-in (fails closed) while other calls go through (fails open), and logs both', async () => {
     const deadStore = createRedisStore('redis://127.0.0.1:1', () => {});
-    const server = await startServer(
-      testDb.db,
-      undefined,
-      undefined,
-      undefined,
-      createRateLimiter(deadStore, 1, silent),
-      {
-        authLimits: createAuthLimits(deadStore, { attemptsPerIpPerMinute: 10, failuresPerAccountPerHour: 10 }, silent),
-      },
-    );
+    const logged: { level: number; msg: string }[] = [];
+    const log = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
+    const server = await startServer(testDb.db, undefined, undefined, undefined, createRateLimiter(deadStore, 1, log), {
+      authLimits: createAuthLimits(deadStore, { attemptsPerIpPerMinute: 10, failuresPerAccountPerHour: 10 }, log),
+    });
     try {
       const refused = await signIn(server, await newAccount(), PASSWORD);
       expect(refused.status).toBe(503);
@@ -273,6 +268,9 @@ describe('when the counters are unreachable', () => {
       const token = (data as { accessToken: string }).accessToken;
       // The global limit of 1 call per minute is not enforced without its store.
       for (let i = 0; i < 3; i++) expect((await call(server.url, 'task.count', {}, token)).status).toBe(200);
+      const messages = logged.map((line) => line.msg);
+      expect(messages).toContain('rate-limit store unavailable: refusing sign-ins until it is back');
+      expect(messages).toContain('rate-limit store unavailable: letting calls through');
     } finally {
       await server.close();
       await deadStore.close();
