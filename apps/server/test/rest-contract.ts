@@ -61,6 +61,8 @@ export interface ContractClient {
   uncalled(): string[];
   /** How many documented operations were called. */
   calledCount(): number;
+  /** Every response body received, for "never contains" checks. */
+  responseTexts(): readonly string[];
 }
 
 export function createContractClient(baseUrl: string, document: OpenApiDocument): ContractClient {
@@ -68,6 +70,7 @@ export function createContractClient(baseUrl: string, document: OpenApiDocument)
   // A CommonJS module: its default export is under .default for TypeScript's NodeNext view.
   ajvFormats.default(ajv);
   ajv.addSchema(document, 'openapi.json');
+  const texts: string[] = [];
   const validators = new Map<string, ValidateFunction>();
   const templates = Object.keys(document.paths).map((template) => ({ template, regex: templateRegex(template) }));
   /** "GET /api/{user_id}/tasks" → how many times it was called. */
@@ -148,6 +151,7 @@ export function createContractClient(baseUrl: string, document: OpenApiDocument)
     }
     const response = await fetch(baseUrl + path, { method, headers, body });
     const text = await response.text();
+    texts.push(text);
     const parsed: unknown = text ? JSON.parse(text) : undefined;
 
     const lower = method.toLowerCase();
@@ -183,5 +187,6 @@ export function createContractClient(baseUrl: string, document: OpenApiDocument)
       );
     },
     calledCount: () => called.size,
+    responseTexts: () => texts,
   };
 }

@@ -618,4 +618,16 @@ describe('the contract', () => {
     expect(api.calledCount()).toBeGreaterThan(20);
     expect(api.uncalled()).toEqual([]);
   });
+
+  it('never answered with a password hash or a refresh-token hash', async () => {
+    const stored = [
+      ...(await testDb.db.selectFrom('users').select('password_hash as value').execute()),
+      ...(await testDb.db.selectFrom('refresh_tokens').select('token_hash as value').execute()),
+    ].flatMap((row) => (row.value ? [row.value] : []));
+    expect(stored.length).toBeGreaterThan(10);
+    const texts = api.responseTexts();
+    expect(texts.length).toBeGreaterThan(100);
+    const leaks = texts.filter((text) => text.includes('$argon2') || stored.some((hash) => text.includes(hash)));
+    expect(leaks).toEqual([]);
+  });
 });
