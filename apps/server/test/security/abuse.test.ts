@@ -53,6 +53,23 @@ afterAll(async () => {
 const signIn = (server: RunningServer, email: string, password: string, from?: string) =>
   call(server.url, 'auth.signIn', { email, password }, undefined, from ? { 'x-forwarded-for': from } : {});
 
+/** Every input as one `auth.signIn` call of a single batch request; each call's error code (undefined: signed in). */
+async function signInBatch(
+  server: RunningServer,
+  inputs: { email: string; password: string }[],
+  from?: string,
+): Promise<{ response: Response; codes: (string | undefined)[] }> {
+  const paths = inputs.map(() => 'auth.signIn').join(',');
+  const response = await fetch(`${server.url}/trpc/${paths}?batch=1`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(from && { 'x-forwarded-for': from }) },
+    body: JSON.stringify(Object.fromEntries(inputs.map((input, i) => [i, input]))),
+  });
+  // One answer per call, unless the batch as a whole was refused (too large): then none.
+  const results = (await response.json().catch(() => null)) as { error?: { data: { code: string } } }[] | null;
+  return { response, codes: Array.isArray(results) ? results.map((result) => result.error?.data.code) : [] };
+}
+
 async function newAccount(): Promise<string> {
   const email = `abuse-${crypto.randomUUID()}@example.com`;
   expect((await call(unlimited.url, 'auth.signUp', { email, password: PASSWORD })).status).toBe(200);
@@ -143,15 +160,8 @@ describe('brute force on one account', () => {
   it('holds for guesses sent in parallel: a batch of 20 on one account gets exactly the limit through', async () => {
     const email = await newAccount();
     const calls = 20;
-    const paths = Array.from({ length: calls }, () => 'auth.signIn').join(',');
-    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email, password: `guess ${i}` }]));
-    const response = await fetch(`${accountLimited.url}/trpc/${paths}?batch=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': nextAddress() },
-      body: JSON.stringify(body),
-    });
-    const results = (await response.json()) as { error?: { data: { code: string } } }[];
-    const codes = results.map((result) => result.error?.data.code);
+    const guesses = Array.from({ length: calls }, (_, i) => ({ email, password: `guess ${i}` }));
+    const { codes } = await signInBatch(accountLimited, guesses, nextAddress());
     expect(codes.filter((code) => code === 'UNAUTHORIZED')).toHaveLength(FAILURES_PER_HOUR);
     expect(codes.filter((code) => code === 'TOO_MANY_REQUESTS')).toHaveLength(calls - FAILURES_PER_HOUR);
   });
@@ -162,19 +172,15 @@ describe('the per-address burst limit', () => {
     // The per-address window is a fixed minute: a test that straddles its edge would start afresh.
     await awayFromWindowEdge();
     const address = nextAddress();
-    const calls = 5;
-    const paths = Array.from({ length: calls }, () => 'auth.signIn').join(',');
-    const body = Object.fromEntries(
-      Array.from({ length: calls }, (_, i) => [i, { email: `x${i}@example.com`, password: 'wrong password' }]),
-    );
-    const response = await fetch(`${addressLimited.url}/trpc/${paths}?batch=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
-      body: JSON.stringify(body),
-    });
-    const results = (await response.json()) as { error?: { data: { code: string } } }[];
-    const codes = results.map((result) => result.error?.data.code).sort();
-    expect(codes).toEqual(['TOO_MANY_REQUESTS', 'TOO_MANY_REQUESTS', 'UNAUTHORIZED', 'UNAUTHORIZED', 'UNAUTHORIZED']);
+    const guesses = Array.from({ length: 5 }, (_, i) => ({ email: `x${i}@example.com`, password: 'wrong password' }));
+    const { response, codes } = await signInBatch(addressLimited, guesses, address);
+    expect(codes.sort()).toEqual([
+      'TOO_MANY_REQUESTS',
+      'TOO_MANY_REQUESTS',
+      'UNAUTHORIZED',
+      'UNAUTHORIZED',
+      'UNAUTHORIZED',
+    ]);
     expect(Number(response.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 
     const single = await signIn(addressLimited, 'x@example.com', 'wrong password', address);
@@ -191,14 +197,8 @@ describe('the per-address burst limit', () => {
 describe('oversized requests', () => {
   it('refuses a batch of 1 000 calls before running any of them', async () => {
     const email = await newAccount();
-    const calls = 1_000;
-    const paths = Array.from({ length: calls }, () => 'auth.signIn').join(',');
-    const body = Object.fromEntries(Array.from({ length: calls }, (_, i) => [i, { email, password: `guess ${i}` }]));
-    const response = await fetch(`${accountLimited.url}/trpc/${paths}?batch=1`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
+    const guesses = Array.from({ length: 1_000 }, (_, i) => ({ email, password: `guess ${i}` }));
+    const { response } = await signInBatch(accountLimited, guesses);
     // 414 from the router (the batch's path is over 5 000 characters) or 400 from tRPC's batch limit.
     expect([400, 414]).toContain(response.status);
     // Not one of the 1 000 guesses was tried: the account has no failures against it.
