@@ -244,6 +244,47 @@ describe('the client with a refresh token', () => {
     expect(requests).toBe(6);
   });
 
+  it("follows the app's token store: after another user signs in, nothing of the first user's is sent", async () => {
+    const anonymous = running.server.client();
+    const alice = await anonymous.auth.signUp.mutate({ email: 'switch-a@example.com', password: 'alice switches' });
+    const store = { accessToken: 'expired.access.token', refreshToken: alice.refreshToken };
+    const client = createTaskwireClient({
+      url: `${running.server.url}/trpc`,
+      token: () => store.accessToken,
+      refreshToken: () => store.refreshToken,
+      onTokens: (tokens) => {
+        Object.assign(store, tokens);
+      },
+    });
+    // A refresh happens for Alice, and the store receives her new pair.
+    expect((await client.auth.me.query()).id).toBe(alice.user.id);
+    expect(store.refreshToken).not.toBe(alice.refreshToken);
+
+    // Alice signs out; Bob signs in on the same page, with the same client.
+    const bob = await anonymous.auth.signUp.mutate({ email: 'switch-b@example.com', password: 'bob takes over' });
+    Object.assign(store, { accessToken: bob.accessToken, refreshToken: bob.refreshToken });
+    expect((await client.auth.me.query()).id).toBe(bob.user.id);
+    // And a refresh from now on uses Bob's refresh token.
+    store.accessToken = 'expired.again';
+    expect((await client.auth.me.query()).id).toBe(bob.user.id);
+    expect(store.refreshToken).not.toBe(bob.refreshToken);
+  });
+
+  it('keeps the refreshed pair itself when the app gives plain strings', async () => {
+    const carol = await running.server
+      .client()
+      .auth.signUp.mutate({ email: 'strings@example.com', password: 'carol uses strings' });
+    const client = createTaskwireClient({
+      url: `${running.server.url}/trpc`,
+      token: 'expired.access.token',
+      refreshToken: carol.refreshToken,
+    });
+    expect((await client.auth.me.query()).id).toBe(carol.user.id);
+    // The given refresh token was rotated away; further calls use the client's own new pair.
+    expect((await client.task.count.query()) >= 0).toBe(true);
+    expect((await client.auth.me.query()).id).toBe(carol.user.id);
+  });
+
   it('gives up with the original UNAUTHORIZED when the refresh token is no good', async () => {
     const client = createTaskwireClient({
       url: `${running.server.url}/trpc`,

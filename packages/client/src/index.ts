@@ -25,18 +25,30 @@ export interface TaskwireClientOptions {
   headers?: Record<string, string>;
   /**
    * With a refresh token, a call answered UNAUTHORIZED is retried once after a transparent
-   * auth.refresh; calls failing at the same moment share one refresh.
+   * auth.refresh; calls failing at the same moment share one refresh. A function is read at each
+   * refresh, so it follows your auth store (sign-out, another user signing in).
    */
-  refreshToken?: string;
-  /** Called with each new token pair after a refresh: store them (the old refresh token no longer works). */
+  refreshToken?: TokenSource;
+  /**
+   * Called with each new token pair after a refresh: store them (the old refresh token no longer
+   * works). With `token` as a function too, your store is then the only source of tokens;
+   * otherwise the client keeps the new pair itself.
+   */
   onTokens?: (tokens: Tokens) => void | Promise<void>;
 }
+
+const read = async (source: TokenSource) => (typeof source === 'function' ? await source() : source) ?? undefined;
 
 /** Creates the typed Taskwire client: `await client.task.list.query({ limit: 20 })`. */
 export function createTaskwireClient(options: TaskwireClientOptions): TaskwireClient {
   const { url, token, fetch: customFetch, headers, refreshToken, onTokens } = options;
   const baseFetch = customFetch ?? globalThis.fetch.bind(globalThis);
-  const refreshState: RefreshState | undefined = refreshToken ? { accessToken: undefined, refreshToken } : undefined;
+  // An app that reads tokens from its store and stores refreshed ones keeps the truth, so that
+  // after a sign-out or another user's sign-in no token of the previous user is sent.
+  const appKeepsTokens = typeof token === 'function' && onTokens !== undefined;
+  const refreshState: RefreshState | undefined = refreshToken
+    ? { accessToken: undefined, refreshToken: () => read(refreshToken) }
+    : undefined;
   const transport = refreshState ? createRefreshingFetch(url, refreshState, onTokens, baseFetch) : customFetch;
   return createTRPCClient<AppRouter>({
     links: [
@@ -46,8 +58,9 @@ export function createTaskwireClient(options: TaskwireClientOptions): TaskwireCl
         maxURLLength: 2_083,
         ...(transport && { fetch: transport }),
         async headers() {
-          // After a refresh, the client's own new access token wins over the one it was given.
-          const current = refreshState?.accessToken ?? (typeof token === 'function' ? await token() : token);
+          // Unless the app keeps the tokens, a refreshed access token wins over the one it was given.
+          const own = appKeepsTokens ? undefined : refreshState?.accessToken;
+          const current = own ?? (await read(token));
           return current ? { ...headers, authorization: `Bearer ${current}` } : { ...headers };
         },
       }),
