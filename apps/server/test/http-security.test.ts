@@ -74,3 +74,37 @@ describe('TRUST_PROXY', () => {
     expect(statuses).toEqual([401, 401, 429]);
   });
 });
+
+describe('the REST Link header', () => {
+  it('is absolute, with the forwarded scheme and host only from a trusted proxy', async () => {
+    const trusting = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+      trustProxy: ['127.0.0.1'],
+    });
+    const plain = await startServer(testDb.db);
+    try {
+      const { accessToken } = await trusting
+        .client()
+        .auth.signUp.mutate({ email: `link-${crypto.randomUUID()}@example.com`, password: 'follow the link' });
+      const client = trusting.client(accessToken);
+      for (const title of ['one', 'two']) await client.task.create.mutate({ title });
+      const nextFrom = async (server: RunningServer) => {
+        const response = await fetch(`${server.url}/api/tasks?limit=1`, {
+          headers: {
+            authorization: `Bearer ${accessToken}`,
+            'x-forwarded-proto': 'https',
+            'x-forwarded-host': 'api.example.com',
+          },
+        });
+        expect(response.status).toBe(200);
+        return response.headers.get('link');
+      };
+      expect(await nextFrom(trusting)).toMatch(
+        /^<https:\/\/api\.example\.com\/api\/tasks\?limit=1&cursor=[^>]+>; rel="next"$/,
+      );
+      expect(await nextFrom(plain)).toMatch(new RegExp(`^<${plain.url}/api/tasks\\?limit=1&cursor=`));
+    } finally {
+      await trusting.close();
+      await plain.close();
+    }
+  });
+});

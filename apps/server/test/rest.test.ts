@@ -72,7 +72,14 @@ async function createTask(token: string, body: Record<string, unknown>): Promise
   return response.body;
 }
 
-const nextLink = (headers: Headers) => /^<([^>]+)>; rel="next"$/.exec(headers.get('link') ?? '')?.[1];
+/** The next page's path and query, from an absolute `Link` URL that must point at this server. */
+function nextLink(headers: Headers): string | undefined {
+  const link = /^<([^>]+)>; rel="next"$/.exec(headers.get('link') ?? '')?.[1];
+  if (link === undefined) return undefined;
+  const url = new URL(link);
+  expect(url.origin).toBe(server.url);
+  return url.pathname + url.search;
+}
 
 describe('the document', () => {
   it('is valid OpenAPI 3.1', async () => {

@@ -106,7 +106,10 @@ function successResponse(route: AnyRestRoute) {
       name,
       name === 'Location'
         ? { description: 'The URL of the new resource', schema: { type: 'string' } }
-        : { description: 'The next page: `<url>; rel="next"`; absent on the last page', schema: { type: 'string' } },
+        : {
+            description: 'The next page: `<absolute url>; rel="next"`, every filter kept; absent on the last page',
+            schema: { type: 'string' },
+          },
     ]),
   );
   const response = {

@@ -77,9 +77,13 @@ export function noContent(): Responder<unknown> {
 
 const pathOf = (req: FastifyRequest) => req.url.split('?')[0] ?? req.url;
 
-/** The same request with `cursor` replaced: every filter, sort and limit carries over. */
+/**
+ * The same request with `cursor` replaced, as an absolute URL (as GitHub's API gives it), so a
+ * client can follow it as it is: every filter, sort and limit carries over. Scheme and host are
+ * the ones the client used (X-Forwarded-Proto/-Host count only behind TRUST_PROXY).
+ */
 function nextPageUrl(req: FastifyRequest, cursor: string): string {
   const query = new URLSearchParams(req.url.slice(pathOf(req).length + 1));
   query.set('cursor', cursor);
-  return `${pathOf(req)}?${query}`;
+  return `${req.protocol}://${req.host}${pathOf(req)}?${query}`;
 }
