@@ -111,4 +111,17 @@ describe.runIf(process.env.TEST_REDIS_URL)('counters in Redis', () => {
     await a.close();
     await b.close();
   });
+
+  it('count within a limit atomically, and take a hit back from its own window, never below 0', async () => {
+    const store = createRedisStore(process.env.TEST_REDIS_URL ?? '', () => {});
+    expect(await store.connected(5_000)).toBe(true);
+    const key = `test:${crypto.randomUUID()}`;
+    const windowMs = 3_600_000;
+    const hits = await Promise.all(Array.from({ length: 20 }, () => store.hitWithin(key, windowMs, 5)));
+    expect(hits.filter((hit) => hit.counted)).toHaveLength(5);
+    const { index } = hits[0] ?? { index: 0 };
+    for (let i = 0; i < 7; i++) await store.unhit(key, windowMs, index);
+    expect((await store.hit(key, 0, windowMs)).count).toBe(0);
+    await store.close();
+  });
 });

@@ -5,7 +5,7 @@ export {
   type Principal,
   principalKey,
 } from './auth/access.js';
-export type { AuthLimits, LimitDecision } from './auth/auth-limits.js';
+export type { AccountAttempt, AuthLimits, LimitDecision } from './auth/auth-limits.js';
 export { commonPasswordCount } from './auth/common-passwords.js';
 export {
   createExternalTokenVerifier,

@@ -1,5 +1,7 @@
 /** A window's count after a hit. */
 export interface WindowCount {
+  /** Which window: windows are numbered from the epoch, so every instance agrees. */
+  index: number;
   count: number;
   /** The count of the window before (for limits that must hold over any sliding window). */
   previousCount: number;
@@ -11,6 +13,13 @@ export interface WindowCount {
 export interface RateLimitStore {
   /** Adds `cost` to `key`'s counter in the fixed window of `windowMs` that contains now. */
   hit(key: string, cost: number, windowMs: number): Promise<WindowCount>;
+  /**
+   * Adds 1 to `key`'s current window only if this window's and the previous one's counts together
+   * stay within `limit`, in one atomic step (so parallel callers cannot all slip under it).
+   */
+  hitWithin(key: string, windowMs: number, limit: number): Promise<WindowCount & { counted: boolean }>;
+  /** Takes 1 back from the window `index` of `key` (the one a hit went to), never below 0. */
+  unhit(key: string, windowMs: number, index: number): Promise<void>;
   /**
    * Resolves true once the store takes hits, or false if it still does not after `timeoutMs`.
    * A server waits for this before it listens, so its first calls are not refused for a store that

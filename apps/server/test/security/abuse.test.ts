@@ -122,6 +122,8 @@ describe('brute force on one account', () => {
       expect((await signIn(accountLimited, unknown, `guess ${i}`, nextAddress())).status).toBe(401);
     }
     expect((await signIn(accountLimited, unknown, 'guess', nextAddress())).status).toBe(429);
+    // Guessing at a free address does not keep its owner from signing up with it.
+    expect((await call(accountLimited.url, 'auth.signUp', { email: unknown, password: PASSWORD })).status).toBe(200);
   });
 
   it('never lets more failures through than the limit in any sliding hour, across a window edge', async () => {
@@ -142,19 +144,27 @@ describe('brute force on one account', () => {
     expect(await allowed()).toBe(false);
   });
 
-  it('does not count an attempt whose password was right', async () => {
+  it('does not count an attempt whose password was right, even when the hour turned meanwhile', async () => {
+    let clock = Date.UTC(2030, 0, 1, 10, 59, 59, 900);
     const limits = createAuthLimits(
-      createMemoryStore(),
+      createMemoryStore(() => clock),
       { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 2 },
       silent,
     );
+    const reserve = () => limits.reserveAccountAttempt('acct');
     for (let i = 0; i < 10; i++) {
-      expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(true);
-      await limits.releaseAccountAttempt('acct');
+      const attempt = await reserve();
+      expect(attempt.allowed).toBe(true);
+      if (attempt.allowed) await attempt.release();
     }
-    expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(true);
-    expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(true);
-    expect((await limits.reserveAccountAttempt('acct')).allowed).toBe(false);
+    // Reserved at 10:59:59, released at 11:00:00: the hit is taken back from the 10:00 window.
+    const straddling = await reserve();
+    clock += 200;
+    if (straddling.allowed) await straddling.release();
+    clock += 60 * 60_000; // 12:00: had the release gone to the 11:00 window, it would read -1 here
+    expect((await reserve()).allowed).toBe(true);
+    expect((await reserve()).allowed).toBe(true);
+    expect((await reserve()).allowed).toBe(false);
   });
 
   it('holds for guesses sent in parallel: a batch of 20 on one account gets exactly the limit through', async () => {

@@ -13,18 +13,19 @@ export type LimitDecision =
   | { allowed: false; reason: 'limited'; retryAfterSeconds: number }
   | { allowed: false; reason: 'unavailable' };
 
+/** A counted attempt on an account, or the reason it was refused. */
+export type AccountAttempt = { allowed: true; release(): Promise<void> } | Exclude<LimitDecision, { allowed: true }>;
+
 export interface AuthLimits {
   /** Counts one sign-in, sign-up or refresh from this address (a short burst limit). */
   attempt(ip: string): Promise<LimitDecision>;
   /**
-   * Counts an attempt that may fail against an account (a password, a sign-up with its email)
-   * *before* it is checked, so that parallel attempts (a batch, many addresses) cannot all pass
-   * one check, or refuses it when the account's failures in the last hour are at the limit. A
-   * refused attempt is not counted.
+   * Counts an attempt that may fail against an account (a password, say) *before* it is checked,
+   * atomically and only while the account's failures in the last hour are under the limit, so
+   * that parallel attempts (a batch, many addresses) cannot all pass one check. Refused: not
+   * counted. Allowed: `release()` takes it back if the attempt succeeded.
    */
-  reserveAccountAttempt(account: string): Promise<LimitDecision>;
-  /** The reserved attempt succeeded: it does not count as a failure. */
-  releaseAccountAttempt(account: string): Promise<void>;
+  reserveAccountAttempt(account: string): Promise<AccountAttempt>;
 }
 
 /** The account's key for the counters: a hash, so no email address is stored in Redis. */
@@ -49,8 +50,7 @@ export async function limitAttempt(ctx: Context): Promise<void> {
 }
 
 /**
- * Runs an attempt on an account under its failure limit, whatever the address: a password check,
- * or a sign-up with its email (a taken email is a failure: it probes which accounts exist). Throws
+ * Runs an attempt on an account under its failure limit, whatever the address. Throws
  * TOO_MANY_REQUESTS at the limit; else runs `attempt`, whose `null` means it failed, and counts a
  * failure unless it succeeded. Counting before the (slow) attempt keeps parallel ones in bounds.
  */
@@ -60,10 +60,19 @@ export async function limitAccountAttempt<T>(
   attempt: () => Promise<T | null>,
 ): Promise<T | null> {
   if (!ctx.authLimits) return attempt();
-  const key = accountKey(account);
-  const decision = await ctx.authLimits.reserveAccountAttempt(key);
-  if (!decision.allowed) refuse(ctx, decision);
+  const reserved = await ctx.authLimits.reserveAccountAttempt(accountKey(account));
+  if (!reserved.allowed) refuse(ctx, reserved);
   const result = await attempt();
-  if (result !== null) await ctx.authLimits.releaseAccountAttempt(key);
+  if (result !== null) await reserved.release();
   return result;
+}
+
+/**
+ * Counts a failure that happened without a password check against the account (a sign-up with a
+ * taken email probes which accounts exist), or throws TOO_MANY_REQUESTS at the limit.
+ */
+export async function countAccountFailure(ctx: Context, account: string): Promise<void> {
+  if (!ctx.authLimits) return;
+  const counted = await ctx.authLimits.reserveAccountAttempt(accountKey(account));
+  if (!counted.allowed) refuse(ctx, counted);
 }

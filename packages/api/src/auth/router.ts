@@ -2,7 +2,7 @@ import { inTransaction } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
-import { limitAccountAttempt, limitAttempt } from './auth-limits.js';
+import { countAccountFailure, limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import {
   deleteUser,
@@ -74,12 +74,12 @@ function revokedTokens(ctx: SignedInContext): void {
 export const authRouter = router({
   signUp: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
     await limitAttempt(ctx);
-    const user = await limitAccountAttempt(
-      ctx,
-      input.email,
-      async () => (await insertUser(ctx.db, input.email, await hashPassword(input.password))) ?? null,
-    );
-    if (!user) throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists' });
+    const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
+    if (!user) {
+      // Only a taken email counts, so nobody can block a free address from signing up.
+      await countAccountFailure(ctx, input.email);
+      throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists' });
+    }
     ctx.log.info({ userId: user.id }, 'user signed up');
     return signedIn(ctx, user);
   }),
