@@ -270,6 +270,38 @@ describe('the client with a refresh token', () => {
     expect(store.refreshToken).not.toBe(bob.refreshToken);
   });
 
+  it('also follows the store without onTokens, and after a sign-out sends no token at all', async () => {
+    const anonymous = running.server.client();
+    const dave = await anonymous.auth.signUp.mutate({ email: 'no-callback@example.com', password: 'dave stores' });
+    // At page load only the refresh token is known.
+    const store: { accessToken?: string; refreshToken?: string } = { refreshToken: dave.refreshToken };
+    const sent: (string | null)[] = [];
+    const recording: typeof fetch = async (input, init) => {
+      if (!String(input instanceof Request ? input.url : input).includes('auth.refresh')) {
+        sent.push(new Headers(init?.headers).get('authorization'));
+      }
+      return fetch(input, init);
+    };
+    const client = createTaskwireClient({
+      url: `${running.server.url}/trpc`,
+      token: () => store.accessToken,
+      refreshToken: () => store.refreshToken,
+      fetch: recording,
+    });
+    expect((await client.auth.me.query()).id).toBe(dave.user.id);
+    expect((await client.auth.me.query()).id).toBe(dave.user.id);
+
+    const erin = await anonymous.auth.signUp.mutate({ email: 'after-dave@example.com', password: 'erin next' });
+    Object.assign(store, { accessToken: erin.accessToken, refreshToken: erin.refreshToken });
+    expect((await client.auth.me.query()).id).toBe(erin.user.id);
+
+    // Signed out: no token of anyone's goes out, and the call is UNAUTHORIZED.
+    Object.assign(store, { accessToken: undefined, refreshToken: undefined });
+    sent.length = 0;
+    expect((await errorOf(client.auth.me.query())).data?.code).toBe('UNAUTHORIZED');
+    expect(sent).toEqual([null]);
+  });
+
   it('keeps the refreshed pair itself when the app gives plain strings', async () => {
     const carol = await running.server
       .client()

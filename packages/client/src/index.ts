@@ -1,11 +1,12 @@
 import type { AppRouter } from '@taskwire/api';
 import { createTRPCClient, httpBatchLink, type TRPCClient } from '@trpc/client';
-import { createRefreshingFetch, type RefreshState, type Tokens } from './refreshing-fetch.js';
+import { createRefreshingFetch } from './refreshing-fetch.js';
+import { createTokenKeeper, type Tokens } from './token-keeper.js';
 
 // Types only from @taskwire/api: nothing of the server reaches a frontend bundle.
 export type { AppRouter, RouterInputs, RouterOutputs, Task, TaskPage, User } from '@taskwire/api';
 export { TRPCClientError } from '@trpc/client';
-export type { Tokens } from './refreshing-fetch.js';
+export type { Tokens } from './token-keeper.js';
 
 /** An access token, or a function that returns the current one (e.g. from your auth store). */
 export type TokenSource =
@@ -31,8 +32,8 @@ export interface TaskwireClientOptions {
   refreshToken?: TokenSource;
   /**
    * Called with each new token pair after a refresh: store them (the old refresh token no longer
-   * works). With `token` as a function too, your store is then the only source of tokens;
-   * otherwise the client keeps the new pair itself.
+   * works). Until your `token` and `refreshToken` give something new, the client uses the new pair
+   * itself; as soon as they do (stored, signed out, another user), theirs count.
    */
   onTokens?: (tokens: Tokens) => void | Promise<void>;
 }
@@ -43,13 +44,10 @@ const read = async (source: TokenSource) => (typeof source === 'function' ? awai
 export function createTaskwireClient(options: TaskwireClientOptions): TaskwireClient {
   const { url, token, fetch: customFetch, headers, refreshToken, onTokens } = options;
   const baseFetch = customFetch ?? globalThis.fetch.bind(globalThis);
-  // An app that reads tokens from its store and stores refreshed ones keeps the truth, so that
-  // after a sign-out or another user's sign-in no token of the previous user is sent.
-  const appKeepsTokens = typeof token === 'function' && onTokens !== undefined;
-  const refreshState: RefreshState | undefined = refreshToken
-    ? { accessToken: undefined, refreshToken: () => read(refreshToken) }
+  const keeper = refreshToken
+    ? createTokenKeeper({ access: () => read(token), refresh: () => read(refreshToken) })
     : undefined;
-  const transport = refreshState ? createRefreshingFetch(url, refreshState, onTokens, baseFetch) : customFetch;
+  const transport = keeper ? createRefreshingFetch(url, keeper, onTokens, baseFetch) : customFetch;
   return createTRPCClient<AppRouter>({
     links: [
       httpBatchLink({
@@ -58,9 +56,7 @@ export function createTaskwireClient(options: TaskwireClientOptions): TaskwireCl
         maxURLLength: 2_083,
         ...(transport && { fetch: transport }),
         async headers() {
-          // Unless the app keeps the tokens, a refreshed access token wins over the one it was given.
-          const own = appKeepsTokens ? undefined : refreshState?.accessToken;
-          const current = own ?? (await read(token));
+          const current = keeper ? await keeper.accessToken() : await read(token);
           return current ? { ...headers, authorization: `Bearer ${current}` } : { ...headers };
         },
       }),
