@@ -174,7 +174,8 @@ describe('an external identity provider (JWKS)', () => {
     await expectTRPCError(before.task.create({ title: 'x' }), 'UNAUTHORIZED');
     expect(await usersNow()).toBe(count);
     // The person signs in at the provider again: a new, empty account; the old token still fails.
-    const after = await bearer(externalToken({ sub, iat: now + 2 }));
+    // Issued in a later second than the deletion, however long the steps above took.
+    const after = await bearer(externalToken({ sub, iat: Math.floor(Date.now() / 1000) + 1 }));
     const newId = (await after.auth.me()).id;
     expect(newId).not.toBe(deletedId);
     expect(await after.task.list({})).toMatchObject({ items: [] });
