@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -102,9 +103,30 @@ describe('the REST Link header', () => {
         /^<https:\/\/api\.example\.com\/api\/tasks\?limit=1&cursor=[^>]+>; rel="next"$/,
       );
       expect(await nextFrom(plain)).toMatch(new RegExp(`^<${plain.url}/api/tasks\\?limit=1&cursor=`));
+      // A Host header that would inject into the Link header is not used.
+      const injected = await rawGet(plain.url, '/api/tasks?limit=1', {
+        host: 'evil.example>; rel="prev", <https://evil.example',
+        authorization: `Bearer ${accessToken}`,
+      });
+      expect(injected.status).toBe(200);
+      expect(injected.link).toMatch(/^<\/api\/tasks\?limit=1&cursor=[^>]+>; rel="next"$/);
     } finally {
       await trusting.close();
       await plain.close();
     }
   });
 });
+
+/** A GET with exactly these headers (fetch will not send an arbitrary Host). */
+function rawGet(baseUrl: string, path: string, headers: Record<string, string>) {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise<{ status: number; link: string | undefined }>((resolve, reject) => {
+    const req = request({ hostname, port, path, headers }, (res) => {
+      res.resume();
+      const link = res.headers.link;
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, link: Array.isArray(link) ? link[0] : link }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}

@@ -77,13 +77,19 @@ export function noContent(): Responder<unknown> {
 
 const pathOf = (req: FastifyRequest) => req.url.split('?')[0] ?? req.url;
 
+/** host[:port], a name or a bracketed IPv6 address, and nothing else. */
+const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
 /**
  * The same request with `cursor` replaced, as an absolute URL (as GitHub's API gives it), so a
  * client can follow it as it is: every filter, sort and limit carries over. Scheme and host are
- * the ones the client used (X-Forwarded-Proto/-Host count only behind TRUST_PROXY).
+ * the ones the client used (X-Forwarded-Proto/-Host count only behind TRUST_PROXY); without a
+ * usable host, the link is the path alone.
  */
 function nextPageUrl(req: FastifyRequest, cursor: string): string {
   const query = new URLSearchParams(req.url.slice(pathOf(req).length + 1));
   query.set('cursor', cursor);
-  return `${req.protocol}://${req.host}${pathOf(req)}?${query}`;
+  // A Host that is not a plain host[:port] (missing, or carrying `>` or `;`) must not shape the header.
+  const origin = PLAIN_HOST.test(req.host) ? `${req.protocol}://${req.host}` : '';
+  return `${origin}${pathOf(req)}?${query}`;
 }
