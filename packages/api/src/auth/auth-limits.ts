@@ -72,7 +72,5 @@ export async function limitAccountAttempt<T>(
  * taken email probes which accounts exist), or throws TOO_MANY_REQUESTS at the limit.
  */
 export async function countAccountFailure(ctx: Context, account: string): Promise<void> {
-  if (!ctx.authLimits) return;
-  const counted = await ctx.authLimits.reserveAccountAttempt(accountKey(account));
-  if (!counted.allowed) refuse(ctx, counted);
+  await limitAccountAttempt(ctx, account, async () => null);
 }

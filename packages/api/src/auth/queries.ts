@@ -82,13 +82,13 @@ export async function refuseTokensIssuedBefore(db: Db, userId: string, now: Date
 }
 
 /**
- * Deletes the account. One statement, so one transaction: the foreign keys cascade to every
- * table of the user's data (tasks, tags, counts, sessions, refresh tokens, identities).
+ * Deletes the account in one transaction: its identities are remembered as deleted, then the
+ * foreign keys cascade to every table of the user's data (tasks, tags, counts, sessions, refresh
+ * tokens, identities).
  */
 export async function deleteUser(db: Db, userId: string, at: Date): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     await rememberDeletedIdentities(trx, userId, at);
-    // Everything else of the user's goes with the row (foreign keys cascade).
     const result = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
     return result.numDeletedRows > 0n;
   });
