@@ -50,7 +50,7 @@ export function createAuthLimits(
           return { allowed: false, reason: 'limited', retryAfterSeconds: secondsUntil(window.resetAt) };
         }
         // From the window it went to, even if the hour has turned since.
-        const release = () => store.unhit(key, HOUR_MS, window.index).catch(() => {});
+        const release = () => store.unhit(key, window.index).catch(() => {});
         return { allowed: true, release };
       } catch (error) {
         return unavailable(error);

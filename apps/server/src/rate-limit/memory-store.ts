@@ -16,32 +16,29 @@ export function createMemoryStore(now: () => number = Date.now): RateLimitStore 
   }, 60_000);
   sweep.unref();
 
-  /** Adds what `costOf` says, given the current and previous window's counts, to the current window. */
-  function add(key: string, windowMs: number, costOf: (count: number, previousCount: number) => number): WindowCount {
+  /** Adds `cost` to the current window of `key`, and reports both windows' counts. */
+  function add(key: string, windowMs: number, cost: number): WindowCount {
     const { index, resetAt } = currentWindow(now(), windowMs);
     const slot = `${key}:${index}`;
     const entry = counters.get(slot) ?? { count: 0, resetAt, windowMs };
-    const previousCount = counters.get(`${key}:${index - 1}`)?.count ?? 0;
-    entry.count += costOf(entry.count, previousCount);
+    entry.count += cost;
     counters.set(slot, entry);
-    return { index, count: entry.count, previousCount, resetAt };
+    return { index, count: entry.count, previousCount: counters.get(`${key}:${index - 1}`)?.count ?? 0, resetAt };
   }
 
   return {
     async hit(key, cost, windowMs): Promise<WindowCount> {
-      return add(key, windowMs, () => cost);
+      return add(key, windowMs, cost);
     },
     async hitWithin(key, windowMs, limit) {
-      let counted = false;
-      const window = add(key, windowMs, (count, previousCount) => {
-        counted = count + previousCount < limit;
-        return counted ? 1 : 0;
-      });
-      return { ...window, counted };
+      // Check and add in one synchronous step: nothing else runs in between in this process.
+      const before = add(key, windowMs, 0);
+      const counted = before.count + before.previousCount < limit;
+      return counted ? { ...add(key, windowMs, 1), counted } : { ...before, counted };
     },
-    async unhit(key, windowMs, index) {
+    async unhit(key, index) {
       const entry = counters.get(`${key}:${index}`);
-      if (entry && entry.count > 0 && entry.windowMs === windowMs) entry.count -= 1;
+      if (entry && entry.count > 0) entry.count -= 1;
     },
     async connected() {
       return true;

@@ -66,7 +66,7 @@ export function createRedisStore(url: string, onError: (error: Error) => void): 
       )) as [number, number, number];
       return { index, count: Number(count), previousCount: Number(previousCount), resetAt, counted: counted === 1 };
     },
-    async unhit(key, _windowMs, index) {
+    async unhit(key, index) {
       await redis.eval(UNHIT, 1, windowKeys(key, index)[0]);
     },
     connected(timeoutMs) {

@@ -19,7 +19,7 @@ export interface RateLimitStore {
    */
   hitWithin(key: string, windowMs: number, limit: number): Promise<WindowCount & { counted: boolean }>;
   /** Takes 1 back from the window `index` of `key` (the one a hit went to), never below 0. */
-  unhit(key: string, windowMs: number, index: number): Promise<void>;
+  unhit(key: string, index: number): Promise<void>;
   /**
    * Resolves true once the store takes hits, or false if it still does not after `timeoutMs`.
    * A server waits for this before it listens, so its first calls are not refused for a store that
