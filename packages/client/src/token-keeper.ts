@@ -38,9 +38,10 @@ export function createTokenKeeper(app: AppTokens) {
       kept &&
       ((access === kept.appAccess && refresh === kept.appRefresh) ||
         (access === kept.tokens.accessToken && refresh === kept.tokens.refreshToken));
+    const given = { access, refresh };
     return same && kept
-      ? { access: kept.tokens.accessToken, refresh: kept.tokens.refreshToken, kept }
-      : { access, refresh, kept: undefined };
+      ? { access: kept.tokens.accessToken, refresh: kept.tokens.refreshToken, kept, given }
+      : { access, refresh, kept: undefined, given };
   }
 
   return {
@@ -49,10 +50,9 @@ export function createTokenKeeper(app: AppTokens) {
 
     /** The refresh token to refresh with now, and a way to record what that refresh returned. */
     async forRefresh(triggeredBy: string | null) {
-      const [appAccess, appRefresh] = [await app.access(), await app.refresh()];
-      const { refresh } = await current();
+      const { refresh, given } = await current();
       const keep = (tokens: Tokens) => {
-        if (appRefresh) kept = { appAccess, appRefresh, triggeredBy, tokens };
+        if (given.refresh) kept = { appAccess: given.access, appRefresh: given.refresh, triggeredBy, tokens };
       };
       return { refreshToken: refresh, keep };
     },
