@@ -67,12 +67,15 @@ export async function awayFromWindowEdge(): Promise<void> {
  * For a test file: a fresh test database and the real server on it, started before the file's
  * tests and closed after them. Read `server` and `db` inside tests (they exist from beforeAll on).
  */
-export function useTestServer(): { readonly server: RunningServer; readonly db: Db } {
+export function useTestServer(extra: Parameters<typeof startServer>[5] = {}): {
+  readonly server: RunningServer;
+  readonly db: Db;
+} {
   let testDb: TestDatabase | undefined;
   let running: RunningServer | undefined;
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    running = await startServer(testDb.db);
+    running = await startServer(testDb.db, undefined, undefined, undefined, undefined, extra);
   });
   afterAll(async () => {
     await running?.close();

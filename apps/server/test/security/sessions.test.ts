@@ -1,7 +1,6 @@
-import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RunningServer, startServer } from '../harness.js';
+import { describe, expect, it } from 'vitest';
+import { useTestServer } from '../harness.js';
 import { call } from './rpc.js';
 
 // Sessions against the real server, over HTTP, with the API's clock under the test's control:
@@ -11,19 +10,9 @@ import { call } from './rpc.js';
 const DAY_MS = 86_400_000;
 const PASSWORD = 'correct horse battery';
 
-let testDb: TestDatabase;
-let server: RunningServer;
 /** The API's clock; tests move it forward. Access tokens are still checked against real time. */
 let clock = Date.now();
-
-beforeAll(async () => {
-  testDb = await createTestDatabase();
-  server = await startServer(testDb.db, undefined, undefined, undefined, undefined, { now: () => new Date(clock) });
-});
-afterAll(async () => {
-  await server.close();
-  await testDb.destroy();
-});
+const running = useTestServer({ now: () => new Date(clock) });
 
 interface Tokens {
   accessToken: string;
@@ -33,19 +22,19 @@ interface Tokens {
 
 async function signUp(): Promise<Tokens & { email: string }> {
   const email = `session-${crypto.randomUUID()}@example.com`;
-  const response = await call(server.url, 'auth.signUp', { email, password: PASSWORD });
+  const response = await call(running.server.url, 'auth.signUp', { email, password: PASSWORD });
   expect(response.status).toBe(200);
   return { ...(response.data as Tokens), email };
 }
 
 async function signIn(email: string, password = PASSWORD): Promise<Tokens> {
-  const response = await call(server.url, 'auth.signIn', { email, password });
+  const response = await call(running.server.url, 'auth.signIn', { email, password });
   expect(response.status).toBe(200);
   return response.data as Tokens;
 }
 
-const refresh = (refreshToken: string) => call(server.url, 'auth.refresh', { refreshToken });
-const me = (accessToken: string) => call(server.url, 'auth.me', undefined, accessToken);
+const refresh = (refreshToken: string) => call(running.server.url, 'auth.refresh', { refreshToken });
+const me = (accessToken: string) => call(running.server.url, 'auth.me', undefined, accessToken);
 
 describe('sessions over HTTP', () => {
   it('rotate the refresh token, and a replayed one ends the whole session', async () => {
@@ -94,7 +83,7 @@ describe('sessions over HTTP', () => {
     const account = await signUp();
     const other = await signIn(account.email);
     const changed = await call(
-      server.url,
+      running.server.url,
       'auth.changePassword',
       { currentPassword: PASSWORD, newPassword: 'a new long passphrase' },
       account.accessToken,
@@ -105,20 +94,27 @@ describe('sessions over HTTP', () => {
     expect((await refresh(other.refreshToken)).status).toBe(401);
     expect((await me(account.accessToken)).status).toBe(200);
     expect((await refresh(account.refreshToken)).status).toBe(200);
-    expect((await call(server.url, 'auth.signIn', { email: account.email, password: PASSWORD })).status).toBe(401);
+    expect((await call(running.server.url, 'auth.signIn', { email: account.email, password: PASSWORD })).status).toBe(
+      401,
+    );
   });
 
   it("deleting the account leaves no row of the user's in any table", async () => {
     const account = await signUp();
     await signIn(account.email);
-    const created = await call(server.url, 'task.create', { title: 'mine', tags: ['home'] }, account.accessToken);
+    const created = await call(
+      running.server.url,
+      'task.create',
+      { title: 'mine', tags: ['home'] },
+      account.accessToken,
+    );
     expect(created.status).toBe(200);
     const rowsOfUser = () => countRowsOf(account.user.id);
     const before = await rowsOfUser();
     expect(before.users).toBe(1);
     expect(before.tasks).toBe(1);
     expect(before.sessions).toBe(2);
-    const deleted = await call(server.url, 'auth.deleteAccount', { password: PASSWORD }, account.accessToken);
+    const deleted = await call(running.server.url, 'auth.deleteAccount', { password: PASSWORD }, account.accessToken);
     expect(deleted.status).toBe(200);
     const after = await rowsOfUser();
     expect(Object.values(after).every((count) => count === 0)).toBe(true);
@@ -132,14 +128,14 @@ async function countRowsOf(userId: string): Promise<Record<string, number>> {
   const { rows: tables } = await sql<{ table_name: string }>`
     select table_name from information_schema.columns
     where table_schema = current_schema() and column_name = 'user_id'
-    order by table_name`.execute(testDb.db);
+    order by table_name`.execute(running.db);
   expect(tables.length).toBeGreaterThanOrEqual(5);
   const counts: Record<string, number> = {};
-  const users = await sql<{ n: number }>`select count(*)::int as n from users where id = ${userId}`.execute(testDb.db);
+  const users = await sql<{ n: number }>`select count(*)::int as n from users where id = ${userId}`.execute(running.db);
   counts.users = users.rows[0]?.n ?? -1;
   for (const { table_name: table } of tables) {
     const result = await sql<{ n: number }>`
-      select count(*)::int as n from ${sql.table(table)} where user_id = ${userId}`.execute(testDb.db);
+      select count(*)::int as n from ${sql.table(table)} where user_id = ${userId}`.execute(running.db);
     counts[table] = result.rows[0]?.n ?? -1;
   }
   return counts;
