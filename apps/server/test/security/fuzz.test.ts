@@ -14,8 +14,9 @@ const PASSWORD = 'correct horse battery';
 
 /**
  * Procedures no generated input can make succeed: the right password (other than one the fuzzed
- * sign-up set), a live refresh token or one's own session id never come out of a generator. Every other procedure must succeed at least
- * once, which proves the generated inputs reach its real work rather than only its validation.
+ * sign-up set), a live refresh token or one's own session id never come out of a generator. Every
+ * other procedure must succeed at least once, which proves the generated inputs reach its real
+ * work rather than only its validation.
  */
 const NEVER_SUCCEED = new Set([
   'auth.signIn',
