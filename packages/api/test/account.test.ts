@@ -171,4 +171,18 @@ describe('the access check cache', () => {
     access.forgetUser(user.id);
     expect(await access.resolve(api.db, principal)).toBeNull();
   });
+
+  it('does not cache a lookup that read the account before a revocation it overlapped', async () => {
+    const access = createAccessCache({ ttlMs: 60_000 });
+    const { user } = await api.signUp();
+    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0 };
+    // A lookup reads the account while its tokens still count, and a revocation's "forget"
+    // arrives before that lookup has returned.
+    const inFlight = access.resolve(api.db, principal);
+    access.forgetUser(user.id);
+    expect(await inFlight).toEqual({ userId: user.id, sessionId: null });
+    // The revocation's write: had the lookup's answer been cached, it would still say "valid".
+    await api.db.updateTable('users').set({ tokens_valid_after: new Date() }).where('id', '=', user.id).execute();
+    expect(await access.resolve(api.db, principal)).toBeNull();
+  });
 });

@@ -57,6 +57,9 @@ export function createAccessCache({
   now = Date.now,
 }: AccessCacheOptions = {}): AccessCache {
   const entries = new Map<string, Entry>();
+  // Bumped by every forgetUser: a lookup that was in flight across a revocation may have read the
+  // rows before it, so its answer serves that one call but is not cached.
+  let revocations = 0;
 
   const cacheKey = (principal: Principal) =>
     principal.kind === 'local' ? `${principal.userId}/${principal.sessionId ?? ''}` : principalKey(principal);
@@ -76,8 +79,9 @@ export function createAccessCache({
       const key = cacheKey(principal);
       let entry = entries.get(key);
       if (!entry || entry.expiresAt <= now() || newerThanDeletion(entry, principal)) {
+        const revocationsBefore = revocations;
         entry = { ...(await lookup(db, principal)), expiresAt: now() + ttlMs };
-        if (ttlMs > 0) {
+        if (ttlMs > 0 && revocations === revocationsBefore) {
           entries.delete(key);
           entries.set(key, entry);
           if (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
@@ -89,6 +93,7 @@ export function createAccessCache({
     },
 
     forgetUser(userId) {
+      revocations++;
       for (const [key, entry] of entries) if (entry.userId === userId) entries.delete(key);
     },
   };
