@@ -1,4 +1,4 @@
-import { Redis } from 'ioredis';
+import { openRedis, whenReady } from '../redis.js';
 import { currentWindow, type RateLimitStore } from './store.js';
 
 // Add and set the expiry in one atomic step, so a counter can never be left without one; read the
@@ -30,18 +30,9 @@ function windowKeys(key: string, index: number): [string, string] {
   return [`${prefix}:${index}`, `${prefix}:${index - 1}`];
 }
 
-/**
- * Counters in Redis, shared by every instance. Commands fail at once while Redis is unreachable
- * (no offline queue), so the caller decides whether to fail open or closed instead of waiting.
- */
+/** Counters in Redis, shared by every instance; a command fails at once while Redis is unreachable. */
 export function createRedisStore(url: string, onError: (error: Error) => void): RateLimitStore {
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    connectTimeout: 1_000,
-    lazyConnect: false,
-  });
-  redis.on('error', onError);
+  const redis = openRedis(url, onError);
   return {
     async hit(key, cost, windowMs) {
       const { index, resetAt } = currentWindow(Date.now(), windowMs);
@@ -69,19 +60,7 @@ export function createRedisStore(url: string, onError: (error: Error) => void): 
     async unhit(key, index) {
       await redis.eval(UNHIT, 1, windowKeys(key, index)[0]);
     },
-    connected(timeoutMs) {
-      if (redis.status === 'ready') return Promise.resolve(true);
-      return new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => finish(false), timeoutMs);
-        const onReady = () => finish(true);
-        function finish(ready: boolean) {
-          clearTimeout(timer);
-          redis.off('ready', onReady);
-          resolve(ready);
-        }
-        redis.on('ready', onReady);
-      });
-    },
+    connected: (timeoutMs) => whenReady(redis, timeoutMs),
     async close() {
       redis.disconnect();
     },
