@@ -11,23 +11,33 @@ import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { logThrottle } from './rate-limit/log-throttle.js';
 import { createMemoryStore } from './rate-limit/memory-store.js';
 import { createRedisStore } from './rate-limit/redis-store.js';
+import { type SharedAccessCache, shareRevocations } from './shared-revocations.js';
 import { exitGracefullyOnSignals } from './shutdown.js';
 
 const DAY_MS = 86_400_000;
 // How long a starting server waits for Redis before it listens anyway (and auth fails closed).
-const STORE_CONNECT_WAIT_MS = 5_000;
+const REDIS_CONNECT_WAIT_MS = 5_000;
+
+/** ioredis reports every reconnect attempt; one line per 10 s is enough while Redis is down. */
+function throttledRedisErrors(logger: Logger): (error: Error) => void {
+  const mayLog = logThrottle();
+  return (error) => {
+    if (mayLog()) logger.warn({ err: error }, 'redis connection error');
+  };
+}
+
+/** The access-check cache; with REDIS_URL, every instance hears of a revocation at once. */
+function createConfiguredAccess(env: Env, onRedisError: (error: Error) => void): SharedAccessCache {
+  const local = createAccessCache({ ttlMs: env.AUTH_CHECK_CACHE_MS });
+  if (!env.REDIS_URL) return { access: local, connected: async () => true, close: async () => {} };
+  return shareRevocations(local, env.REDIS_URL, onRedisError);
+}
 
 /**
  * The limits from env, counters in Redis when REDIS_URL is set: the global limit (off at 0) and
  * the auth limits (always on).
  */
-function createConfiguredLimits(env: Env, logger: Logger) {
-  const mayLog = logThrottle();
-  // ioredis reports every reconnect attempt; one line per 10 s is enough while Redis is down.
-  const onRedisError = (error: Error) => {
-    if (!mayLog()) return;
-    logger.warn({ err: error }, 'redis connection error');
-  };
+function createConfiguredLimits(env: Env, logger: Logger, onRedisError: (error: Error) => void) {
   const store = env.REDIS_URL ? createRedisStore(env.REDIS_URL, onRedisError) : createMemoryStore();
   const rateLimiter: RateLimiter | undefined =
     env.RATE_LIMIT_PER_MINUTE === 0 ? undefined : createRateLimiter(store, env.RATE_LIMIT_PER_MINUTE, logger);
@@ -58,14 +68,25 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
-  const limits = createConfiguredLimits(env, logger);
-  if (!(await limits.connected(STORE_CONNECT_WAIT_MS))) {
+  const onRedisError = throttledRedisErrors(logger);
+  const limits = createConfiguredLimits(env, logger, onRedisError);
+  const accessCache = createConfiguredAccess(env, onRedisError);
+  const [limitsReady, accessReady] = await Promise.all([
+    limits.connected(REDIS_CONNECT_WAIT_MS),
+    accessCache.connected(REDIS_CONNECT_WAIT_MS),
+  ]);
+  if (!limitsReady) {
     logger.warn('rate-limit store not reachable at start: auth calls are refused until it is, other calls pass');
+  }
+  if (!accessReady) {
+    logger.warn(
+      'revocation broadcast not connected at start: other instances see revocations after AUTH_CHECK_CACHE_MS',
+    );
   }
   const app = await buildServer({
     db,
     tokens,
-    access: createAccessCache({ ttlMs: env.AUTH_CHECK_CACHE_MS }),
+    access: accessCache.access,
     externalTokens: createExternalTokenVerifier({
       jwksUrl: env.AUTH_JWKS_URL,
       sharedSecret: env.AUTH_SHARED_SECRET,
@@ -92,6 +113,7 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
       stopTrashPurge();
       await app.close();
       await limits.close();
+      await accessCache.close();
       await db.destroy();
     },
     logger,

@@ -51,6 +51,45 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('two
     }
   }, 60_000);
 
+  it('refuse a revoked token on every instance at once, not when their access caches expire', async () => {
+    const testDb = await createTestDatabase();
+    // Five-minute access caches: within this test only the shared revocation can make B refuse.
+    const env = {
+      DATABASE_URL: testDb.url ?? '',
+      REDIS_URL: process.env.TEST_REDIS_URL ?? '',
+      AUTH_CHECK_CACHE_MS: '300000',
+    };
+    const [a, b] = await Promise.all([startMain(env), startMain({ ...env, MIGRATE_ON_START: 'false' })]);
+    try {
+      const signUp = await postJson(`${a.url}/trpc/auth.signUp`, {
+        email: 'revoked@example.com',
+        password: 'revoked everywhere',
+      });
+      const token = ((await signUp.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
+      const headers = { authorization: `Bearer ${token}` };
+      const me = (server: { url: string }) => fetch(`${server.url}/trpc/auth.me`, { headers });
+      // B has checked the token and cached the answer.
+      expect((await me(b)).status).toBe(200);
+
+      expect((await postJson(`${a.url}/trpc/auth.signOutAll`, {}, headers)).status).toBe(200);
+      expect((await me(a)).status).toBe(401);
+      // Pub/sub delivers asynchronously: B may answer one call late, but within a second.
+      const deadline = Date.now() + 1_000;
+      let status = (await me(b)).status;
+      while (status === 200 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        status = (await me(b)).status;
+      }
+      expect(status).toBe(401);
+    } finally {
+      a.child.kill('SIGTERM');
+      b.child.kill('SIGTERM');
+      expect(await a.exited).toBe(0);
+      expect(await b.exited).toBe(0);
+      await testDb.destroy();
+    }
+  }, 60_000);
+
   it('waits for a slow Redis before it listens, so its first sign-up is not refused', async () => {
     const redis = new URL(process.env.TEST_REDIS_URL ?? '');
     const proxy = await slowProxy(Number(redis.port || 6379), 1_500);
