@@ -65,7 +65,7 @@ const envSchema = z
     SESSION_ABSOLUTE_DAYS: z.coerce.number().min(1).max(3650).default(60),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     SHUTDOWN_TIMEOUT: z.coerce.number().int().min(100).max(600_000).default(10_000),
-    /** Server processes on this machine (node:cluster); more than 1 needs Postgres. */
+    /** Server processes on this machine (node:cluster); more than 1 needs Postgres and Redis. */
     WORKERS: z.coerce.number().int().min(1).max(64).default(1),
     /** Shed load (503 + Retry-After) when the event loop lags more than this many ms; 0 turns it off. */
     MAX_EVENT_LOOP_DELAY: z.coerce.number().int().min(0).max(60_000).default(1_000),
@@ -113,6 +113,15 @@ const envSchema = z
         code: 'custom',
         path: ['WORKERS'],
         message: 'more than one worker needs DATABASE_URL (the embedded database belongs to one process)',
+      });
+    }
+    // In-memory counters would be per worker: n workers would allow n times every limit, the
+    // per-account sign-in limit included, and a revocation would reach only one worker's cache.
+    if (env.WORKERS > 1 && !env.REDIS_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['WORKERS'],
+        message: 'more than one worker needs REDIS_URL (rate limits and revocations are shared through it)',
       });
     }
     if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {

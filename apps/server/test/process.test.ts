@@ -13,6 +13,18 @@ afterAll(async () => {
 });
 
 const credentials = { email: 'restart@example.com', password: 'restart password' };
+const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PORT: '0' };
+
+/** Starts the entry point with an env it should refuse: its exit code and what it printed. */
+async function refusedStart(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  const child = spawnMain(env);
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, stderr };
+}
 
 describe('the server process', () => {
   it('starts on an embedded PGlite under DATA_DIR, keeps data across restarts, and exits 0 on SIGTERM', async () => {
@@ -34,12 +46,7 @@ describe('the server process', () => {
   }, 60_000);
 
   it('refuses to start in production without JWT_SECRET, naming the variable', async () => {
-    const child = spawnMain({ NODE_ENV: 'production', PORT: '0' });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stderr } = await refusedStart({ NODE_ENV: 'production', PORT: '0' });
     expect(code).toBe(1);
     expect(stderr).toContain('JWT_SECRET');
     expect(stderr).not.toMatch(/\n\s+at /);
@@ -48,22 +55,31 @@ describe('the server process', () => {
 
 describe('WORKERS', () => {
   it('refuses more than one worker on the embedded database', async () => {
-    const child = spawnMain({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PORT: '0', WORKERS: '2' });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { code, stderr } = await refusedStart({ ...production, WORKERS: '2' });
     expect(code).toBe(1);
     expect(stderr).toMatch(/WORKERS: more than one worker needs DATABASE_URL/);
   }, 30_000);
 
-  it.runIf(process.env.TEST_DATABASE_URL)(
+  it('refuses more than one worker without Redis, which would multiply every rate limit', async () => {
+    const { code, stderr } = await refusedStart({
+      ...production,
+      WORKERS: '2',
+      DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/WORKERS: more than one worker needs REDIS_URL/);
+  }, 30_000);
+
+  it.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
     'runs n workers on one port sharing one Postgres, spreads connections, and stops them all on SIGTERM',
     async () => {
       const testDb = await createTestDatabase();
       try {
-        const server = await startMain({ DATABASE_URL: testDb.url ?? '', WORKERS: '2' });
+        const server = await startMain({
+          DATABASE_URL: testDb.url ?? '',
+          REDIS_URL: process.env.TEST_REDIS_URL ?? '',
+          WORKERS: '2',
+        });
         const signUp = await postJson(`${server.url}/trpc/auth.signUp`, credentials);
         const token = ((await signUp.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
         for (let i = 0; i < 30; i++) {
