@@ -339,6 +339,9 @@ describe('tasks', () => {
       json: { title: 'planted' },
     });
     expect(foreignCreate.status).toBe(403);
+    // UUIDs compare in any letter case: one's own id in capitals is still oneself, Alice's still not.
+    expect((await api.get(`/api/${bob.user.id.toUpperCase()}/tasks`, { token: bob.access_token })).status).toBe(200);
+    expect((await api.get(`/api/${alice.user.id.toUpperCase()}/tasks`, { token: bob.access_token })).status).toBe(403);
 
     for (const prefix of [`/api/${bob.user.id}`, '/api/me', '/api']) {
       const response = await api.get(`${prefix}/tasks/${alicesTask.id}`, { token: bob.access_token });

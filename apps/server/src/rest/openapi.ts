@@ -127,8 +127,14 @@ const USER_ID_PARAMETER = {
   in: 'path',
   required: true,
   description:
-    "The token's user id, or `me`. Every `/api/{user_id}/…` path also exists without the segment (`/api/tasks`).",
-  schema: { anyOf: [{ type: 'string', format: 'uuid' }, { const: 'me' }] },
+    "The token's user id, or `me`; with an identity provider's token, also the provider's id for the user (its `sub`). Any other user is 403. Every `/api/{user_id}/…` path also exists without the segment (`/api/tasks`).",
+  schema: {
+    anyOf: [
+      { type: 'string', format: 'uuid' },
+      { const: 'me' },
+      { type: 'string', description: "An identity provider's `sub`" },
+    ],
+  },
   // Swagger UI fills it in, so trying an operation needs no id copied from a response.
   example: 'me',
 };

@@ -74,6 +74,16 @@ async function signedInUserId(ctx: Context, caller: ReturnType<typeof createCall
   return (await caller.auth.me()).id;
 }
 
+/**
+ * Whether `{user_id}` names the caller: `me`, their id (in any letter case, as UUIDs are), or, for
+ * an identity provider's token, the provider's own id for them (its `sub`), which is the only id a
+ * frontend signed in there knows.
+ */
+function namesCaller(pathUser: string, userId: string, principal: Context['principal']): boolean {
+  if (pathUser === 'me' || pathUser.toLowerCase() === userId.toLowerCase()) return true;
+  return principal?.kind === 'external' && pathUser === principal.subject;
+}
+
 /** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
 function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
   const { pathParams } = routeSchemas(route);
@@ -91,7 +101,7 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
       const pathUser = (req.params as { user_id?: string }).user_id;
       // Without a token the procedure answers 401; with one, a foreign {user_id} is 403 (the seed
       // spec's rule), once auth.me has confirmed the token still counts (a revoked one is 401).
-      if (userId && pathUser !== undefined && pathUser !== 'me' && pathUser !== userId) {
+      if (userId && pathUser !== undefined && !namesCaller(pathUser, userId, ctx.principal)) {
         await caller.auth.me();
         throw forbidden();
       }

@@ -102,6 +102,24 @@ describe("an identity provider's token", () => {
     expect((await fetch(`${server.url}/api/${user.id}/tasks`, { headers })).status).toBe(403);
   });
 
+  it("names its user in {user_id} by the provider's own id, as a frontend signed in there does", async () => {
+    const subject = `ba_user_${crypto.randomUUID().slice(0, 8)}`;
+    const headers = { authorization: `Bearer ${await idpToken(subject)}`, 'content-type': 'application/json' };
+    const created = await fetch(`${server.url}/api/${subject}/tasks`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ title: 'Under the provider id' }),
+    });
+    expect(created.status).toBe(201);
+    const location = created.headers.get('location') ?? '';
+    expect(location).toMatch(new RegExp(`^/api/${subject}/tasks/`));
+    expect((await fetch(`${server.url}${location}`, { headers })).status).toBe(200);
+    expect((await fetch(`${server.url}/api/${subject}/tasks`, { headers })).status).toBe(200);
+    // Another provider id, or our own user's id, is still someone else.
+    expect((await fetch(`${server.url}/api/ba_user_other/tasks`, { headers })).status).toBe(403);
+    expect((await fetch(`${server.url}/api/${user.id}/tasks`, { headers })).status).toBe(403);
+  });
+
   it('of a deleted account is refused, and does not bring the account back as a new one', async () => {
     const token = await idpToken(`idp-${crypto.randomUUID()}`, Math.floor(Date.now() / 1000) - 1);
     expect((await me(token)).status).toBe(200);
