@@ -21,6 +21,7 @@ export function createAuthLimits(
   store: RateLimitStore,
   settings: AuthLimitSettings,
   log: FastifyBaseLogger,
+  now: () => number = Date.now,
 ): AuthLimits {
   const mayLog = logThrottle();
   function unavailable(error: unknown): { allowed: false; reason: 'unavailable' } {
@@ -33,7 +34,7 @@ export function createAuthLimits(
       try {
         const window = await store.hit(`auth-ip:${ip}`, 1, MINUTE_MS);
         if (window.count <= settings.attemptsPerIpPerMinute) return { allowed: true };
-        return { allowed: false, reason: 'limited', retryAfterSeconds: secondsUntil(window.resetAt) };
+        return { allowed: false, reason: 'limited', retryAfterSeconds: secondsUntil(window.resetAt, now()) };
       } catch (error) {
         return unavailable(error);
       }
@@ -47,7 +48,10 @@ export function createAuthLimits(
       try {
         const window = await store.hitWithin(key, HOUR_MS, settings.failuresPerAccountPerHour);
         if (!window.counted) {
-          return { allowed: false, reason: 'limited', retryAfterSeconds: secondsUntil(window.resetAt) };
+          // When this hour ends, its count becomes the "last hour" that is added in: if it alone
+          // has reached the limit, attempts are let through again only an hour after that.
+          const retryAt = window.count < settings.failuresPerAccountPerHour ? window.resetAt : window.resetAt + HOUR_MS;
+          return { allowed: false, reason: 'limited', retryAfterSeconds: secondsUntil(retryAt, now()) };
         }
         // From the window it went to, even if the hour has turned since.
         const release = () => store.unhit(key, window.index).catch(() => {});

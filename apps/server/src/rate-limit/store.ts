@@ -35,7 +35,7 @@ export function currentWindow(now: number, windowMs: number): { index: number; r
   return { index, resetAt: (index + 1) * windowMs };
 }
 
-/** Whole seconds until a window ends, at least 1: what `Retry-After` says. */
-export function secondsUntil(resetAt: number): number {
-  return Math.max(1, Math.ceil((resetAt - Date.now()) / 1000));
+/** Whole seconds from `now` until `resetAt`, at least 1: what `Retry-After` says. */
+export function secondsUntil(resetAt: number, now: number = Date.now()): number {
+  return Math.max(1, Math.ceil((resetAt - now) / 1000));
 }

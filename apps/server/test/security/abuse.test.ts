@@ -144,6 +144,42 @@ describe('brute force on one account', () => {
     expect(await allowed()).toBe(false);
   });
 
+  it('says in Retry-After when attempts are let through again, counting the hour before', async () => {
+    let clock = Date.UTC(2030, 0, 1, 10, 30, 0);
+    const at = (hours: number, minutes: number) => Date.UTC(2030, 0, 1, hours, minutes, 0);
+    const limits = createAuthLimits(
+      createMemoryStore(() => clock),
+      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 3 },
+      silent,
+      () => clock,
+    );
+    /** 0 when the attempt is let through, else its Retry-After in minutes. */
+    const retryAfterMinutes = async (account: string) => {
+      const attempt = await limits.reserveAccountAttempt(account);
+      if (attempt.allowed) return 0;
+      return attempt.reason === 'limited' ? attempt.retryAfterSeconds / 60 : Number.NaN;
+    };
+
+    // Three failures at 10:30 count in the 10:00 hour, and as "the last hour" until 12:00.
+    for (let i = 0; i < 3; i++) expect(await retryAfterMinutes('full-hour')).toBe(0);
+    clock = at(10, 40);
+    expect(await retryAfterMinutes('full-hour')).toBe(80);
+    clock = at(11, 5);
+    expect(await retryAfterMinutes('full-hour')).toBe(55);
+    clock = at(12, 0);
+    expect(await retryAfterMinutes('full-hour')).toBe(0);
+
+    // Two at 10:50 and one at 11:10: at 12:00 only the one from 11:10 is left, under the limit.
+    clock = at(10, 50);
+    for (let i = 0; i < 2; i++) expect(await retryAfterMinutes('split')).toBe(0);
+    clock = at(11, 10);
+    expect(await retryAfterMinutes('split')).toBe(0);
+    clock = at(11, 20);
+    expect(await retryAfterMinutes('split')).toBe(40);
+    clock = at(12, 0);
+    expect(await retryAfterMinutes('split')).toBe(0);
+  });
+
   it('does not count an attempt whose password was right, even when the hour turned meanwhile', async () => {
     let clock = Date.UTC(2030, 0, 1, 10, 59, 59, 900);
     const limits = createAuthLimits(
