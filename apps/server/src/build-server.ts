@@ -10,6 +10,7 @@ import {
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
@@ -125,6 +126,7 @@ export async function buildServer({
   registerMetrics(app, db, metricsToken);
   await registerOverloadProtection(app, overload);
   await registerHttpSecurity(app, corsOrigins);
+  registerBearerChallenge(app);
 
   // Failures Fastify answers before tRPC runs (a body over the limit, malformed JSON, poisoned
   // JSON) get tRPC's error shape too, so clients read one format everywhere.

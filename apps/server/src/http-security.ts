@@ -13,7 +13,7 @@ export async function registerHttpSecurity(app: FastifyInstance, corsOrigins: re
     origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin)),
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     allowedHeaders: ['authorization', 'content-type', 'x-request-id', 'trpc-accept'],
-    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'link'],
+    exposedHeaders: ['x-request-id', 'retry-after', 'location', 'link', 'www-authenticate'],
     maxAge: 600,
   });
   await app.register(helmet, {

@@ -50,6 +50,9 @@ describe('through @taskwire/client against a listening server', () => {
     const error = await errorOf(running.server.client('not-a-real-token').task.list.query());
     expect(error.data?.code).toBe('UNAUTHORIZED');
     expect(error.data?.httpStatus).toBe(401);
+    const raw = await fetch(`${running.server.url}/trpc/task.list`, { headers: { authorization: 'Bearer nope' } });
+    expect(raw.status).toBe(401);
+    expect(raw.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
   });
 
   it('returns flattened field errors and the request id for invalid input, as BAD_REQUEST', async () => {

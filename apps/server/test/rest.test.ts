@@ -241,6 +241,8 @@ describe('auth', () => {
       const response = await api.get('/api/me/tasks', { token });
       expect(response.status).toBe(401);
       expect(response.body).toEqual({ detail: 'Sign in required' });
+      // The challenge of RFC 6750, naming the refused token when one was sent.
+      expect(response.headers.get('www-authenticate')).toBe(token ? 'Bearer error="invalid_token"' : 'Bearer');
     }
   });
 });

@@ -34,7 +34,16 @@ interface ErrorDoc {
 
 const ERRORS: Record<number, ErrorDoc> = {
   400: { description: 'Malformed JSON body', example: { detail: 'Malformed JSON body' } },
-  401: { description: 'Missing or invalid token, or wrong credentials', example: { detail: 'Sign in required' } },
+  401: {
+    description: 'Missing or invalid token, or wrong credentials',
+    example: { detail: 'Sign in required' },
+    headers: {
+      'WWW-Authenticate': {
+        description: '`Bearer`, or `Bearer error="invalid_token"` when a token was sent and refused (RFC 6750)',
+        schema: { type: 'string' },
+      },
+    },
+  },
   403: {
     description: "Not allowed (a `{user_id}` that is not the token's user)",
     example: { detail: "The user in the path is not the token's user" },
