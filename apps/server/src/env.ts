@@ -39,6 +39,12 @@ function trustProxy(value: string | undefined): boolean | number | string[] {
   return list(value);
 }
 
+/** https, or http to this machine (a sidecar, or tests): the only ways keys cannot be swapped in transit. */
+function isSecureOrLoopback(url: string): boolean {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
+}
+
 const boolean = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 const envSchema = z
@@ -88,7 +94,7 @@ const envSchema = z
     RATE_LIMIT_FAILED_SIGNINS_PER_HOUR: z.coerce.number().int().min(1).max(100).default(100),
     /** Milliseconds a "this token still counts" answer is reused; bounds how late another instance sees a sign-out. */
     AUTH_CHECK_CACHE_MS: z.coerce.number().int().min(0).max(300_000).default(10_000),
-    /** An external identity provider's JWKS (asymmetric keys); needs AUTH_ISSUER. */
+    /** An external identity provider's JWKS (asymmetric keys); needs AUTH_ISSUER; https in production. */
     AUTH_JWKS_URL: z.preprocess(emptyAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     /** The `iss` external tokens must carry (required with AUTH_JWKS_URL). */
     AUTH_ISSUER: z.preprocess(emptyAsUndefined, z.string().optional()),
@@ -126,6 +132,10 @@ const envSchema = z
     }
     if (env.AUTH_JWKS_URL && !env.AUTH_ISSUER) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'required with AUTH_JWKS_URL' });
+    }
+    // Keys fetched over plain HTTP can be swapped by anyone on the way, and then any token passes.
+    if (env.NODE_ENV === 'production' && env.AUTH_JWKS_URL && !isSecureOrLoopback(env.AUTH_JWKS_URL)) {
+      ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'must be https in production (or loopback)' });
     }
     if (env.AUTH_SHARED_SECRET !== undefined && Buffer.byteLength(env.AUTH_SHARED_SECRET) < 32) {
       ctx.addIssue({ code: 'custom', path: ['AUTH_SHARED_SECRET'], message: 'at least 32 bytes' });

@@ -83,6 +83,9 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
       'revocation broadcast not connected at start: other instances see revocations after AUTH_CHECK_CACHE_MS',
     );
   }
+  if (env.AUTH_JWKS_URL && !env.AUTH_AUDIENCE) {
+    logger.warn('AUTH_AUDIENCE is not set: tokens the identity provider issued for any audience are accepted');
+  }
   const app = await buildServer({
     db,
     tokens,

@@ -89,6 +89,15 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ RATE_LIMIT_FAILED_SIGNINS_PER_HOUR: '101' })).toThrow(/RATE_LIMIT_FAILED_SIGNINS_PER_HOUR/);
     expect(() => loadEnv({ AUTH_JWKS_URL: 'https://idp.example/jwks.json' })).toThrow(/AUTH_ISSUER/);
     expect(() => loadEnv({ AUTH_SHARED_SECRET: 'short' })).toThrow(/AUTH_SHARED_SECRET/);
+    // Keys over plain HTTP only in development, or from this machine.
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), AUTH_ISSUER: 'https://idp.example' };
+    expect(() => loadEnv({ ...production, AUTH_JWKS_URL: 'http://idp.example/jwks.json' })).toThrow(
+      /AUTH_JWKS_URL: must be https in production/,
+    );
+    expect(loadEnv({ ...production, AUTH_JWKS_URL: 'http://127.0.0.1:9000/jwks.json' }).AUTH_JWKS_URL).toBe(
+      'http://127.0.0.1:9000/jwks.json',
+    );
+    expect(loadEnv({ AUTH_ISSUER: 'https://idp.example', AUTH_JWKS_URL: 'http://idp.example/jwks.json' })).toBeTruthy();
     const shared = 's'.repeat(40);
     expect(() => loadEnv({ AUTH_SHARED_SECRET: shared, JWT_SECRET: shared })).toThrow(/must differ from JWT_SECRET/);
     expect(
