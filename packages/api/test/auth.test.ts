@@ -40,6 +40,8 @@ describe('auth.signUp', () => {
     ['an invalid email', { email: 'not-an-email', password }, 'email'],
     ['a 7-character password', { email: 'a@example.com', password: '1234567' }, 'password'],
     ['a 129-character password', { email: 'a@example.com', password: 'p'.repeat(129) }, 'password'],
+    // Characters, not UTF-16 units (zod counts code points): four emoji are four, though JavaScript counts 8.
+    ['a 4-emoji password', { email: 'a@example.com', password: '🔑🔒🔓🔐' }, 'password'],
     ['an unknown key', { email: 'a@example.com', password, userId: crypto.randomUUID() }, undefined],
   ])('rejects %s with BAD_REQUEST and writes nothing', async (_, input, field) => {
     const before = await api.db
@@ -61,6 +63,15 @@ describe('auth.signUp', () => {
     await expectTRPCError(anonymous.auth.signIn({ email: 'long@example.com', password: `${long}B` }), 'UNAUTHORIZED');
     const ok = await anonymous.auth.signIn({ email: 'long@example.com', password: `${long}A` });
     expect(ok.user.email).toBe('long@example.com');
+  });
+
+  it('accepts a passphrase of 100 emoji: 100 characters, though 200 UTF-16 units', async () => {
+    const passphrase = '🔑🔒🔓🔐'.repeat(25);
+    expect(passphrase.length).toBe(200);
+    const anonymous = await api.caller();
+    await anonymous.auth.signUp({ email: 'emoji@example.com', password: passphrase });
+    const ok = await anonymous.auth.signIn({ email: 'emoji@example.com', password: passphrase });
+    expect(ok.user.email).toBe('emoji@example.com');
   });
 });
 
