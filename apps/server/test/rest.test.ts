@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLE_REFRESH_TOKEN } from '../src/rest/resources.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
 import { type RunningServer, startServer } from './harness.js';
 import {
@@ -109,6 +110,9 @@ describe('auth', () => {
     });
     expect(response.body.access_token).toEqual(expect.any(String));
     expect(response.body.refresh_token).toEqual(expect.any(String));
+    // The documented example has a real token's shape: the same parts, of the same lengths.
+    const parts = (token: string) => token.split('.').map((part) => part.length);
+    expect(parts(EXAMPLE_REFRESH_TOKEN)).toEqual(parts(response.body.refresh_token));
 
     const again = await api.post('/api/auth/signup', { json: { email: 'signup@example.com', password: 'other pass' } });
     expect(again.status).toBe(409);

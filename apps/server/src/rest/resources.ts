@@ -39,6 +39,8 @@ function defineResource<Schema extends z.ZodType, Output = z.output<Schema>>(def
 
 const EXAMPLE_USER_ID = '0193a5b2-7c41-7e2a-9b3f-6d1e2f3a4b5c';
 const EXAMPLE_TIME = '2026-11-28T09:30:00.000Z';
+/** Shaped like a real one: user id, session id, 256 random bits in base64url. */
+export const EXAMPLE_REFRESH_TOKEN = `${EXAMPLE_USER_ID}.0193a5b2-8d10-7f00-a1b2-c3d4e5f60718.5ZT5Z-BnPNNrWrMMWZv5q6ZwY6qHiaKBg0qyK0LAlGQ`;
 
 const exampleUser = {
   id: EXAMPLE_USER_ID,
@@ -64,7 +66,7 @@ export const authTokensResource = defineResource({
     accessToken: 'eyJhbGciOiJIUzI1NiIsImtpZCI6IjEiLCJ0eXAiOiJKV1QifQ.eyJzdWIiOiIwMTkzIn0.c2lnbmF0dXJl',
     tokenType: 'bearer',
     expiresIn: 900,
-    refreshToken: '0193a5b2-8d10-7f00-a1b2-c3d4e5f60718.dGhpcyBpcyBub3QgYSByZWFsIHRva2Vu',
+    refreshToken: EXAMPLE_REFRESH_TOKEN,
     user: exampleUser,
   },
   fromOutput: (result: RouterOutputs['auth']['signIn']) => ({
