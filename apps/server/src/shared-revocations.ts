@@ -1,5 +1,5 @@
 import type { AccessCache } from '@taskwire/api';
-import { openRedis, whenReady } from './redis.js';
+import { closeRedis, openRedis, whenReady } from './redis.js';
 
 // An instance that revokes a user's tokens (sign-out, sign-out everywhere, password change,
 // account deletion) drops them from its own access cache at once; other instances would accept
@@ -23,13 +23,18 @@ export function shareRevocations(
   onError: (error: Error) => void,
 ): SharedAccessCache {
   const publisher = openRedis(redisUrl, onError);
-  const subscriber = openRedis(redisUrl, onError);
+  // ioredis's own resubscription after a reconnect leaves its failure unhandled, which would end
+  // the process; the 'ready' handler below subscribes instead, and handles it.
+  const subscriber = openRedis(redisUrl, onError, { autoResubscribe: false });
   let markSubscribed: () => void = () => {};
   const subscribed = new Promise<true>((resolve) => {
     markSubscribed = () => resolve(true);
   });
-  // Subscribe on every (re)connect: a SUBSCRIBE sent while Redis was unreachable failed for good.
+  let connectedBefore = false;
   subscriber.on('ready', () => {
+    // Revocations published while this instance was disconnected never arrive: forget everyone.
+    if (connectedBefore) local.forgetAll();
+    connectedBefore = true;
     subscriber.subscribe(CHANNEL).then(markSubscribed, onError);
   });
   // Our own messages come back too; forgetting a user twice costs nothing.
@@ -42,6 +47,7 @@ export function shareRevocations(
         local.forgetUser(userId);
         publisher.publish(CHANNEL, userId).catch(onError);
       },
+      forgetAll: () => local.forgetAll(),
     },
     async connected(timeoutMs) {
       const timedOut = new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
@@ -49,8 +55,7 @@ export function shareRevocations(
       return ready.every(Boolean);
     },
     async close() {
-      publisher.disconnect();
-      subscriber.disconnect();
+      await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
     },
   };
 }

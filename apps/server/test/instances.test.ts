@@ -1,8 +1,8 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createTestDatabase } from '@taskwire/db/testing';
 import { describe, expect, it } from 'vitest';
 import { awayFromWindowEdge } from './harness.js';
 import { postJson, startMain } from './main-process.js';
+import { tcpProxy } from './tcp-proxy.js';
 
 // Two independent server processes on one Postgres and one Redis, as behind a load balancer.
 
@@ -92,7 +92,7 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('two
 
   it('waits for a slow Redis before it listens, so its first sign-up is not refused', async () => {
     const redis = new URL(process.env.TEST_REDIS_URL ?? '');
-    const proxy = await slowProxy(Number(redis.port || 6379), 1_500);
+    const proxy = await tcpProxy(Number(redis.port || 6379), { delayMs: 1_500 });
     const testDb = await createTestDatabase();
     const server = await startMain({ DATABASE_URL: testDb.url ?? '', REDIS_URL: `redis://127.0.0.1:${proxy.port}` });
     try {
@@ -109,35 +109,3 @@ describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)('two
     }
   }, 60_000);
 });
-
-/** A loopback TCP proxy to a local port that connects upstream only after `delayMs`: a slow network. */
-async function slowProxy(upstreamPort: number, delayMs: number): Promise<{ port: number; close: () => void }> {
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((client) => {
-    client.pause();
-    sockets.add(client);
-    setTimeout(() => {
-      const upstream = connect(upstreamPort, '127.0.0.1', () => {
-        client.pipe(upstream).pipe(client);
-        client.resume();
-      });
-      sockets.add(upstream);
-      const end = () => {
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('error', end).on('close', end);
-      upstream.on('error', end).on('close', end);
-    }, delayMs);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('proxy has no port');
-  return {
-    port: address.port,
-    close() {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    },
-  };
-}

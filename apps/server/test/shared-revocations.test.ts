@@ -1,17 +1,22 @@
 import type { AccessCache } from '@taskwire/api';
 import { describe, expect, it } from 'vitest';
 import { shareRevocations } from '../src/shared-revocations.js';
+import { tcpProxy } from './tcp-proxy.js';
 
 /** A local access cache that only records whom it was told to forget. */
-function recordingCache(): AccessCache & { forgotten: string[] } {
-  const forgotten: string[] = [];
-  return {
-    forgotten,
+function recordingCache(): AccessCache & { forgotten: string[]; forgotAll: number } {
+  const cache = {
+    forgotten: [] as string[],
+    forgotAll: 0,
     resolve: async () => null,
-    forgetUser: (userId) => {
-      forgotten.push(userId);
+    forgetUser: (userId: string) => {
+      cache.forgotten.push(userId);
+    },
+    forgetAll: () => {
+      cache.forgotAll++;
     },
   };
+  return cache;
 }
 
 async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
@@ -47,4 +52,33 @@ describe('shared revocations', () => {
       await b.close();
     }
   });
+
+  it.runIf(process.env.TEST_REDIS_URL)(
+    'forget every user after a reconnect, as revocations sent meanwhile were missed, and listen again',
+    async () => {
+      const url = process.env.TEST_REDIS_URL ?? '';
+      const proxy = await tcpProxy(Number(new URL(url).port || 6379));
+      const local = recordingCache();
+      const shared = shareRevocations(local, `redis://127.0.0.1:${proxy.port}`, () => {});
+      const other = shareRevocations(recordingCache(), url, () => {});
+      try {
+        expect([await shared.connected(5_000), await other.connected(5_000)]).toEqual([true, true]);
+        expect(local.forgotAll).toBe(0);
+        proxy.dropConnections();
+        expect(await eventually(() => local.forgotAll >= 1, 5_000)).toBe(true);
+        // Subscribed again: a revocation on the other instance arrives (sent until it does, as the
+        // SUBSCRIBE may still be on its way).
+        const userId = crypto.randomUUID();
+        const heard = await eventually(() => {
+          other.access.forgetUser(userId);
+          return local.forgotten.includes(userId);
+        }, 5_000);
+        expect(heard).toBe(true);
+      } finally {
+        await shared.close();
+        await other.close();
+        proxy.close();
+      }
+    },
+  );
 });

@@ -172,6 +172,17 @@ describe('the access check cache', () => {
     expect(await access.resolve(api.db, principal)).toBeNull();
   });
 
+  it('forgets every user at once when revocations may have been missed', async () => {
+    const access = createAccessCache({ ttlMs: 60_000 });
+    const { user } = await api.signUp();
+    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0 };
+    expect(await access.resolve(api.db, principal)).not.toBeNull();
+    await api.db.updateTable('users').set({ tokens_valid_after: new Date() }).where('id', '=', user.id).execute();
+    expect(await access.resolve(api.db, principal)).not.toBeNull();
+    access.forgetAll();
+    expect(await access.resolve(api.db, principal)).toBeNull();
+  });
+
   it('does not cache a lookup that read the account before a revocation it overlapped', async () => {
     const access = createAccessCache({ ttlMs: 60_000 });
     const { user } = await api.signUp();

@@ -1,4 +1,4 @@
-import { openRedis, whenReady } from '../redis.js';
+import { closeRedis, openRedis, whenReady } from '../redis.js';
 import { currentWindow, type RateLimitStore } from './store.js';
 
 // Add and set the expiry in one atomic step, so a counter can never be left without one; read the
@@ -61,8 +61,6 @@ export function createRedisStore(url: string, onError: (error: Error) => void): 
       await redis.eval(UNHIT, 1, windowKeys(key, index)[0]);
     },
     connected: (timeoutMs) => whenReady(redis, timeoutMs),
-    async close() {
-      redis.disconnect();
-    },
+    close: () => closeRedis(redis),
   };
 }

@@ -24,6 +24,8 @@ export interface AccessCache {
   resolve(db: Db, principal: Principal): Promise<ResolvedUser | null>;
   /** Forgets everything cached about a user: call after any change that revokes their tokens. */
   forgetUser(userId: string): void;
+  /** Forgets every user: for when revocations may have been missed (a lost broadcast). */
+  forgetAll(): void;
 }
 
 interface Entry {
@@ -95,6 +97,11 @@ export function createAccessCache({
     forgetUser(userId) {
       revocations++;
       for (const [key, entry] of entries) if (entry.userId === userId) entries.delete(key);
+    },
+
+    forgetAll() {
+      revocations++;
+      entries.clear();
     },
   };
 }
