@@ -41,6 +41,8 @@ function trustProxy(value: string | undefined): boolean | number | string[] {
 
 /** https, or http to this machine (a sidecar, or tests): the only ways keys cannot be swapped in transit. */
 function isSecureOrLoopback(url: string): boolean {
+  // Not a URL at all: the field's own check reports that.
+  if (!URL.canParse(url)) return true;
   const { protocol, hostname } = new URL(url);
   return protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(hostname);
 }

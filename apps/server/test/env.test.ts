@@ -94,6 +94,9 @@ describe('loadEnv', () => {
     expect(() => loadEnv({ ...production, AUTH_JWKS_URL: 'http://idp.example/jwks.json' })).toThrow(
       /AUTH_JWKS_URL: must be https in production/,
     );
+    // Not a URL: a config error naming the variable, not a crash in the production check.
+    expect(() => loadEnv({ ...production, AUTH_JWKS_URL: 'idp.example/jwks.json' })).toThrow(EnvError);
+    expect(() => loadEnv({ ...production, AUTH_JWKS_URL: 'idp.example/jwks.json' })).toThrow(/AUTH_JWKS_URL/);
     expect(loadEnv({ ...production, AUTH_JWKS_URL: 'http://127.0.0.1:9000/jwks.json' }).AUTH_JWKS_URL).toBe(
       'http://127.0.0.1:9000/jwks.json',
     );
