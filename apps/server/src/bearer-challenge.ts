@@ -1,16 +1,25 @@
-import type { FastifyInstance } from 'fastify';
+import { AccessTokenRefused } from '@taskwire/api';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-/**
- * Every 401 carries the challenge RFC 9110 requires and RFC 6750 defines for bearer tokens, as
- * FastAPI's OAuth2 scheme sends it: `Bearer`, with `error="invalid_token"` when a token was sent
- * and refused. Clients and Swagger UI read it to know a token is what is missing.
- */
+// Every 401 carries the challenge RFC 9110 requires and RFC 6750 defines for bearer tokens, as
+// FastAPI's OAuth2 scheme sends it: `Bearer`, plus `error="invalid_token"` only when the token the
+// request sent is what was refused. A wrong password or refresh token from a client that also
+// sends a good access token must not tell it to throw that token away.
+
+const refusedTokens = new WeakSet<FastifyRequest>();
+
+/** Notes a request whose error refused its access token; call it with every error a request ends in. */
+export function noteRefusedToken(req: FastifyRequest, error: unknown): void {
+  if (error instanceof Error && error.cause instanceof AccessTokenRefused) refusedTokens.add(req);
+}
+
 export function registerBearerChallenge(app: FastifyInstance): void {
   app.addHook('onSend', async (req, reply, payload) => {
     // tRPC's adapter sends a fetch Response, whose status Fastify copies only after this hook.
     const status = payload instanceof Response ? payload.status : reply.statusCode;
     if (status === 401 && !reply.hasHeader('www-authenticate')) {
-      reply.header('www-authenticate', req.headers.authorization ? 'Bearer error="invalid_token"' : 'Bearer');
+      const tokenRefused = req.headers.authorization !== undefined && refusedTokens.has(req);
+      reply.header('www-authenticate', tokenRefused ? 'Bearer error="invalid_token"' : 'Bearer');
     }
     return payload;
   });

@@ -10,7 +10,7 @@ import {
 import { type Db, isDatabaseReady } from '@taskwire/db';
 import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import { registerBearerChallenge } from './bearer-challenge.js';
+import { noteRefusedToken, registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
@@ -158,6 +158,7 @@ export async function buildServer({
       // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
       createContext: ({ req, res, info }) => contextFor(req, res, info.calls.length),
       onError: ({ error, path, req }) => {
+        noteRefusedToken(req, error);
         // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
         if (error.code === 'INTERNAL_SERVER_ERROR') {
           req.log.error({ err: error.cause ?? error, path }, 'procedure failed');

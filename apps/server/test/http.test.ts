@@ -53,6 +53,14 @@ describe('through @taskwire/client against a listening server', () => {
     const raw = await fetch(`${running.server.url}/trpc/task.list`, { headers: { authorization: 'Bearer nope' } });
     expect(raw.status).toBe(401);
     expect(raw.headers.get('www-authenticate')).toBe('Bearer error="invalid_token"');
+    // A refused refresh token is not the access token's fault, even with one attached.
+    const refresh = await fetch(`${running.server.url}/trpc/auth.refresh`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer nope', 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: 'not-a-refresh-token' }),
+    });
+    expect(refresh.status).toBe(401);
+    expect(refresh.headers.get('www-authenticate')).toBe('Bearer');
   });
 
   it('returns flattened field errors and the request id for invalid input, as BAD_REQUEST', async () => {

@@ -148,6 +148,13 @@ describe('auth', () => {
 
     const wrong = await api.post('/api/auth/login', { json: { email: 'login@example.com', password: 'wrong pass' } });
     expect(wrong.status).toBe(401);
+    // Wrong credentials with a good access token attached: the challenge does not blame the token.
+    const wrongWithToken = await api.post('/api/auth/login', {
+      token: form.body.access_token,
+      json: { email: 'login@example.com', password: 'wrong pass' },
+    });
+    expect(wrongWithToken.status).toBe(401);
+    expect(wrongWithToken.headers.get('www-authenticate')).toBe('Bearer');
     expect(wrong.body).toEqual({ detail: 'Invalid email or password' });
 
     const incomplete = await api.post('/api/auth/login', { form: { password: 'login password' } });

@@ -29,6 +29,7 @@ const trustToken: AccessCache = {
     return principal.kind === 'local' ? { userId: principal.userId, sessionId: principal.sessionId } : null;
   },
   forgetUser() {},
+  forgetAll() {},
 };
 
 await recreateDatabase(url);

@@ -9,6 +9,23 @@ export class VersionConflictError extends Error {
   }
 }
 
+/**
+ * The cause of an UNAUTHORIZED about the bearer token itself (none, invalid, expired, revoked, or
+ * its account gone), as opposed to wrong credentials or a refused refresh token: transports tell
+ * clients which it was (`WWW-Authenticate: Bearer error="invalid_token"`).
+ */
+export class AccessTokenRefused extends Error {
+  override name = 'AccessTokenRefused';
+  constructor() {
+    super('The access token does not speak for a live user');
+  }
+}
+
+/** UNAUTHORIZED because the bearer token does not (or no longer) count. */
+export function accessTokenRefused(): TRPCError {
+  return new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required', cause: new AccessTokenRefused() });
+}
+
 /** NOT_FOUND for a resource that is missing or not the caller's: the two are indistinguishable. */
 export function notFoundError(what: string): TRPCError {
   return new TRPCError({ code: 'NOT_FOUND', message: `${what} not found` });

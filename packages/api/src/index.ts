@@ -29,6 +29,7 @@ export {
   type SessionLimits,
 } from './context.js';
 export {
+  AccessTokenRefused,
   fieldErrorsOf,
   InvalidInputError,
   RateLimitedError,

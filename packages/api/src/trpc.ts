@@ -2,7 +2,7 @@ import { isDatabaseUnavailable } from '@taskwire/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { type ZodError, z } from 'zod';
 import type { Context } from './context.js';
-import { fieldErrorsOf, RateLimitedError, VersionConflictError } from './errors.js';
+import { accessTokenRefused, fieldErrorsOf, RateLimitedError, VersionConflictError } from './errors.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
 
@@ -69,6 +69,6 @@ export const publicProcedure = t.procedure.use(databaseAvailability);
  */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const resolved = ctx.principal && (await ctx.access.resolve(ctx.db, ctx.principal));
-  if (!resolved) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+  if (!resolved) throw accessTokenRefused();
   return next({ ctx: { ...ctx, user: { id: resolved.userId }, sessionId: resolved.sessionId } });
 });

@@ -2,6 +2,7 @@ import { type Context, createCaller } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
+import { noteRefusedToken } from '../bearer-challenge.js';
 import { type RequestContextFactory, tokenUserId } from '../request-context.js';
 import { callProcedure } from './procedures.js';
 import { coerceQuery } from './query.js';
@@ -24,6 +25,7 @@ function sendError(
   sourceOf: FieldSource,
   userId?: string,
 ): FastifyReply {
+  noteRefusedToken(req, error);
   const restError: RestError = toRestError(error, sourceOf, userId);
   if (restError.status === 500) req.log.error({ err: error }, 'request failed');
   if (restError.status === 503) req.log.warn({ err: error }, 'database unavailable');

@@ -1,6 +1,7 @@
 import { inTransaction } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
+import { accessTokenRefused } from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { countAccountFailure, limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -37,7 +38,8 @@ async function signedIn(ctx: Context, user: User): Promise<AuthResult> {
 }
 
 const sessionInfo = (ctx: Context) => ({ userAgent: ctx.userAgent, ip: ctx.ip, now: ctx.now() });
-const signInRequired = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+// A refused refresh token: the client signs in again (the access token is not what failed).
+const refreshRefused = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
 // FORBIDDEN, not UNAUTHORIZED: the session is fine, and clients refresh their token on UNAUTHORIZED.
 const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
 
@@ -48,7 +50,7 @@ type Account = NonNullable<Awaited<ReturnType<typeof findCredentialsById>>>;
 
 async function findAccount(ctx: SignedInContext): Promise<Account> {
   const account = await findCredentialsById(ctx.db, ctx.user.id);
-  if (!account) throw signInRequired();
+  if (!account) throw accessTokenRefused();
   return account;
 }
 
@@ -100,7 +102,7 @@ export const authRouter = router({
   me: protectedProcedure.query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.user.id);
     // Deleted since the access check was cached.
-    if (!user) throw signInRequired();
+    if (!user) throw accessTokenRefused();
     return user;
   }),
 
@@ -111,10 +113,10 @@ export const authRouter = router({
     if (!result.ok) {
       if (result.reason !== 'invalid') ctx.access.forgetUser(result.userId);
       if (result.reason === 'reused') ctx.log.warn({ requestId: ctx.requestId }, 'refresh token reused: session ended');
-      throw signInRequired();
+      throw refreshRefused();
     }
     const user = await findUserById(ctx.db, result.userId);
-    if (!user) throw signInRequired();
+    if (!user) throw refreshRefused();
     const { token, expiresIn } = await ctx.tokens.signAccessToken(user.id, result.sessionId);
     return { user, accessToken: token, expiresIn, refreshToken: result.refreshToken } satisfies AuthResult;
   }),
@@ -185,7 +187,7 @@ export const authRouter = router({
   /** Changes profile settings; today the time zone that recurrences and "due today" use. */
   updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
     const user = await updateTimezone(ctx.db, ctx.user.id, input.timezone);
-    if (!user) throw signInRequired();
+    if (!user) throw accessTokenRefused();
     return user;
   }),
 });

@@ -1,6 +1,6 @@
 import { databaseConstraint, isForeignKeyViolation } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
-import { invalidInputError, notFoundError } from '../errors.js';
+import { accessTokenRefused, invalidInputError, notFoundError } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { bulkTrash, bulkUpdate } from './bulk-queries.js';
 import { decodeTrashCursor } from './cursor.js';
@@ -37,7 +37,7 @@ const CONSTRAINT_ERRORS: Record<string, [field: string, message: string]> = {
 
 /** Database failures a client caused: a token of a deleted account, or a rule a bulk change broke. */
 function clientFailure(error: unknown): never {
-  if (isForeignKeyViolation(error)) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+  if (isForeignKeyViolation(error)) throw accessTokenRefused();
   const rule = CONSTRAINT_ERRORS[databaseConstraint(error) ?? ''];
   if (rule) throw invalidInputError(...rule);
   throw error;
