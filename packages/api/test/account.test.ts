@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { createAccessCache } from '../src/auth/access.js';
+import { type AccessCache, createAccessCache } from '../src/auth/access.js';
 import { commonPasswordCount, isCommonPassword } from '../src/auth/common-passwords.js';
 import { expectBadRequest, expectTRPCError, useApi } from './harness.js';
 
@@ -161,25 +161,20 @@ describe('the access check cache', () => {
     expect(await access.resolve(api.db, principal)).toBeNull();
   });
 
-  it('forgets a user at once when this process revokes their tokens', async () => {
+  it.each([
+    [
+      'a user at once when this process revokes their tokens',
+      (access: AccessCache, userId: string) => access.forgetUser(userId),
+    ],
+    ['every user at once when revocations may have been missed', (access: AccessCache) => access.forgetAll()],
+  ])('forgets %s', async (_, forget) => {
     const access = createAccessCache({ ttlMs: 60_000 });
     const { user } = await api.signUp();
     const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0 };
     expect(await access.resolve(api.db, principal)).not.toBeNull();
     await api.db.updateTable('users').set({ tokens_valid_after: new Date() }).where('id', '=', user.id).execute();
     expect(await access.resolve(api.db, principal)).not.toBeNull();
-    access.forgetUser(user.id);
-    expect(await access.resolve(api.db, principal)).toBeNull();
-  });
-
-  it('forgets every user at once when revocations may have been missed', async () => {
-    const access = createAccessCache({ ttlMs: 60_000 });
-    const { user } = await api.signUp();
-    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0 };
-    expect(await access.resolve(api.db, principal)).not.toBeNull();
-    await api.db.updateTable('users').set({ tokens_valid_after: new Date() }).where('id', '=', user.id).execute();
-    expect(await access.resolve(api.db, principal)).not.toBeNull();
-    access.forgetAll();
+    forget(access, user.id);
     expect(await access.resolve(api.db, principal)).toBeNull();
   });
 
