@@ -17,6 +17,18 @@ const PASSWORD = 'correct horse battery';
 const FAILURES_PER_HOUR = 5;
 const ATTEMPTS_PER_MINUTE = 3;
 
+/** Account limits on a memory store whose clock (also Retry-After's) the test moves through `clock.now`. */
+function limitsOnClock(start: number, failuresPerAccountPerHour: number) {
+  const clock = { now: start };
+  const limits = createAuthLimits(
+    createMemoryStore(() => clock.now),
+    { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour },
+    silent,
+    () => clock.now,
+  );
+  return { clock, limits };
+}
+
 let testDb: TestDatabase;
 /** Behind a trusted proxy, with a strict per-account limit and a loose per-address one. */
 let accountLimited: RunningServer;
@@ -127,66 +139,52 @@ describe('brute force on one account', () => {
   });
 
   it('never lets more failures through than the limit in any sliding hour, across a window edge', async () => {
-    let clock = Date.UTC(2030, 0, 1, 10, 59, 0);
-    const limits = createAuthLimits(
-      createMemoryStore(() => clock),
-      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 5 },
-      silent,
-    );
+    const { clock, limits } = limitsOnClock(Date.UTC(2030, 0, 1, 10, 59, 0), 5);
     const allowed = async () => (await limits.reserveAccountAttempt('acct')).allowed;
-    // Real time drives retry-after; the store's own clock places the hits. Unreleased attempts are failures.
+    // Unreleased attempts are failures.
     for (let i = 0; i < 3; i++) expect(await allowed()).toBe(true);
-    clock += 2 * 60_000; // 11:01, a new fixed window
+    clock.now += 2 * 60_000; // 11:01, a new fixed window
     for (let i = 0; i < 2; i++) expect(await allowed()).toBe(true);
     expect(await allowed()).toBe(false);
-    clock += 60 * 60_000; // 12:01: the 10:00 window no longer counts, and refused attempts were not counted
+    clock.now += 60 * 60_000; // 12:01: the 10:00 window no longer counts, and refused attempts were not counted
     for (let i = 0; i < 3; i++) expect(await allowed()).toBe(true);
     expect(await allowed()).toBe(false);
   });
 
   it('says in Retry-After when attempts are let through again, counting the hour before', async () => {
-    let clock = Date.UTC(2030, 0, 1, 10, 30, 0);
-    const at = (hours: number, minutes: number) => Date.UTC(2030, 0, 1, hours, minutes, 0);
-    const limits = createAuthLimits(
-      createMemoryStore(() => clock),
-      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 3 },
-      silent,
-      () => clock,
-    );
+    const { clock, limits } = limitsOnClock(Date.UTC(2030, 0, 1, 10, 30, 0), 3);
     /** 0 when the attempt is let through, else its Retry-After in minutes. */
     const retryAfterMinutes = async (account: string) => {
       const attempt = await limits.reserveAccountAttempt(account);
       if (attempt.allowed) return 0;
       return attempt.reason === 'limited' ? attempt.retryAfterSeconds / 60 : Number.NaN;
     };
+    /** At each [hour, minute]: `times` attempts, each with the Retry-After it must get (0: let through). */
+    const expectRetries = async (account: string, steps: [number, number, number, number?][]) => {
+      for (const [hours, minutes, expected, times = 1] of steps) {
+        clock.now = Date.UTC(2030, 0, 1, hours, minutes, 0);
+        for (let i = 0; i < times; i++) expect(await retryAfterMinutes(account)).toBe(expected);
+      }
+    };
 
     // Three failures at 10:30 count in the 10:00 hour, and as "the last hour" until 12:00.
-    for (let i = 0; i < 3; i++) expect(await retryAfterMinutes('full-hour')).toBe(0);
-    clock = at(10, 40);
-    expect(await retryAfterMinutes('full-hour')).toBe(80);
-    clock = at(11, 5);
-    expect(await retryAfterMinutes('full-hour')).toBe(55);
-    clock = at(12, 0);
-    expect(await retryAfterMinutes('full-hour')).toBe(0);
-
+    await expectRetries('full-hour', [
+      [10, 30, 0, 3],
+      [10, 40, 80],
+      [11, 5, 55],
+      [12, 0, 0],
+    ]);
     // Two at 10:50 and one at 11:10: at 12:00 only the one from 11:10 is left, under the limit.
-    clock = at(10, 50);
-    for (let i = 0; i < 2; i++) expect(await retryAfterMinutes('split')).toBe(0);
-    clock = at(11, 10);
-    expect(await retryAfterMinutes('split')).toBe(0);
-    clock = at(11, 20);
-    expect(await retryAfterMinutes('split')).toBe(40);
-    clock = at(12, 0);
-    expect(await retryAfterMinutes('split')).toBe(0);
+    await expectRetries('split', [
+      [10, 50, 0, 2],
+      [11, 10, 0],
+      [11, 20, 40],
+      [12, 0, 0],
+    ]);
   });
 
   it('does not count an attempt whose password was right, even when the hour turned meanwhile', async () => {
-    let clock = Date.UTC(2030, 0, 1, 10, 59, 59, 900);
-    const limits = createAuthLimits(
-      createMemoryStore(() => clock),
-      { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: 2 },
-      silent,
-    );
+    const { clock, limits } = limitsOnClock(Date.UTC(2030, 0, 1, 10, 59, 59, 900), 2);
     const reserve = () => limits.reserveAccountAttempt('acct');
     for (let i = 0; i < 10; i++) {
       const attempt = await reserve();
@@ -195,9 +193,9 @@ describe('brute force on one account', () => {
     }
     // Reserved at 10:59:59, released at 11:00:00: the hit is taken back from the 10:00 window.
     const straddling = await reserve();
-    clock += 200;
+    clock.now += 200;
     if (straddling.allowed) await straddling.release();
-    clock += 60 * 60_000; // 12:00: had the release gone to the 11:00 window, it would read -1 here
+    clock.now += 60 * 60_000; // 12:00: had the release gone to the 11:00 window, it would read -1 here
     expect((await reserve()).allowed).toBe(true);
     expect((await reserve()).allowed).toBe(true);
     expect((await reserve()).allowed).toBe(false);
