@@ -57,6 +57,16 @@ export async function startServer(
   };
 }
 
+/** Polls `condition` every 10 ms until it holds or `timeoutMs` has passed; says whether it held. */
+export async function eventually(condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await condition()) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
 /** Waits, if needed, until a fixed one-minute rate-limit window has at least 15 s left. */
 export async function awayFromWindowEdge(): Promise<void> {
   const intoMinute = Date.now() % 60_000;

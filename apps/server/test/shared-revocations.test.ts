@@ -1,6 +1,7 @@
 import type { AccessCache } from '@taskwire/api';
 import { describe, expect, it } from 'vitest';
 import { shareRevocations } from '../src/shared-revocations.js';
+import { eventually } from './harness.js';
 import { tcpProxy } from './tcp-proxy.js';
 
 /** A local access cache that only records whom it was told to forget. */
@@ -17,12 +18,6 @@ function recordingCache(): AccessCache & { forgotten: string[]; forgotAll: numbe
     },
   };
   return cache;
-}
-
-async function eventually(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  return condition();
 }
 
 describe('shared revocations', () => {
