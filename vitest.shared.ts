@@ -2,6 +2,13 @@ import { defineConfig } from 'vitest/config';
 
 const source = (path: string) => new URL(path, import.meta.url).pathname;
 
+// Never test on an unsupported Node by accident: `npm test` runs under Node 24 even where the
+// machine's own Node is older (scripts/node-runtime.mjs).
+const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
+if (major < 22 || (major === 22 && minor < 12)) {
+  throw new Error(`Taskwire's tests need Node 22.12 or newer, not ${process.version}: run them with npm test`);
+}
+
 /**
  * The vitest settings every package shares: workspace packages resolve to their TypeScript
  * sources (no build needed to test), and one template database is migrated per run.

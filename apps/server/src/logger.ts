@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
 import type { Env } from './env.js';
 
@@ -15,13 +16,24 @@ const REDACT = [
   '*.email',
 ];
 
-/** The process logger: JSON in production, pretty in development. */
+/** Whether pino-pretty is installed: a dev dependency, absent from a production install. */
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The process logger: JSON in production, pretty in development when pino-pretty is installed. */
 export function createLogger(env: Pick<Env, 'NODE_ENV' | 'LOG_LEVEL'>): Logger {
   return pino({
     level: env.LOG_LEVEL,
     redact: { paths: REDACT, censor: '[redacted]' },
-    ...(env.NODE_ENV === 'development' && {
-      transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
-    }),
+    ...(env.NODE_ENV === 'development' &&
+      prettyAvailable() && {
+        transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' } },
+      }),
   });
 }

@@ -94,31 +94,34 @@ describe('SIGTERM under load', () => {
   }, 60_000);
 });
 
-describe.runIf(process.env.TEST_DATABASE_URL)('terminated database connections under load (Postgres)', () => {
-  it('survives pg_terminate_backend, answers typed errors meanwhile, recovers within 5 s, and loses no acknowledged create', async () => {
-    const server = await startServer();
-    const load = startLoad(server.url, await signUp(server.url), 20);
-    await sleep(1_000);
-    const terminatedAt = Date.now();
-    const database = new URL(testDb.url ?? '').pathname.slice(1);
-    const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
+describe.runIf(process.env.TEST_DATABASE_URL)(
+  'terminated database connections under load [needs TEST_DATABASE_URL]',
+  () => {
+    it('survives pg_terminate_backend, answers typed errors meanwhile, recovers within 5 s, and loses no acknowledged create', async () => {
+      const server = await startServer();
+      const load = startLoad(server.url, await signUp(server.url), 20);
+      await sleep(1_000);
+      const terminatedAt = Date.now();
+      const database = new URL(testDb.url ?? '').pathname.slice(1);
+      const killed = await sql<{ n: number }>`select count(pg_terminate_backend(pid))::int as n from pg_stat_activity
       where datname = ${database} and application_name = ${APPLICATION_NAME}`.execute(testDb.db);
-    await sleep(5_000);
-    await load.stop();
-    const after = load.sent.filter((s) => s.at > terminatedAt);
-    server.child.kill('SIGTERM');
-    expect(await server.exited, server.stderr()).toBe(0);
+      await sleep(5_000);
+      await load.stop();
+      const after = load.sent.filter((s) => s.at > terminatedAt);
+      server.child.kill('SIGTERM');
+      expect(await server.exited, server.stderr()).toBe(0);
 
-    expect(killed.rows[0]?.n).toBeGreaterThan(0);
-    // Typed: every failure is a 503 SERVICE_UNAVAILABLE, never a 500 or a dropped connection.
-    expect(load.sent.filter((s) => s.outcome === 'failed')).toEqual([]);
-    // Recovered: successes again within 5 s of the termination, and at the end.
-    const recovered = after.find((s) => s.outcome === 'ok');
-    expect(recovered).toBeDefined();
-    expect((recovered?.at ?? Number.POSITIVE_INFINITY) - terminatedAt).toBeLessThan(5_000);
-    expect(after.slice(-20).every((s) => s.outcome === 'ok')).toBe(true);
-    const creates = load.sent.filter((s) => s.kind === 'create' && s.outcome === 'ok');
-    const stored = await existingTaskIds(creates.map((s) => s.taskId ?? ''));
-    expect(stored.size).toBe(creates.length);
-  }, 60_000);
-});
+      expect(killed.rows[0]?.n).toBeGreaterThan(0);
+      // Typed: every failure is a 503 SERVICE_UNAVAILABLE, never a 500 or a dropped connection.
+      expect(load.sent.filter((s) => s.outcome === 'failed')).toEqual([]);
+      // Recovered: successes again within 5 s of the termination, and at the end.
+      const recovered = after.find((s) => s.outcome === 'ok');
+      expect(recovered).toBeDefined();
+      expect((recovered?.at ?? Number.POSITIVE_INFINITY) - terminatedAt).toBeLessThan(5_000);
+      expect(after.slice(-20).every((s) => s.outcome === 'ok')).toBe(true);
+      const creates = load.sent.filter((s) => s.kind === 'create' && s.outcome === 'ok');
+      const stored = await existingTaskIds(creates.map((s) => s.taskId ?? ''));
+      expect(stored.size).toBe(creates.length);
+    }, 60_000);
+  },
+);

@@ -71,7 +71,7 @@ describe('WORKERS', () => {
   }, 30_000);
 
   it.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
-    'runs n workers on one port sharing one Postgres, spreads connections, and stops them all on SIGTERM',
+    'runs n workers on one port sharing one Postgres, spreads connections, and stops them all on SIGTERM [needs TEST_DATABASE_URL and TEST_REDIS_URL]',
     async () => {
       const testDb = await createTestDatabase();
       try {

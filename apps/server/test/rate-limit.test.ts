@@ -95,7 +95,7 @@ describe('the limiter when its store fails', () => {
   });
 });
 
-describe.runIf(process.env.TEST_REDIS_URL)('counters in Redis', () => {
+describe.runIf(process.env.TEST_REDIS_URL)('counters in Redis [needs TEST_REDIS_URL]', () => {
   it('are shared by every limiter on the same Redis', async () => {
     const url = process.env.TEST_REDIS_URL ?? '';
     const [storeA, storeB] = [createRedisStore(url, () => {}), createRedisStore(url, () => {})];

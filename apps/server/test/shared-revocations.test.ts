@@ -32,7 +32,7 @@ describe('shared revocations', () => {
     await shared.close();
   });
 
-  it.runIf(process.env.TEST_REDIS_URL)('reach every instance on the same Redis', async () => {
+  it.runIf(process.env.TEST_REDIS_URL)('reach every instance on the same Redis [needs TEST_REDIS_URL]', async () => {
     const url = process.env.TEST_REDIS_URL ?? '';
     const [localA, localB] = [recordingCache(), recordingCache()];
     const [a, b] = [shareRevocations(localA, url, () => {}), shareRevocations(localB, url, () => {})];
@@ -49,7 +49,7 @@ describe('shared revocations', () => {
   });
 
   it.runIf(process.env.TEST_REDIS_URL)(
-    'forget every user after a reconnect, as revocations sent meanwhile were missed, and listen again',
+    'forget every user after a reconnect, as revocations sent meanwhile were missed, and listen again [needs TEST_REDIS_URL]',
     async () => {
       const url = process.env.TEST_REDIS_URL ?? '';
       const proxy = await tcpProxy(Number(new URL(url).port || 6379));

@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { Kysely, type LogConfig, PostgresDialect } from 'kysely';
+import { Kysely, type LogConfig, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { PGliteDialect } from './pglite-dialect.js';
 import type { Database } from './schema.js';
 
 export interface PoolOptions {
@@ -60,9 +59,12 @@ export function pgliteOptions(options: PGliteOptions = {}): PGliteOptions {
   return { ...options, extensions: { btree_gin } };
 }
 
-/** Kysely over an existing PGlite instance (tests load one from a migrated template). */
+/**
+ * Kysely over an existing PGlite instance (tests load one from a migrated template). PGlite is one
+ * connection: Kysely's own dialect queues every other query while a transaction holds it.
+ */
 export function createPGliteDb(pglite: PGlite, log?: LogConfig): Db {
-  return new Kysely<Database>({ dialect: new PGliteDialect(pglite), ...(log && { log }) });
+  return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), ...(log && { log }) });
 }
 
 function createPostgresDb(

@@ -18,7 +18,6 @@ export {
 } from './errors.js';
 export { isDatabaseReady } from './health.js';
 export { migrateToLatest } from './migrate.js';
-export { PGliteDialect } from './pglite-dialect.js';
 export type {
   Database,
   NewTaskRow,

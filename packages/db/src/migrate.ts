@@ -1,4 +1,5 @@
-import { type Kysely, type MigrationResult, Migrator } from 'kysely';
+import type { Kysely } from 'kysely';
+import { type MigrationResult, Migrator } from 'kysely/migration';
 import { migrations } from './migrations/index.js';
 
 /** Applies every pending migration. Kysely's Migrator takes a lock, so instances may start together. */
