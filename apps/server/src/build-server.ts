@@ -1,16 +1,13 @@
-import {
-  type AccessCache,
-  type AppRouter,
-  type AuthLimits,
-  appRouter,
-  type ExternalTokenVerifier,
-  type SessionLimits,
-  type TokenService,
-} from '@taskwire/api';
+import type { AccessCache, AuthLimits, ExternalTokenVerifier, SessionLimits, TokenService } from '@taskwire/api';
 import { type Db, isDatabaseReady } from '@taskwire/db';
-import { type FastifyTRPCPluginOptions, fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
-import { noteRefusedToken, registerBearerChallenge } from './bearer-challenge.js';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
+import { registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
@@ -19,8 +16,8 @@ import { requestContextFactory } from './request-context.js';
 import { requestIdFor } from './request-id.js';
 import { registerDocs } from './rest/docs.js';
 import { registerRest } from './rest/register-rest.js';
-import { retryAfterSeconds } from './retry-after.js';
-import { trpcErrorBody } from './trpc-error-body.js';
+import { trpcErrorFromHttp } from './trpc/error-body.js';
+import { registerTrpc } from './trpc/register-trpc.js';
 
 export interface ServerDeps {
   db: Db;
@@ -106,20 +103,26 @@ export async function buildServer({
   });
 
   app.decorateRequest('userId', null);
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-  });
-  app.addHook('onResponse', async (req, reply) => {
+  // One access-log line per request: when answered, or when the client went away first (499).
+  const logRequest = (req: FastifyRequest, status: number, message: string, elapsedMs: number) =>
     req.log.info(
       {
         method: req.method,
         url: req.url.split('?')[0],
-        status: reply.statusCode,
-        durationMs: Math.round(reply.elapsedTime * 10) / 10,
+        status,
+        durationMs: Math.round(elapsedMs * 10) / 10,
         userId: req.userId,
       },
-      'request completed',
+      message,
     );
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) logRequest(req, 499, 'request aborted', reply.elapsedTime);
+    });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    logRequest(req, reply.statusCode, 'request completed', reply.elapsedTime);
   });
 
   // Before the tRPC plugin, so its routes inherit the metrics and overload hooks.
@@ -129,14 +132,11 @@ export async function buildServer({
   registerBearerChallenge(app);
 
   // Failures Fastify answers before tRPC runs (a body over the limit, malformed JSON, poisoned
-  // JSON) get tRPC's error shape too, so clients read one format everywhere.
+  // JSON, an unsupported content type) get tRPC's error shape too, so clients read one format.
   app.setErrorHandler((error: FastifyError, req, reply) => {
-    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    const { status, body } = trpcErrorFromHttp(error, req.id);
     if (status === 500) req.log.error({ err: error }, 'request failed');
-    const code = status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST';
-    const message =
-      status === 413 ? 'Request body too large' : status === 500 ? 'Internal server error' : 'Malformed request';
-    return reply.code(status).send(trpcErrorBody(code, status, message, req.id));
+    return reply.code(status).send(body);
   });
 
   const apiDeps = {
@@ -147,32 +147,11 @@ export async function buildServer({
     ...(sessions && { sessions }),
     ...(access && { access }),
     ...(authLimits && { authLimits }),
+    ...(rateLimiter && { callLimiter: rateLimiter }),
     ...(now && { now }),
   };
-  const contextFor = requestContextFactory(apiDeps, rateLimiter);
-  await app.register(fastifyTRPCPlugin, {
-    prefix: '/trpc',
-    trpcOptions: {
-      router: appRouter,
-      maxBatchSize: limits.maxBatchSize,
-      // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
-      createContext: ({ req, res, info }) => contextFor(req, res, info.calls.length),
-      onError: ({ error, path, req }) => {
-        noteRefusedToken(req, error);
-        // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
-        if (error.code === 'INTERNAL_SERVER_ERROR') {
-          req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-        } else if (error.code === 'SERVICE_UNAVAILABLE') {
-          req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
-        }
-      },
-      responseMeta: ({ errors }) => {
-        // Tell clients and proxies when to come back: the longest wait any failed call asks for.
-        const wait = Math.max(0, ...errors.map((error) => retryAfterSeconds(error) ?? 0));
-        return wait > 0 ? { headers: { 'retry-after': String(wait) } } : {};
-      },
-    } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'],
-  });
+  const contextFor = requestContextFactory(apiDeps);
+  await registerTrpc(app, { contextFor, maxBatchSize: limits.maxBatchSize });
 
   // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
   await registerRest(app, contextFor);

@@ -78,16 +78,23 @@ export function registerMetrics(app: FastifyInstance, db: Db, token: string | un
   pool('taskwire_db_pool_idle', 'Idle connections in the Postgres pool', (s) => s.idle);
   pool('taskwire_db_pool_waiting', 'Queries waiting for a Postgres connection', (s) => s.waiting);
 
-  app.addHook('onRequest', async () => {
-    inFlight.inc();
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    inFlight.dec();
-    const status = String(reply.statusCode);
+  const record = (req: FastifyRequest, status: string, seconds: number) => {
     for (const procedure of proceduresOf(req)) {
       requests.inc({ procedure, status });
-      duration.observe({ procedure, status }, reply.elapsedTime / 1000);
+      duration.observe({ procedure, status }, seconds);
     }
+  };
+  app.addHook('onRequest', async (req, reply) => {
+    inFlight.inc();
+    // The response closes once, whether it was sent or the client went away first. Then no
+    // onResponse runs: count it here as 499 (nginx's "client closed request").
+    reply.raw.once('close', () => {
+      inFlight.dec();
+      if (!reply.raw.writableFinished) record(req, '499', reply.elapsedTime / 1000);
+    });
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    record(req, String(reply.statusCode), reply.elapsedTime / 1000);
   });
 
   app.get('/metrics', async (req, reply) => {

@@ -1,7 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance } from 'fastify';
-import { trpcErrorBody } from './trpc-error-body.js';
+import { trpcErrorBody } from './trpc/error-body.js';
 
 export interface OverloadLimits {
   /** Shed load when the event loop lags more than this (ms); 0 turns the check off. */

@@ -1,6 +1,5 @@
-import { type ApiDeps, type Context, createContext, principalKey, rateLimitedError } from '@taskwire/api';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RateLimiter } from './rate-limit/limiter.js';
+import { type ApiDeps, type Context, createContext } from '@taskwire/api';
+import type { FastifyRequest } from 'fastify';
 
 /**
  * The local user our own access token names, for the request log; null when anonymous or when the
@@ -10,32 +9,24 @@ export function tokenUserId(ctx: Context): string | null {
   return ctx.principal?.kind === 'local' ? ctx.principal.userId : null;
 }
 
-/** Builds a request's API context and charges its calls to the global rate limit. */
-export type RequestContextFactory = (req: FastifyRequest, reply: FastifyReply, calls: number) => Promise<Context>;
+/** Builds a request's API context; `calls` procedure calls count against the global limit. */
+export type RequestContextFactory = (req: FastifyRequest, calls: number) => Promise<Context>;
 
 /**
- * The one way a request (tRPC or REST) becomes a procedure context: the token is verified, the
- * user is recorded for the request log, and `calls` procedure calls are counted against the user
- * (the IP when anonymous). Over the limit it sets Retry-After and throws TOO_MANY_REQUESTS.
+ * The one way a request (tRPC or REST) becomes a procedure context: the token is verified, and the
+ * user is recorded for the request log. The procedures themselves charge the rate limit.
  */
-export function requestContextFactory(apiDeps: ApiDeps, rateLimiter: RateLimiter | undefined): RequestContextFactory {
-  return async (req, reply, calls) => {
+export function requestContextFactory(apiDeps: ApiDeps): RequestContextFactory {
+  return async (req, calls) => {
     const ctx = await createContext(apiDeps, {
       authorization: req.headers.authorization,
       requestId: req.id,
       log: req.log,
       userAgent: req.headers['user-agent'],
       ip: req.ip,
+      calls,
     });
     req.userId = tokenUserId(ctx);
-    if (rateLimiter) {
-      const key = ctx.principal ? principalKey(ctx.principal) : `ip:${req.ip}`;
-      const decision = await rateLimiter.consume(key, Math.max(1, calls));
-      if (!decision.allowed) {
-        reply.header('retry-after', String(decision.retryAfterSeconds));
-        throw rateLimitedError(req.id, decision.retryAfterSeconds);
-      }
-    }
     return ctx;
   };
 }

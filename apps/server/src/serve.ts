@@ -6,7 +6,7 @@ import { describeDatabase, openDatabase } from './database.js';
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
 import { scheduleTrashPurge } from './maintenance.js';
-import { createAuthLimits } from './rate-limit/auth-limits.js';
+import { createAuthLimiter } from './rate-limit/auth-limiter.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { logThrottle } from './rate-limit/log-throttle.js';
 import { createMemoryStore } from './rate-limit/memory-store.js';
@@ -41,7 +41,7 @@ function createConfiguredLimits(env: Env, logger: Logger, onRedisError: (error: 
   const store = env.REDIS_URL ? createRedisStore(env.REDIS_URL, onRedisError) : createMemoryStore();
   const rateLimiter: RateLimiter | undefined =
     env.RATE_LIMIT_PER_MINUTE === 0 ? undefined : createRateLimiter(store, env.RATE_LIMIT_PER_MINUTE, logger);
-  const authLimits = createAuthLimits(
+  const authLimits = createAuthLimiter(
     store,
     {
       attemptsPerIpPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,

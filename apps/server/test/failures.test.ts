@@ -12,7 +12,7 @@ const logged: Record<string, unknown>[] = [];
 beforeAll(async () => {
   testDb = await createTestDatabase();
   const logger = pino({ level: 'info' }, { write: (line: string) => logged.push(JSON.parse(line)) });
-  server = await startServer(testDb.db, logger);
+  server = await startServer(testDb.db, { logger });
   expect((await fetch(`${server.url}/readyz`)).status).toBe(200);
   // Kysely only tears down a driver it has used, and /readyz above used it.
   await testDb.db.destroy();

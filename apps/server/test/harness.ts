@@ -6,8 +6,6 @@ import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { afterAll, beforeAll } from 'vitest';
 import { buildServer, type ServerDeps } from '../src/build-server.js';
-import type { OverloadLimits } from '../src/overload.js';
-import type { RateLimiter } from '../src/rate-limit/limiter.js';
 
 export const tokens = createTokenService({
   secret: 'server-test-secret-at-least-32-bytes!!',
@@ -24,26 +22,21 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Starts the real server on a random loopback port. */
-export async function startServer(
-  db: Db,
-  logger = pino({ level: 'silent' }),
-  metricsToken?: string,
-  overload?: OverloadLimits,
-  rateLimiter?: RateLimiter,
-  extra: Pick<
-    ServerDeps,
-    'corsOrigins' | 'trustProxy' | 'access' | 'authLimits' | 'externalTokens' | 'requestLimits' | 'now'
-  > = {},
-): Promise<RunningServer> {
+/** What a test may set on its server; everything else is the real server's default. */
+export type TestServerOptions = Partial<Omit<ServerDeps, 'db' | 'tokens'>>;
+
+/**
+ * Starts the real server on a random loopback port. Test servers shed no load (tests share two
+ * cores with PGlite on the main thread, so a busy machine would make them refuse requests), unless
+ * a test about shedding sets `overload` itself.
+ */
+export async function startServer(db: Db, options: TestServerOptions = {}): Promise<RunningServer> {
   const app = await buildServer({
     db,
     tokens,
-    logger,
-    metricsToken,
-    rateLimiter,
-    ...(overload && { overload }),
-    ...extra,
+    logger: pino({ level: 'silent' }),
+    overload: { maxEventLoopDelayMs: 0 },
+    ...options,
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
@@ -77,7 +70,7 @@ export async function awayFromWindowEdge(): Promise<void> {
  * For a test file: a fresh test database and the real server on it, started before the file's
  * tests and closed after them. Read `server` and `db` inside tests (they exist from beforeAll on).
  */
-export function useTestServer(extra: Parameters<typeof startServer>[5] = {}): {
+export function useTestServer(options: TestServerOptions = {}): {
   readonly server: RunningServer;
   readonly db: Db;
 } {
@@ -85,7 +78,7 @@ export function useTestServer(extra: Parameters<typeof startServer>[5] = {}): {
   let running: RunningServer | undefined;
   beforeAll(async () => {
     testDb = await createTestDatabase();
-    running = await startServer(testDb.db, undefined, undefined, undefined, undefined, extra);
+    running = await startServer(testDb.db, options);
   });
   afterAll(async () => {
     await running?.close();

@@ -14,11 +14,12 @@ let direct: RunningServer;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   const limiter = () => createRateLimiter(createMemoryStore(), 2, silent);
-  behindProxy = await startServer(testDb.db, undefined, undefined, undefined, limiter(), {
+  behindProxy = await startServer(testDb.db, {
+    rateLimiter: limiter(),
     corsOrigins: ['https://app.example'],
     trustProxy: ['127.0.0.1'],
   });
-  direct = await startServer(testDb.db, undefined, undefined, undefined, limiter());
+  direct = await startServer(testDb.db, { rateLimiter: limiter() });
 });
 afterAll(async () => {
   await behindProxy.close();
@@ -78,7 +79,7 @@ describe('TRUST_PROXY', () => {
 
 describe('the REST Link header', () => {
   it('is absolute, with the forwarded scheme and host only from a trusted proxy', async () => {
-    const trusting = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+    const trusting = await startServer(testDb.db, {
       trustProxy: ['127.0.0.1'],
     });
     const plain = await startServer(testDb.db);

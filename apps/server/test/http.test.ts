@@ -1,6 +1,7 @@
 import { type AppRouter, createTaskwireClient, TRPCClientError } from '@taskwire/client';
+import pino from 'pino';
 import { describe, expect, it } from 'vitest';
-import { startServer, useTestServer } from './harness.js';
+import { eventually, startServer, useTestServer } from './harness.js';
 
 const running = useTestServer();
 
@@ -130,7 +131,7 @@ describe('plain HTTP', () => {
   });
 
   it('takes configured body and batch limits (BODY_LIMIT, MAX_BATCH_SIZE)', async () => {
-    const strict = await startServer(running.db, undefined, undefined, undefined, undefined, {
+    const strict = await startServer(running.db, {
       requestLimits: { bodyLimitBytes: 4_096, maxBatchSize: 2 },
     });
     try {
@@ -164,13 +165,44 @@ describe('plain HTTP', () => {
     expect(await response.json()).toMatchObject({ error: { data: { code: 'BAD_REQUEST', httpStatus: 400 } } });
   });
 
-  it('refuses __proto__ in a JSON body', async () => {
+  it('refuses __proto__ and constructor.prototype in a JSON body while parsing it, before any procedure', async () => {
+    for (const body of [
+      '{"email":"a@example.com","password":"password1","__proto__":{"admin":true}}',
+      '{"email":"a@example.com","password":"password1","x":{"constructor":{"prototype":{"admin":true}}}}',
+    ]) {
+      const response = await fetch(`${running.server.url}/trpc/auth.signIn`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
+      expect(response.status).toBe(400);
+      // The parser's refusal, not the input schema's "Unrecognized key".
+      expect(await response.json()).toMatchObject({ error: { message: 'Malformed JSON body' } });
+    }
+  });
+
+  it('answers an unsupported content type with UNSUPPORTED_MEDIA_TYPE (415)', async () => {
     const response = await fetch(`${running.server.url}/trpc/auth.signIn`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: '{"email":"a@example.com","password":"password1","__proto__":{"admin":true}}',
+      headers: { 'content-type': 'application/xml' },
+      body: '<signIn/>',
+    });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({
+      error: {
+        data: { code: 'UNSUPPORTED_MEDIA_TYPE', httpStatus: 415, requestId: response.headers.get('x-request-id') },
+      },
+    });
+  });
+
+  it('names the request in an error raised before the request has a context', async () => {
+    const response = await fetch(`${running.server.url}/trpc/task.list`, {
+      headers: { 'trpc-accept': 'application/jsonl' },
     });
     expect(response.status).toBe(400);
+    const requestId = response.headers.get('x-request-id');
+    expect(requestId).toBeTruthy();
+    expect(await response.json()).toMatchObject({ error: { data: { code: 'BAD_REQUEST', requestId } } });
   });
 });
 
@@ -190,6 +222,36 @@ describe('metrics', () => {
     expect(text).toContain('taskwire_requests_in_flight');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  it('count a request the client aborted: in-flight returns to rest, and the access log has it', async () => {
+    const lines: { msg: string; status?: number; url?: string }[] = [];
+    const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(JSON.parse(line)) });
+    const server = await startServer(running.db, { logger });
+    try {
+      const inFlight = async () => {
+        const text = await (await fetch(`${server.url}/metrics`)).text();
+        return Number(/^taskwire_requests_in_flight (\d+)/m.exec(text)?.[1]);
+      };
+      for (let i = 0; i < 3; i++) {
+        const aborted = new AbortController();
+        const signUp = fetch(`${server.url}/trpc/auth.signUp`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ email: `aborted-${i}@example.com`, password: 'hashing takes a while' }),
+          signal: aborted.signal,
+        });
+        setTimeout(() => aborted.abort(), 5);
+        await expect(signUp).rejects.toThrow();
+      }
+      // Only the metrics request itself is in flight once the aborted ones have been dealt with.
+      expect(await eventually(async () => (await inFlight()) === 1, 10_000)).toBe(true);
+      const aborted = lines.filter((line) => line.url === '/trpc/auth.signUp');
+      expect(aborted).toHaveLength(3);
+      expect(aborted.every((line) => line.msg === 'request aborted' && line.status === 499)).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 });
 

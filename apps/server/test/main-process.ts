@@ -16,9 +16,18 @@ export interface MainProcess {
   exited: Promise<number | null>;
 }
 
-/** Spawns the server with `env` on a random port and resolves with its URL once it listens. */
+/**
+ * Spawns the server with `env` on a random port and resolves with its URL once it listens. Like
+ * every test server it sheds no load unless `env` says so (MAX_EVENT_LOOP_DELAY).
+ */
 export async function startMain(env: Record<string, string>): Promise<MainProcess> {
-  const child = spawnMain({ NODE_ENV: 'production', JWT_SECRET: 'p'.repeat(40), PORT: '0', ...env });
+  const child = spawnMain({
+    NODE_ENV: 'production',
+    JWT_SECRET: 'p'.repeat(40),
+    PORT: '0',
+    MAX_EVENT_LOOP_DELAY: '0',
+    ...env,
+  });
   const lines: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {

@@ -7,7 +7,7 @@ const db = createDb({ databaseUrl: 'postgres://nobody@127.0.0.1:1/taskwire', poo
 let server: RunningServer;
 
 beforeAll(async () => {
-  server = await startServer(db, undefined, 'metrics-token-0123456789');
+  server = await startServer(db, { metricsToken: 'metrics-token-0123456789' });
 });
 afterAll(async () => {
   await server.close();

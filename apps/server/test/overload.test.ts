@@ -7,7 +7,7 @@ let server: RunningServer;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  server = await startServer(testDb.db, undefined, undefined, { maxEventLoopDelayMs: 100, sampleIntervalMs: 50 });
+  server = await startServer(testDb.db, { overload: { maxEventLoopDelayMs: 100, sampleIntervalMs: 50 } });
 });
 afterAll(async () => {
   await server.close();

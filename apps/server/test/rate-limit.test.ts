@@ -14,7 +14,7 @@ const PER_MINUTE = 5;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   const limiter = createRateLimiter(createMemoryStore(), PER_MINUTE, silent);
-  server = await startServer(testDb.db, undefined, undefined, undefined, limiter);
+  server = await startServer(testDb.db, { rateLimiter: limiter });
 });
 afterAll(async () => {
   await server.close();

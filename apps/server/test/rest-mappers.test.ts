@@ -190,7 +190,7 @@ describe('error mapping', () => {
   });
 
   it('passes on the wait a rate-limited procedure names (Retry-After)', () => {
-    const cause = new RateLimitedError('request-1', 30);
+    const cause = new RateLimitedError(30);
     expect(toRestError(new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Slow down', cause }), body)).toEqual({
       status: 429,
       body: { detail: 'Slow down' },

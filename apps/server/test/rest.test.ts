@@ -23,7 +23,7 @@ const ORIGIN = 'http://app.example.test';
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  server = await startServer(testDb.db, undefined, undefined, undefined, undefined, { corsOrigins: [ORIGIN] });
+  server = await startServer(testDb.db, { corsOrigins: [ORIGIN] });
   document = await fetchDocument(server.url);
   api = createContractClient(server.url, document);
 });

@@ -35,6 +35,7 @@ export function callerFor(db: Db, userId: string): Caller {
     ip: null,
     sessions: DEFAULT_SESSION_LIMITS,
     now: () => new Date(),
+    chargeCalls: async () => {},
   };
   return createCaller(ctx);
 }

@@ -3,6 +3,7 @@ import { type AccessCache, createAccessCache, type Principal } from './auth/acce
 import type { AuthLimits } from './auth/auth-limits.js';
 import type { ExternalTokenVerifier } from './auth/external-tokens.js';
 import type { TokenService } from './auth/tokens.js';
+import { type CallLimiter, chargeCallsOnce } from './call-limits.js';
 import type { Logger } from './logger.js';
 
 /** What the API needs from its host, created once at start. */
@@ -19,6 +20,8 @@ export interface ApiDeps {
   externalTokens?: ExternalTokenVerifier | null;
   /** Per-IP and per-account limits on sign-in and friends; none when absent (direct callers, tests). */
   authLimits?: AuthLimits;
+  /** The global limit on procedure calls per user (per address when anonymous); none when absent. */
+  callLimiter?: CallLimiter;
 }
 
 /** How long a session lives without use, and at most. */
@@ -40,6 +43,8 @@ export interface RequestInfo {
   /** Recorded on sessions, for the user's list of signed-in devices. */
   userAgent?: string | undefined;
   ip?: string | undefined;
+  /** Procedure calls the request makes (a batch's size), charged to the global limit; default 1. */
+  calls?: number;
 }
 
 export interface Context {
@@ -60,6 +65,8 @@ export interface Context {
   now: () => Date;
   access: AccessCache;
   authLimits: AuthLimits | null;
+  /** Charges the request's calls to the global limit, once per request; throws TOO_MANY_REQUESTS over it. */
+  chargeCalls: () => Promise<void>;
 }
 
 const uncached = createAccessCache({ ttlMs: 0 });
@@ -81,19 +88,28 @@ const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
  */
 export async function createContext(deps: ApiDeps, request: RequestInfo): Promise<Context> {
   const token = request.authorization ? BEARER.exec(request.authorization)?.[1] : undefined;
+  const principal = token ? await verifyBearer(deps, token) : null;
+  const access = deps.access ?? uncached;
   return {
     db: deps.db,
     tokens: deps.tokens,
     log: request.log ?? deps.log,
     requestId: request.requestId,
-    principal: token ? await verifyBearer(deps, token) : null,
+    principal,
     user: null,
     sessionId: null,
     userAgent: request.userAgent?.slice(0, 512) ?? null,
     ip: request.ip ?? null,
     sessions: deps.sessions ?? DEFAULT_SESSION_LIMITS,
     now: deps.now ?? (() => new Date()),
-    access: deps.access ?? uncached,
+    access,
     authLimits: deps.authLimits ?? null,
+    chargeCalls: chargeCallsOnce({
+      limiter: deps.callLimiter,
+      principal,
+      resolve: async () => (principal ? access.resolve(deps.db, principal) : null),
+      ip: request.ip ?? null,
+      calls: request.calls ?? 1,
+    }),
   };
 }

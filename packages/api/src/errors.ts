@@ -1,5 +1,11 @@
+import { databaseConstraint, isForeignKeyViolation } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+
+// How the API reports failures, in every domain: each expected failure is a TRPCError made by one
+// of the factories below, thrown where it is found (in a query when the query is what knows), and
+// never returned as a result union or a sentinel. Database refusals a client caused are mapped
+// once, by `clientCausedFailure`, under every procedure.
 
 /** The cause of a CONFLICT on `expectedVersion`: carries the current state so a client can merge. */
 export class VersionConflictError extends Error {
@@ -26,9 +32,29 @@ export function accessTokenRefused(): TRPCError {
   return new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required', cause: new AccessTokenRefused() });
 }
 
+/** A refresh token that does not (or no longer) count: the client signs in again. */
+export function refreshRefused(): TRPCError {
+  return new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
+}
+
+/** Wrong email or password, in words that never tell which. */
+export function wrongCredentials(): TRPCError {
+  return new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+}
+
 /** NOT_FOUND for a resource that is missing or not the caller's: the two are indistinguishable. */
 export function notFoundError(what: string): TRPCError {
   return new TRPCError({ code: 'NOT_FOUND', message: `${what} not found` });
+}
+
+/** CONFLICT with what exists (a taken name, a used id). */
+export function conflictError(message: string): TRPCError {
+  return new TRPCError({ code: 'CONFLICT', message });
+}
+
+/** FORBIDDEN: the caller is who they say, and may not do this (clients refresh tokens on UNAUTHORIZED only). */
+export function forbiddenError(message: string): TRPCError {
+  return new TRPCError({ code: 'FORBIDDEN', message });
 }
 
 /** A rule on one field checked after the schema, against stored data (e.g. remindAt vs the stored dueAt). */
@@ -68,21 +94,39 @@ export function versionConflictError(current: unknown): TRPCError {
   return new TRPCError({ code: 'CONFLICT', message: cause.message, cause });
 }
 
-/**
- * The cause of a TOO_MANY_REQUESTS: when to retry (for Retry-After), and the request id for the
- * error shape when the limit refused the call before a context existed.
- */
+/** The cause of a TOO_MANY_REQUESTS: when to retry (for Retry-After). */
 export class RateLimitedError extends Error {
   override name = 'RateLimitedError';
-  constructor(
-    readonly requestId: string,
-    readonly retryAfterSeconds = 1,
-  ) {
+  constructor(readonly retryAfterSeconds = 1) {
     super('Too many requests; retry later');
   }
 }
 
-export function rateLimitedError(requestId: string, retryAfterSeconds?: number): TRPCError {
-  const cause = new RateLimitedError(requestId, retryAfterSeconds);
-  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: cause.message, cause });
+export function rateLimitedError(retryAfterSeconds?: number, message?: string): TRPCError {
+  const cause = new RateLimitedError(retryAfterSeconds);
+  return new TRPCError({ code: 'TOO_MANY_REQUESTS', message: message ?? cause.message, cause });
+}
+
+/** SERVICE_UNAVAILABLE (503, retry shortly) in our words, never a driver's or a store's. */
+export function unavailableError(message = 'The service is temporarily unavailable; retry shortly', cause?: unknown) {
+  return new TRPCError({ code: 'SERVICE_UNAVAILABLE', message, cause });
+}
+
+// Rules the database enforces for changes that touch many rows at once (bulk), where checking each
+// row in code first would cost a round trip per row, and races a unique index decides.
+const CONSTRAINT_FAILURES: Record<string, () => TRPCError> = {
+  tasks_tag_count: () => invalidInputError('tags', 'A task can have at most 20 tags'),
+  tasks_remind_not_after_due: () => invalidInputError('dueAt', 'dueAt must not be before the remindAt of a task'),
+  tasks_recurrence_needs_due: () => invalidInputError('dueAt', 'A recurring task needs a dueAt'),
+  tags_user_name_key: () => conflictError('You already have a tag with this name'),
+};
+
+/**
+ * The client error a database refusal stands for, or undefined when it is ours: a foreign key on
+ * user_id means the token's account was deleted; a named rule means the input broke it.
+ */
+export function clientCausedFailure(error: unknown): TRPCError | undefined {
+  if (isForeignKeyViolation(error)) return accessTokenRefused();
+  const constraint = databaseConstraint(error) ?? '';
+  return Object.hasOwn(CONSTRAINT_FAILURES, constraint) ? CONSTRAINT_FAILURES[constraint]?.() : undefined;
 }

@@ -20,6 +20,7 @@ export {
   type TokenService,
   type TokenSubject,
 } from './auth/tokens.js';
+export type { CallLimitDecision, CallLimiter } from './call-limits.js';
 export {
   type ApiDeps,
   type Context,
@@ -37,6 +38,7 @@ export {
   VersionConflictError,
 } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
+export { currentRequestId, runInRequest } from './request-scope.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
 export { type Tag, tagSchema } from './tags/schemas.js';
 export type { TaskPage, TaskStats } from './tasks/list-query.js';

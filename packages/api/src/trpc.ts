@@ -1,8 +1,15 @@
 import { isDatabaseUnavailable } from '@taskwire/db';
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC } from '@trpc/server';
 import { type ZodError, z } from 'zod';
 import type { Context } from './context.js';
-import { accessTokenRefused, fieldErrorsOf, RateLimitedError, VersionConflictError } from './errors.js';
+import {
+  accessTokenRefused,
+  clientCausedFailure,
+  fieldErrorsOf,
+  unavailableError,
+  VersionConflictError,
+} from './errors.js';
+import { currentRequestId } from './request-scope.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
 
@@ -32,8 +39,8 @@ const t = initTRPC.context<Context>().create({
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
-        // Without a context (refused while creating it), the cause may still know the request.
-        requestId: ctx?.requestId ?? (error.cause instanceof RateLimitedError ? error.cause.requestId : null),
+        // Without a context (refused before one existed), the transport's request scope knows it.
+        requestId: ctx?.requestId ?? currentRequestId(),
         zodError: zodError ? z.flattenError(zodError) : null,
         ...(error.cause instanceof VersionConflictError && { current: error.cause.current }),
       },
@@ -45,23 +52,27 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * A database that cannot be reached is not a bug in the request: answer SERVICE_UNAVAILABLE (503,
- * the client may retry) with our own words, never the driver's, instead of INTERNAL_SERVER_ERROR.
+ * Database failures that are not bugs in the request: one that cannot be reached answers
+ * SERVICE_UNAVAILABLE (503, the client may retry) with our own words, never the driver's; one the
+ * client caused answers its client error. Everything else stays INTERNAL_SERVER_ERROR.
  */
-const databaseAvailability = t.middleware(async ({ next }) => {
+const databaseFailures = t.middleware(async ({ next }) => {
   const result = await next();
-  if (!result.ok && result.error.code === 'INTERNAL_SERVER_ERROR' && isDatabaseUnavailable(result.error.cause)) {
-    throw new TRPCError({
-      code: 'SERVICE_UNAVAILABLE',
-      message: 'The service is temporarily unavailable; retry shortly',
-      cause: result.error.cause,
-    });
-  }
-  return result;
+  if (result.ok || result.error.code !== 'INTERNAL_SERVER_ERROR') return result;
+  const cause = result.error.cause;
+  if (isDatabaseUnavailable(cause)) throw unavailableError(undefined, cause);
+  // A refusal the client caused (a rule its input broke, its deleted account) is its error, not ours.
+  throw clientCausedFailure(cause) ?? result.error;
+});
+
+/** Every call counts against the global limit (per request, so a batch is allowed or refused whole). */
+const chargedCalls = t.middleware(async ({ ctx, next }) => {
+  await ctx.chargeCalls();
+  return next();
 });
 
 /** A procedure anyone may call. */
-export const publicProcedure = t.procedure.use(databaseAvailability);
+export const publicProcedure = t.procedure.use(databaseFailures).use(chargedCalls);
 
 /**
  * A procedure that needs a signed-in user: the token's principal must still resolve to a live

@@ -207,6 +207,21 @@ describe('filters, search and counts', () => {
     // "due very soon" is due today unless local midnight falls in the next minute.
     expect([0, 1]).toContain(stats.dueToday);
   });
+
+  it('takes "now" from one clock, the API\'s, for stats, the overdue filter and counts', async () => {
+    const { caller } = await api.signUp();
+    await caller.task.create({ title: 'due tomorrow', dueAt: inDays(1) });
+    api.setClockOffset(2 * 86_400_000);
+    try {
+      // Two days on by the API's clock, the task is overdue everywhere, though not by the database's.
+      expect(await caller.task.stats()).toMatchObject({ overdue: 1, dueToday: 0 });
+      expect((await caller.task.list({ overdue: true })).items.map((t) => t.title)).toEqual(['due tomorrow']);
+      expect(await caller.task.count({ overdue: true })).toBe(1);
+      expect(await caller.task.count({ overdue: false })).toBe(0);
+    } finally {
+      api.setClockOffset(0);
+    }
+  });
 });
 
 describe('sorting', () => {

@@ -1,16 +1,10 @@
+import type { CallLimiter } from '@taskwire/api';
 import type { FastifyBaseLogger } from 'fastify';
 import { logThrottle } from './log-throttle.js';
 import { type RateLimitStore, secondsUntil } from './store.js';
 
-export interface RateLimitDecision {
-  allowed: boolean;
-  /** Seconds until the window resets (for Retry-After). */
-  retryAfterSeconds: number;
-}
-
-export interface RateLimiter {
-  /** Counts `cost` procedure calls against `key` (a user, or an IP when anonymous). */
-  consume(key: string, cost: number): Promise<RateLimitDecision>;
+/** The counters behind the API's global limit on procedure calls. */
+export interface RateLimiter extends CallLimiter {
   close(): Promise<void>;
 }
 

@@ -97,7 +97,7 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
     let userId: string | null = null;
     try {
       // A REST request is one procedure call for the rate limit.
-      const ctx = await contextFor(req, reply, 1);
+      const ctx = await contextFor(req, 1);
       const caller = createCaller(ctx);
       userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
       const pathUser = (req.params as { user_id?: string }).user_id;

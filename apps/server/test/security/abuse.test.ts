@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuthLimits } from '../../src/rate-limit/auth-limits.js';
+import { createAuthLimiter } from '../../src/rate-limit/auth-limiter.js';
 import { createRateLimiter } from '../../src/rate-limit/limiter.js';
 import { createMemoryStore } from '../../src/rate-limit/memory-store.js';
 import { createRedisStore } from '../../src/rate-limit/redis-store.js';
@@ -20,7 +20,7 @@ const ATTEMPTS_PER_MINUTE = 3;
 /** Account limits on a memory store whose clock (also Retry-After's) the test moves through `clock.now`. */
 function limitsOnClock(start: number, failuresPerAccountPerHour: number) {
   const clock = { now: start };
-  const limits = createAuthLimits(
+  const limits = createAuthLimiter(
     createMemoryStore(() => clock.now),
     { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour },
     silent,
@@ -39,17 +39,17 @@ let unlimited: RunningServer;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  accountLimited = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+  accountLimited = await startServer(testDb.db, {
     trustProxy: true,
-    authLimits: createAuthLimits(
+    authLimits: createAuthLimiter(
       createMemoryStore(),
       { attemptsPerIpPerMinute: 1_000, failuresPerAccountPerHour: FAILURES_PER_HOUR },
       silent,
     ),
   });
-  addressLimited = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+  addressLimited = await startServer(testDb.db, {
     trustProxy: true,
-    authLimits: createAuthLimits(
+    authLimits: createAuthLimiter(
       createMemoryStore(),
       { attemptsPerIpPerMinute: ATTEMPTS_PER_MINUTE, failuresPerAccountPerHour: 100 },
       silent,
@@ -301,8 +301,9 @@ describe('when the counters are unreachable', () => {
     const deadStore = createRedisStore('redis://127.0.0.1:1', () => {});
     const logged: { level: number; msg: string }[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => logged.push(JSON.parse(line)) });
-    const server = await startServer(testDb.db, undefined, undefined, undefined, createRateLimiter(deadStore, 1, log), {
-      authLimits: createAuthLimits(deadStore, { attemptsPerIpPerMinute: 10, failuresPerAccountPerHour: 10 }, log),
+    const server = await startServer(testDb.db, {
+      rateLimiter: createRateLimiter(deadStore, 1, log),
+      authLimits: createAuthLimiter(deadStore, { attemptsPerIpPerMinute: 10, failuresPerAccountPerHour: 10 }, log),
     });
     try {
       const refused = await signIn(server, await newAccount(), PASSWORD);

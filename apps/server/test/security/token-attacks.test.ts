@@ -55,7 +55,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
   const address = jwks.address();
   if (!address || typeof address === 'string') throw new Error('no address');
-  server = await startServer(testDb.db, undefined, undefined, undefined, undefined, {
+  server = await startServer(testDb.db, {
     access: createAccessCache(),
     externalTokens: createExternalTokenVerifier({
       jwksUrl: `http://127.0.0.1:${address.port}/jwks`,

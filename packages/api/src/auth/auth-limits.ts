@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
-import { RateLimitedError } from '../errors.js';
+import { rateLimitedError, unavailableError } from '../errors.js';
 
 // Limits on the procedures that guess or mint credentials. They live in the API, not in a
 // transport, so the tRPC and REST doors share them, and so they can count *failed* sign-ins per
@@ -33,20 +32,19 @@ export function accountKey(emailOrUserId: string): string {
   return createHash('sha256').update(emailOrUserId).digest('base64url').slice(0, 22);
 }
 
-function refuse(ctx: Context, decision: Exclude<LimitDecision, { allowed: true }>): never {
+function refuse(decision: Exclude<LimitDecision, { allowed: true }>): never {
   // Fail closed: without counters, a brute force could not be stopped, so refuse rather than guess.
   if (decision.reason === 'unavailable') {
-    throw new TRPCError({ code: 'SERVICE_UNAVAILABLE', message: 'Sign-in is temporarily unavailable; retry shortly' });
+    throw unavailableError('Sign-in is temporarily unavailable; retry shortly');
   }
-  const cause = new RateLimitedError(ctx.requestId, decision.retryAfterSeconds);
-  throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: 'Too many attempts; retry later', cause });
+  throw rateLimitedError(decision.retryAfterSeconds, 'Too many attempts; retry later');
 }
 
 /** Throws TOO_MANY_REQUESTS when this address has made too many credential calls. */
 export async function limitAttempt(ctx: Context): Promise<void> {
   if (!ctx.authLimits) return;
   const decision = await ctx.authLimits.attempt(ctx.ip ?? 'unknown');
-  if (!decision.allowed) refuse(ctx, decision);
+  if (!decision.allowed) refuse(decision);
 }
 
 /**
@@ -61,7 +59,7 @@ export async function limitAccountAttempt<T>(
 ): Promise<T | null> {
   if (!ctx.authLimits) return attempt();
   const reserved = await ctx.authLimits.reserveAccountAttempt(accountKey(account));
-  if (!reserved.allowed) refuse(ctx, reserved);
+  if (!reserved.allowed) refuse(reserved);
   const result = await attempt();
   if (result !== null) await reserved.release();
   return result;

@@ -1,5 +1,6 @@
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
+import { transactionTime } from '../database-time.js';
 import { rememberDeletedIdentities } from './deleted-identities.js';
 import type { User } from './schemas.js';
 
@@ -44,7 +45,7 @@ export async function findUserById(db: Db, userId: string): Promise<User | undef
 export async function updateTimezone(db: Db, userId: string, timezone: string): Promise<User | undefined> {
   const row = await db
     .updateTable('users')
-    .set({ timezone, updated_at: sql<Date>`now()` })
+    .set({ timezone, updated_at: transactionTime })
     .where('id', '=', userId)
     .returning(userColumns)
     .executeTakeFirst();
@@ -67,7 +68,7 @@ export async function findCredentialsById(
 export async function updatePasswordHash(db: Db, userId: string, passwordHash: string): Promise<void> {
   await db
     .updateTable('users')
-    .set({ password_hash: passwordHash, updated_at: sql<Date>`now()` })
+    .set({ password_hash: passwordHash, updated_at: transactionTime })
     .where('id', '=', userId)
     .execute();
 }

@@ -1,7 +1,13 @@
 import { inTransaction } from '@taskwire/db';
-import { TRPCError } from '@trpc/server';
 import type { Context } from '../context.js';
-import { accessTokenRefused } from '../errors.js';
+import {
+  accessTokenRefused,
+  conflictError,
+  forbiddenError,
+  notFoundError,
+  refreshRefused,
+  wrongCredentials,
+} from '../errors.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { countAccountFailure, limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -38,10 +44,6 @@ async function signedIn(ctx: Context, user: User): Promise<AuthResult> {
 }
 
 const sessionInfo = (ctx: Context) => ({ userAgent: ctx.userAgent, ip: ctx.ip, now: ctx.now() });
-// A refused refresh token: the client signs in again (the access token is not what failed).
-const refreshRefused = () => new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required' });
-// FORBIDDEN, not UNAUTHORIZED: the session is fine, and clients refresh their token on UNAUTHORIZED.
-const forbidden = (message: string) => new TRPCError({ code: 'FORBIDDEN', message });
 
 /** Accounts without a password may delete themselves with a token this fresh. */
 const RECENT_SIGN_IN_SECONDS = 300;
@@ -59,13 +61,13 @@ async function findAccount(ctx: SignedInContext): Promise<Account> {
  * Wrong answers count against the account's failed sign-ins, like sign-in itself.
  */
 async function confirmPassword(ctx: SignedInContext, account: Account, password: string | undefined): Promise<void> {
-  if (account.passwordHash === null) throw forbidden('This account signs in through an identity provider');
+  if (account.passwordHash === null) throw forbiddenError('This account signs in through an identity provider');
   const counter = account.email ?? ctx.user.id;
   const { passwordHash } = account;
   const right = await limitAccountAttempt(ctx, counter, async () =>
     password !== undefined && (await verifyPassword(passwordHash, password)) ? true : null,
   );
-  if (!right) throw forbidden('The password is incorrect');
+  if (!right) throw forbiddenError('The password is incorrect');
 }
 
 /** Every token the user holds stops working in this process now, in others within the access cache's TTL. */
@@ -80,7 +82,7 @@ export const authRouter = router({
     if (!user) {
       // Only a taken email counts, so nobody can block a free address from signing up.
       await countAccountFailure(ctx, input.email);
-      throw new TRPCError({ code: 'CONFLICT', message: 'An account with this email already exists' });
+      throw conflictError('An account with this email already exists');
     }
     ctx.log.info({ userId: user.id }, 'user signed up');
     return signedIn(ctx, user);
@@ -95,7 +97,7 @@ export const authRouter = router({
       const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password);
       return valid && credentials ? credentials : null;
     });
-    if (!found) throw new TRPCError({ code: 'UNAUTHORIZED', message: 'Invalid email or password' });
+    if (!found) throw wrongCredentials();
     return signedIn(ctx, found.user);
   }),
 
@@ -109,12 +111,12 @@ export const authRouter = router({
   /** Exchanges a refresh token for new tokens; the old refresh token stops working (rotation). */
   refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
     await limitAttempt(ctx);
-    const result = await rotateRefreshToken(ctx.db, input.refreshToken, ctx.sessions, sessionInfo(ctx));
-    if (!result.ok) {
-      if (result.reason !== 'invalid') ctx.access.forgetUser(result.userId);
-      if (result.reason === 'reused') ctx.log.warn({ requestId: ctx.requestId }, 'refresh token reused: session ended');
-      throw refreshRefused();
-    }
+    const result = await rotateRefreshToken(ctx.db, input.refreshToken, ctx.sessions, sessionInfo(ctx), {
+      onSessionEnded(userId, reason) {
+        ctx.access.forgetUser(userId);
+        if (reason === 'reused') ctx.log.warn({ requestId: ctx.requestId }, 'refresh token reused: session ended');
+      },
+    });
     const user = await findUserById(ctx.db, result.userId);
     if (!user) throw refreshRefused();
     const { token, expiresIn } = await ctx.tokens.signAccessToken(user.id, result.sessionId);
@@ -147,9 +149,7 @@ export const authRouter = router({
 
   /** Ends one of the user's sessions (another device). */
   revokeSession: protectedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
-    if (!(await endSession(ctx.db, ctx.user.id, input.id, ctx.now()))) {
-      throw new TRPCError({ code: 'NOT_FOUND', message: 'Session not found' });
-    }
+    if (!(await endSession(ctx.db, ctx.user.id, input.id, ctx.now()))) throw notFoundError('Session');
     revokedTokens(ctx);
     return { id: input.id };
   }),
@@ -176,7 +176,7 @@ export const authRouter = router({
     if (account.passwordHash !== null) {
       await confirmPassword(ctx, account, input.password);
     } else if (ctx.now().getTime() / 1000 - (ctx.principal?.issuedAt ?? 0) > RECENT_SIGN_IN_SECONDS) {
-      throw forbidden('Sign in again, then delete the account within five minutes');
+      throw forbiddenError('Sign in again, then delete the account within five minutes');
     }
     await deleteUser(ctx.db, ctx.user.id, ctx.now());
     revokedTokens(ctx);

@@ -2,6 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { z } from 'zod';
 import type { SessionLimits } from '../context.js';
+import { refreshRefused } from '../errors.js';
 
 // Sessions and refresh tokens. A refresh token is "<userId>.<sessionId>.<secret>": 256 random bits
 // of secret, of which only a SHA-256 hash is stored. Naming the user and session lets every lookup
@@ -61,26 +62,35 @@ export async function startSession(
   return { sessionId, refreshToken: `${userId}.${sessionId}.${secret}` };
 }
 
-export type RefreshResult =
-  | { ok: true; userId: string; sessionId: string; refreshToken: string }
+export interface Rotated {
+  userId: string;
+  sessionId: string;
+  refreshToken: string;
+}
+
+type Rotation =
+  | ({ ok: true } & Rotated)
   | { ok: false; reason: 'invalid' }
   | { ok: false; reason: 'reused' | 'expired'; userId: string };
 
 /**
- * Exchanges a refresh token for a new one (rotation). A token that was already exchanged is a
- * replay — someone else holds a copy — so the whole session ends. A session unused for longer than
- * the idle limit, or older than the absolute limit, ends too.
+ * Exchanges a refresh token for a new one (rotation), or throws UNAUTHORIZED. A token that was
+ * already exchanged is a replay — someone else holds a copy — so the whole session ends. A session
+ * unused for longer than the idle limit, or older than the absolute limit, ends too; then
+ * `onSessionEnded` hears of it (once that is committed).
  */
 export async function rotateRefreshToken(
   db: Db,
   token: string,
   limits: SessionLimits,
   info: SessionInfo,
-): Promise<RefreshResult> {
+  { onSessionEnded }: { onSessionEnded: (userId: string, reason: 'reused' | 'expired') => void },
+): Promise<Rotated> {
   const parsed = parseRefreshToken(token);
-  if (!parsed) return { ok: false, reason: 'invalid' };
+  if (!parsed) throw refreshRefused();
   const { userId, sessionId, secret } = parsed;
-  return inTransaction(db, async (trx) => {
+  // The transaction commits the ended session before the refusal is thrown.
+  const rotation = await inTransaction(db, async (trx): Promise<Rotation> => {
     const session = await trx
       .selectFrom('sessions')
       .select(['created_at', 'last_used_at', 'revoked_at'])
@@ -88,7 +98,7 @@ export async function rotateRefreshToken(
       .where('id', '=', sessionId)
       .forUpdate()
       .executeTakeFirst();
-    if (!session || session.revoked_at) return { ok: false, reason: 'invalid' } as const;
+    if (!session || session.revoked_at) return { ok: false, reason: 'invalid' };
     const stored = await trx
       .selectFrom('refresh_tokens')
       .select('rotated_at')
@@ -96,14 +106,14 @@ export async function rotateRefreshToken(
       .where('session_id', '=', sessionId)
       .where('token_hash', '=', hash(secret))
       .executeTakeFirst();
-    if (!stored) return { ok: false, reason: 'invalid' } as const;
+    if (!stored) return { ok: false, reason: 'invalid' };
     const now = info.now.getTime();
     const reused = stored.rotated_at !== null;
     const expired =
       now - session.last_used_at.getTime() > limits.idleMs || now - session.created_at.getTime() > limits.absoluteMs;
     if (reused || expired) {
       await revoke(trx, userId, sessionId, info.now);
-      return { ok: false, reason: reused ? 'reused' : 'expired', userId } as const;
+      return { ok: false, reason: reused ? 'reused' : 'expired', userId };
     }
     const next = newSecret();
     await trx
@@ -127,8 +137,12 @@ export async function rotateRefreshToken(
       .where('user_id', '=', userId)
       .where('id', '=', sessionId)
       .execute();
-    return { ok: true, userId, sessionId, refreshToken: `${userId}.${sessionId}.${next}` } as const;
+    return { ok: true, userId, sessionId, refreshToken: `${userId}.${sessionId}.${next}` };
   });
+  if (rotation.ok)
+    return { userId: rotation.userId, sessionId: rotation.sessionId, refreshToken: rotation.refreshToken };
+  if (rotation.reason !== 'invalid') onSessionEnded(rotation.userId, rotation.reason);
+  throw refreshRefused();
 }
 
 function revoke(db: Db, userId: string, sessionId: string, now: Date) {

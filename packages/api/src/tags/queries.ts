@@ -1,8 +1,12 @@
 import { type Db, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
+import { transactionTime } from '../database-time.js';
+import { conflictError, notFoundError } from '../errors.js';
 import type { Tag } from './schemas.js';
 
 // Every function takes the owner's id: tag names and ids only ever resolve within one user's tags.
+
+const nameTaken = () => conflictError('You already have a tag with this name');
 
 /** The user's tags with these names; Postgres folds the case on both sides (JavaScript folds some letters differently, e.g. Σ). */
 function tagsNamed(db: Db, userId: string, names: string[]) {
@@ -57,10 +61,8 @@ export async function listTags(db: Db, userId: string): Promise<Tag[]> {
   return rows.map((row) => ({ id: row.id, name: row.name, taskCount: row.taskCount ?? 0 }));
 }
 
-export type RenameResult = Tag | 'not-found' | 'name-taken';
-
-/** Renames a tag; 'name-taken' when the user already has another tag of that name. */
-export async function renameTag(db: Db, userId: string, id: string, name: string): Promise<RenameResult> {
+/** Renames a tag; CONFLICT when the user already has another tag of that name, NOT_FOUND without the tag. */
+export async function renameTag(db: Db, userId: string, id: string, name: string): Promise<Tag> {
   const clash = await db
     .selectFrom('tags')
     .select('id')
@@ -68,7 +70,7 @@ export async function renameTag(db: Db, userId: string, id: string, name: string
     .where(sql<string>`lower(name)`, '=', sql<string>`lower(${name})`)
     .where('id', '<>', id)
     .executeTakeFirst();
-  if (clash) return 'name-taken';
+  if (clash) throw nameTaken();
   const renamed = await db
     .updateTable('tags')
     .set({ name })
@@ -76,13 +78,14 @@ export async function renameTag(db: Db, userId: string, id: string, name: string
     .where('id', '=', id)
     .returning('id')
     .executeTakeFirst();
-  if (!renamed) return 'not-found';
+  if (!renamed) throw notFoundError('Tag');
   const tag = (await listTags(db, userId)).find((t) => t.id === id);
-  return tag ?? 'not-found';
+  if (!tag) throw notFoundError('Tag');
+  return tag;
 }
 
-/** Deletes a tag and takes it off every task of the user (one change, one version, for each). */
-export async function deleteTag(db: Db, userId: string, id: string): Promise<boolean> {
+/** Deletes a tag and takes it off every task of the user (one change, one version, for each); NOT_FOUND without it. */
+export async function deleteTag(db: Db, userId: string, id: string): Promise<void> {
   // Lock the tag first: writers that resolved it hold FOR KEY SHARE, so this waits for them.
   const tag = await db
     .selectFrom('tags')
@@ -91,17 +94,16 @@ export async function deleteTag(db: Db, userId: string, id: string): Promise<boo
     .where('id', '=', id)
     .forUpdate()
     .executeTakeFirst();
-  if (!tag) return false;
+  if (!tag) throw notFoundError('Tag');
   await db
     .updateTable('tasks')
     .set((eb) => ({
       tag_ids: sql<string[]>`array_remove(tasks.tag_ids, ${id}::uuid)`,
-      updated_at: sql<Date>`now()`,
+      updated_at: transactionTime,
       version: eb('version', '+', 1),
     }))
     .where('user_id', '=', userId)
     .where(sql<boolean>`tag_ids @> array[${id}::uuid]`)
     .execute();
-  const deleted = await db.deleteFrom('tags').where('user_id', '=', userId).where('id', '=', id).executeTakeFirst();
-  return deleted.numDeletedRows > 0n;
+  await db.deleteFrom('tags').where('user_id', '=', userId).where('id', '=', id).execute();
 }

@@ -1,5 +1,6 @@
 import { type Db, inTransaction } from '@taskwire/db';
 import { sql } from 'kysely';
+import { transactionTime } from '../database-time.js';
 import { ensureTagIds, findTagIds } from '../tags/queries.js';
 import type { Occurrence } from './recurrence.js';
 import type { BulkUpdateInput, Task } from './schemas.js';
@@ -14,8 +15,6 @@ export interface BulkResult {
   updated: Task[];
   notFound: string[];
 }
-
-const now = sql<Date>`now()`;
 
 function missing(ids: string[], found: Set<string>): string[] {
   return [...new Set(ids)].filter((id) => !found.has(id));
@@ -53,7 +52,7 @@ export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput
       .set((eb) => ({
         ...(set.completed !== undefined && {
           completed: set.completed,
-          completed_at: set.completed ? sql<Date>`coalesce(tasks.completed_at, now())` : null,
+          completed_at: set.completed ? sql<Date>`coalesce(tasks.completed_at, ${transactionTime})` : null,
         }),
         ...(set.priority !== undefined && { priority: priorityRank(set.priority) }),
         ...(set.dueAt !== undefined && { due_at: set.dueAt }),
@@ -65,7 +64,7 @@ export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput
               || ${sql.val(addIds)}::uuid[]) as t)`,
         }),
         recurrence: sql`case when tasks.id = any(${sql.val([...nexts.keys()])}::uuid[]) then null else tasks.recurrence end`,
-        updated_at: now,
+        updated_at: transactionTime,
         version: eb('version', '+', 1),
       }))
       .where('tasks.user_id', '=', userId)
@@ -87,7 +86,7 @@ export interface BulkDeleteResult {
 export async function bulkTrash(db: Db, userId: string, ids: string[]): Promise<BulkDeleteResult> {
   const rows = await db
     .updateTable('tasks')
-    .set((eb) => ({ deleted_at: now, updated_at: now, version: eb('version', '+', 1) }))
+    .set((eb) => ({ deleted_at: transactionTime, updated_at: transactionTime, version: eb('version', '+', 1) }))
     .where('user_id', '=', userId)
     .where('id', 'in', ids)
     .where('deleted_at', 'is', null)

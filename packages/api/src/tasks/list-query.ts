@@ -32,7 +32,16 @@ async function resolveTags(db: Db, userId: string, filters: TaskFilters): Promis
   return { mode: filters.tagMode, ids };
 }
 
-function applyFilters(query: TaskQuery, userId: string, filters: TaskFilters, tags: TagMatch): TaskQuery {
+/** What "now" is for a filter or count: the API's clock (which tests move), never the database's. */
+type Clock = { now: Date };
+
+function applyFilters(
+  query: TaskQuery,
+  userId: string,
+  filters: TaskFilters,
+  tags: TagMatch,
+  { now }: Clock,
+): TaskQuery {
   let q = query.where('tasks.user_id', '=', userId).where('tasks.deleted_at', 'is', null);
   if (filters.status !== 'all') q = q.where('tasks.completed', '=', filters.status === 'completed');
   if (filters.priority) q = q.where('tasks.priority', 'in', filters.priority.map(priorityRank));
@@ -44,9 +53,9 @@ function applyFilters(query: TaskQuery, userId: string, filters: TaskFilters, ta
   if (filters.dueTo) q = q.where('tasks.due_at', '<', new Date(filters.dueTo));
   if (filters.hasDueDate !== undefined) q = q.where('tasks.due_at', filters.hasDueDate ? 'is not' : 'is', null);
   if (filters.overdue === true) {
-    q = q.where('tasks.completed', '=', false).where(sql<boolean>`tasks.due_at < now()`);
+    q = q.where('tasks.completed', '=', false).where('tasks.due_at', '<', now);
   } else if (filters.overdue === false) {
-    q = q.where(sql<boolean>`(tasks.completed or tasks.due_at is null or tasks.due_at >= now())`);
+    q = q.where(sql<boolean>`(tasks.completed or tasks.due_at is null or tasks.due_at >= ${now})`);
   }
   if (filters.q) q = q.where(sql<boolean>`tasks.search @@ ${searchQuery(filters.q)}`);
   return q;
@@ -126,14 +135,14 @@ export async function listTasks(
   db: Db,
   userId: string,
   input: ListTasksInput,
-  probeWindow = PROBE_WINDOW,
+  { now, probeWindow = PROBE_WINDOW }: Clock & { probeWindow?: number },
 ): Promise<TaskPage> {
   const tags = await resolveTags(db, userId, input);
   if (tags === 'none') return { items: [], nextCursor: null };
   const selective = input.q !== undefined || tags !== undefined;
-  let rows = selective ? await selectPage(db, userId, input, tags, 'probe', probeWindow) : [];
+  let rows = selective ? await selectPage(db, userId, input, tags, 'probe', probeWindow, now) : [];
   if (rows.length <= input.limit)
-    rows = await selectPage(db, userId, input, tags, selective ? 'gin' : 'walk', probeWindow);
+    rows = await selectPage(db, userId, input, tags, selective ? 'gin' : 'walk', probeWindow, now);
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
@@ -154,6 +163,7 @@ async function selectPage(
   tags: TagMatch,
   strategy: 'walk' | 'probe' | 'gin',
   probeWindow: number,
+  now: Date,
 ): Promise<ListRow[]> {
   const { sort, order, cursor, limit } = input;
   const indexed = sortKey(sort, order);
@@ -179,7 +189,7 @@ async function selectPage(
           )
           .select(taskColumns)
       : db.selectFrom('tasks').select(taskColumns);
-  let query = applyFilters(source as TaskQuery, userId, input, tags);
+  let query = applyFilters(source as TaskQuery, userId, input, tags, { now });
   if (sort === 'title') query = query.select(sql<string>`lower(tasks.title)`.as('title_key'));
   if (cursor && strategy !== 'probe') query = query.where(after(key));
   return (await query
@@ -193,7 +203,7 @@ const onlyStatus = (filters: TaskFilters) =>
   Object.entries(filters).every(([key, value]) => value === undefined || key === 'status' || key === 'tagMode');
 
 /** How many live tasks match the filters. */
-export async function countTasks(db: Db, userId: string, filters: TaskFilters): Promise<number> {
+export async function countTasks(db: Db, userId: string, filters: TaskFilters, clock: Clock): Promise<number> {
   if (onlyStatus(filters)) {
     // The badge counts: one row of the counters the tasks trigger keeps.
     const counts = await db
@@ -212,6 +222,7 @@ export async function countTasks(db: Db, userId: string, filters: TaskFilters): 
     userId,
     filters,
     tags,
+    clock,
   ).executeTakeFirstOrThrow();
   return row.n as number;
 }
@@ -226,8 +237,8 @@ export interface TaskStats {
   trashed: number;
 }
 
-/** Counts for a dashboard, with "today" taken in the user's time zone. */
-export async function taskStats(db: Db, userId: string, timeZone: string, now = new Date()): Promise<TaskStats> {
+/** Counts for a dashboard, with "today" taken in the user's time zone, both "now"s from one clock. */
+export async function taskStats(db: Db, userId: string, timeZone: string, { now }: Clock): Promise<TaskStats> {
   const today = toWallTime(now, timeZone);
   const midnight = { ...today, hour: 0, minute: 0, second: 0, millisecond: 0 };
   const start = fromWallTime(midnight, timeZone).toISOString();
@@ -237,7 +248,7 @@ export async function taskStats(db: Db, userId: string, timeZone: string, now = 
   const live = sql`user_id = ${userId} and deleted_at is null and completed = false`;
   const result = await sql<TaskStats>`select
       coalesce(c.open, 0) as open, coalesce(c.completed, 0) as completed,
-      (select count(*)::int from tasks where ${live} and due_at < now()) as overdue,
+      (select count(*)::int from tasks where ${live} and due_at < ${now}::timestamptz) as overdue,
       (select count(*)::int from tasks where ${live}
         and due_at >= ${start}::timestamptz and due_at < ${end}::timestamptz) as "dueToday",
       coalesce(c.trashed, 0) as trashed

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { tagNameSchema } from '../tags/schemas.js';
 import { noNul, timestampSchema } from '../text.js';
-import { decodeCursor, type ListCursor } from './cursor.js';
+import { decodeCursor, decodeTrashCursor, type ListCursor } from './cursor.js';
 import { PRIORITIES } from './schemas.js';
 
 export const LIST_LIMIT_MAX = 100;
@@ -79,4 +79,13 @@ export const listTrashInput = z
     limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
     cursor: z.string().max(4_096).nullish(),
   })
-  .prefault({});
+  .prefault({})
+  .transform((input, ctx) => {
+    if (!input.cursor) return { ...input, cursor: undefined };
+    const cursor = decodeTrashCursor(input.cursor);
+    if (!cursor) {
+      ctx.addIssue({ code: 'custom', path: ['cursor'], message: 'Invalid cursor' });
+      return z.NEVER;
+    }
+    return { ...input, cursor };
+  });

@@ -1,12 +1,11 @@
 import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
-import { sql } from 'kysely';
+import { transactionTime } from '../database-time.js';
+import { conflictError, invalidInputError, notFoundError } from '../errors.js';
 import { ensureTagIds } from '../tags/queries.js';
 import { anchorRecurrence, type Occurrence } from './recurrence.js';
 import type { CompletedTask, CreateTaskInput, RecurrenceInput, Task, UpdateTaskInput } from './schemas.js';
 import {
   insertOccurrence,
-  invalid,
-  type MutationResult,
   planNextOccurrence,
   type TimezoneLookup,
   timezoneLookup,
@@ -16,21 +15,18 @@ import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from 
 
 // Every function takes the owner's id and filters on it: no query here can reach another user's rows.
 
-const now = sql<Date>`now()`;
-
-/** A live (not trashed) task of the user. */
-export async function findTask(db: Db, userId: string, id: string): Promise<Task | undefined> {
+/** A live (not trashed) task of the user; NOT_FOUND otherwise. */
+export async function getTask(db: Db, userId: string, id: string): Promise<Task> {
   const row = await liveTasksOf(db, userId).where('tasks.id', '=', id).executeTakeFirst();
-  return row && toTask(row);
+  if (!row) throw notFoundError('Task');
+  return toTask(row);
 }
-
-export type CreateResult = { task: Task; created: boolean } | 'id-conflict';
 
 /**
  * Creates a task. With a client-generated id, repeating the same create returns the task made the
- * first time (a safe retry); the same id with different content is an 'id-conflict'.
+ * first time (a safe retry); the same id with different content is a CONFLICT.
  */
-export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<CreateResult> {
+export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<Task> {
   return inTransaction(db, async (trx) => {
     const recurrence = input.recurrence
       ? await anchored(input.recurrence, input.dueAt ?? null, timezoneLookup(trx, userId))
@@ -51,7 +47,7 @@ export async function insertTask(db: Db, userId: string, input: CreateTaskInput)
       .onConflict((oc) => oc.doNothing())
       .returning(taskColumns)
       .executeTakeFirst();
-    if (row) return { task: toTask(row), created: true };
+    if (row) return toTask(row);
 
     const existing = await trx
       .selectFrom('tasks')
@@ -60,7 +56,8 @@ export async function insertTask(db: Db, userId: string, input: CreateTaskInput)
       .where('tasks.id', '=', input.id ?? '')
       .executeTakeFirstOrThrow();
     const task = toTask(existing);
-    return sameContent(task, input, recurrence) ? { task, created: false } : 'id-conflict';
+    if (!sameContent(task, input, recurrence)) throw conflictError('A different task already exists with this id');
+    return task;
   });
 }
 
@@ -110,7 +107,7 @@ const toDate = (value: string | null): Date | null => (value ? new Date(value) :
  * stored dueAt is refused even when only one of them is sent). Completing a recurring task
  * schedules its next occurrence in the same transaction.
  */
-export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Promise<MutationResult<CompletedTask>> {
+export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Promise<CompletedTask> {
   return withLockedTask(db, userId, input.id, input.expectedVersion, async (trx, row) => {
     const timezone = timezoneLookup(trx, userId);
     const dueAt = input.dueAt !== undefined ? input.dueAt : (row.due_at?.toISOString() ?? null);
@@ -128,9 +125,9 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
         ? await anchored(rule, dueAt, timezone)
         : rule;
     if (remindAt && dueAt && Date.parse(remindAt) > Date.parse(dueAt)) {
-      return invalid('remindAt', 'remindAt must not be after dueAt');
+      throw invalidInputError('remindAt', 'remindAt must not be after dueAt');
     }
-    if (recurrence && !dueAt) return invalid('recurrence', 'A recurring task needs a dueAt');
+    if (recurrence && !dueAt) throw invalidInputError('recurrence', 'A recurring task needs a dueAt');
 
     const completing = input.completed === true && !row.completed;
     const next = completing
@@ -150,9 +147,9 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
         ...(input.completed !== undefined && {
           completed: input.completed,
           // Keep the original completion time when an already completed task is completed again.
-          completed_at: input.completed ? (row.completed_at ?? now) : null,
+          completed_at: input.completed ? (row.completed_at ?? transactionTime) : null,
         }),
-        updated_at: now,
+        updated_at: transactionTime,
         version: eb('version', '+', 1),
       }))
       .where('tasks.user_id', '=', userId)
@@ -164,32 +161,22 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
 }
 
 /** The mutation's answer: the task, and the next occurrence it scheduled, if any. */
-async function completed(
-  trx: Db,
-  userId: string,
-  row: TaskRowOut,
-  next: Occurrence | null,
-): Promise<MutationResult<CompletedTask>> {
+async function completed(trx: Db, userId: string, row: TaskRowOut, next: Occurrence | null): Promise<CompletedTask> {
   const nextOccurrence = next ? await insertOccurrence(trx, userId, row.id, next) : null;
-  return { ok: true, value: { ...toTask(row), nextOccurrence } };
+  return { ...toTask(row), nextOccurrence };
 }
 
 /** Flips completion; completing a recurring task schedules its next occurrence. */
-export function toggleTask(
-  db: Db,
-  userId: string,
-  id: string,
-  expectedVersion?: number,
-): Promise<MutationResult<CompletedTask>> {
+export function toggleTask(db: Db, userId: string, id: string, expectedVersion?: number): Promise<CompletedTask> {
   return withLockedTask(db, userId, id, expectedVersion, async (trx, row) => {
     const next = row.completed ? null : await planNextOccurrence(row, timezoneLookup(trx, userId));
     const updated = await trx
       .updateTable('tasks')
       .set((eb) => ({
         completed: !row.completed,
-        completed_at: row.completed ? null : now,
+        completed_at: row.completed ? null : transactionTime,
         recurrence: next ? null : row.recurrence,
-        updated_at: now,
+        updated_at: transactionTime,
         version: eb('version', '+', 1),
       }))
       .where('tasks.user_id', '=', userId)
@@ -201,15 +188,15 @@ export function toggleTask(
 }
 
 /** Moves a live task to the trash. */
-export function trashTask(db: Db, userId: string, id: string, expectedVersion?: number): Promise<MutationResult<Task>> {
+export function trashTask(db: Db, userId: string, id: string, expectedVersion?: number): Promise<Task> {
   return withLockedTask(db, userId, id, expectedVersion, async (trx) => {
     const row = await trx
       .updateTable('tasks')
-      .set((eb) => ({ deleted_at: now, updated_at: now, version: eb('version', '+', 1) }))
+      .set((eb) => ({ deleted_at: transactionTime, updated_at: transactionTime, version: eb('version', '+', 1) }))
       .where('tasks.user_id', '=', userId)
       .where('tasks.id', '=', id)
       .returning(taskColumns)
       .executeTakeFirstOrThrow();
-    return { ok: true, value: toTask(row) };
+    return toTask(row);
   });
 }

@@ -1,19 +1,13 @@
-import { databaseConstraint, isForeignKeyViolation } from '@taskwire/db';
-import { TRPCError } from '@trpc/server';
-import { accessTokenRefused, invalidInputError, notFoundError } from '../errors.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { bulkTrash, bulkUpdate } from './bulk-queries.js';
-import { decodeTrashCursor } from './cursor.js';
 import { countTasks, dueReminders, listTasks, taskStats } from './list-query.js';
 import { countTasksInput, listTasksInput, listTrashInput } from './list-schemas.js';
-import { unwrap } from './mutation-result.js';
-import { findTask, insertTask, toggleTask, trashTask, updateTask } from './queries.js';
+import { getTask, insertTask, toggleTask, trashTask, updateTask } from './queries.js';
 import {
   bulkDeleteInput,
   bulkUpdateInput,
   createTaskInput,
   dueRemindersInput,
-  type Task,
   taskIdInput,
   updateTaskInput,
   versionedTaskIdInput,
@@ -21,77 +15,51 @@ import {
 import { userTimezone } from './task-mutations.js';
 import { emptyTrash, listTrash, purgeTask, restoreTask } from './trash-queries.js';
 
-/** Another user's task is answered exactly like a missing one, so ids reveal nothing. */
-function found(task: Task | undefined): Task {
-  if (!task) throw notFoundError('Task');
-  return task;
-}
-
-// Rules the database enforces for changes that touch many rows at once (bulk), where checking
-// each row in code first would cost a round trip per row: its refusal is the client's error.
-const CONSTRAINT_ERRORS: Record<string, [field: string, message: string]> = {
-  tasks_tag_count: ['tags', 'A task can have at most 20 tags'],
-  tasks_remind_not_after_due: ['dueAt', 'dueAt must not be before the remindAt of a task'],
-  tasks_recurrence_needs_due: ['dueAt', 'A recurring task needs a dueAt'],
-};
-
-/** Database failures a client caused: a token of a deleted account, or a rule a bulk change broke. */
-function clientFailure(error: unknown): never {
-  if (isForeignKeyViolation(error)) throw accessTokenRefused();
-  const rule = CONSTRAINT_ERRORS[databaseConstraint(error) ?? ''];
-  if (rule) throw invalidInputError(...rule);
-  throw error;
-}
+// Another user's task is answered exactly like a missing one (NOT_FOUND), so ids reveal nothing.
 
 export const taskRouter = router({
-  create: protectedProcedure.input(createTaskInput).mutation(async ({ ctx, input }) => {
-    const result = await insertTask(ctx.db, ctx.user.id, input).catch(clientFailure);
-    if (result === 'id-conflict') {
-      throw new TRPCError({ code: 'CONFLICT', message: 'A different task already exists with this id' });
-    }
-    return result.task;
-  }),
+  create: protectedProcedure
+    .input(createTaskInput)
+    .mutation(({ ctx, input }) => insertTask(ctx.db, ctx.user.id, input)),
 
-  get: protectedProcedure
-    .input(taskIdInput)
-    .query(async ({ ctx, input }) => found(await findTask(ctx.db, ctx.user.id, input.id))),
+  get: protectedProcedure.input(taskIdInput).query(({ ctx, input }) => getTask(ctx.db, ctx.user.id, input.id)),
 
-  list: protectedProcedure.input(listTasksInput).query(({ ctx, input }) => listTasks(ctx.db, ctx.user.id, input)),
+  list: protectedProcedure
+    .input(listTasksInput)
+    .query(({ ctx, input }) => listTasks(ctx.db, ctx.user.id, input, { now: ctx.now() })),
 
-  count: protectedProcedure.input(countTasksInput).query(({ ctx, input }) => countTasks(ctx.db, ctx.user.id, input)),
+  count: protectedProcedure
+    .input(countTasksInput)
+    .query(({ ctx, input }) => countTasks(ctx.db, ctx.user.id, input, { now: ctx.now() })),
 
   stats: protectedProcedure.query(async ({ ctx }) =>
-    taskStats(ctx.db, ctx.user.id, await userTimezone(ctx.db, ctx.user.id)),
+    taskStats(ctx.db, ctx.user.id, await userTimezone(ctx.db, ctx.user.id), { now: ctx.now() }),
   ),
 
   update: protectedProcedure
     .input(updateTaskInput)
-    .mutation(async ({ ctx, input }) => unwrap(await updateTask(ctx.db, ctx.user.id, input))),
+    .mutation(({ ctx, input }) => updateTask(ctx.db, ctx.user.id, input)),
 
   toggle: protectedProcedure
     .input(versionedTaskIdInput)
-    .mutation(async ({ ctx, input }) => unwrap(await toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion))),
+    .mutation(({ ctx, input }) => toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion)),
 
   /** Moves the task to the trash (see restore, purge, listTrash, emptyTrash). */
   delete: protectedProcedure.input(versionedTaskIdInput).mutation(async ({ ctx, input }) => {
-    const task = unwrap(await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion));
+    const task = await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion);
     return { id: task.id };
   }),
 
-  restore: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
-    const task = await restoreTask(ctx.db, ctx.user.id, input.id);
-    if (!task) throw notFoundError('Task');
-    return task;
-  }),
+  restore: protectedProcedure
+    .input(taskIdInput)
+    .mutation(({ ctx, input }) => restoreTask(ctx.db, ctx.user.id, input.id)),
 
-  listTrash: protectedProcedure.input(listTrashInput).query(({ ctx, input }) => {
-    const cursor = input.cursor ? decodeTrashCursor(input.cursor) : undefined;
-    if (input.cursor && !cursor) throw invalidInputError('cursor', 'Invalid cursor');
-    return listTrash(ctx.db, ctx.user.id, input.limit, cursor);
-  }),
+  listTrash: protectedProcedure
+    .input(listTrashInput)
+    .query(({ ctx, input }) => listTrash(ctx.db, ctx.user.id, input.limit, input.cursor)),
 
   purge: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
-    if (!(await purgeTask(ctx.db, ctx.user.id, input.id))) throw notFoundError('Task');
+    await purgeTask(ctx.db, ctx.user.id, input.id);
     return { id: input.id };
   }),
 
@@ -99,7 +67,7 @@ export const taskRouter = router({
 
   bulkUpdate: protectedProcedure
     .input(bulkUpdateInput)
-    .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input).catch(clientFailure)),
+    .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input)),
 
   /** Moves the tasks to the trash. */
   bulkDelete: protectedProcedure

@@ -1,20 +1,12 @@
 import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
+import { notFoundError, versionConflictError } from '../errors.js';
 import { nextOccurrence, type Occurrence } from './recurrence.js';
 import type { Task } from './schemas.js';
 import { liveTasksOf, type TaskRowOut, taskColumns, toTask } from './task-row.js';
 
 // The building blocks of every change to one task: lock it, check the version, apply, and
 // schedule the next occurrence when a recurring task is completed.
-
-export type MutationResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: 'not-found' }
-  | { ok: false; error: 'version-conflict'; current: Task }
-  | { ok: false; error: 'invalid'; field: string; message: string };
-
-export const notFound = { ok: false, error: 'not-found' } as const;
-export const invalid = (field: string, message: string) => ({ ok: false, error: 'invalid', field, message }) as const;
 
 /** The live task, locked for the rest of the transaction. */
 export async function lockLiveTask(trx: Db, userId: string, id: string): Promise<TaskRowOut | undefined> {
@@ -23,21 +15,19 @@ export async function lockLiveTask(trx: Db, userId: string, id: string): Promise
 
 /**
  * Runs `change` on the locked live task in a transaction, after checking `expectedVersion`:
- * not the user's (or trashed) → not-found; another version → version-conflict with the current task.
+ * not the user's (or trashed) → NOT_FOUND; another version → CONFLICT with the current task.
  */
 export function withLockedTask<T>(
   db: Db,
   userId: string,
   id: string,
   expectedVersion: number | undefined,
-  change: (trx: Db, row: TaskRowOut) => Promise<MutationResult<T>>,
-): Promise<MutationResult<T>> {
+  change: (trx: Db, row: TaskRowOut) => Promise<T>,
+): Promise<T> {
   return inTransaction(db, async (trx) => {
     const row = await lockLiveTask(trx, userId, id);
-    if (!row) return notFound;
-    if (expectedVersion !== undefined && row.version !== expectedVersion) {
-      return { ok: false, error: 'version-conflict', current: toTask(row) };
-    }
+    if (!row) throw notFoundError('Task');
+    if (expectedVersion !== undefined && row.version !== expectedVersion) throw versionConflictError(toTask(row));
     return change(trx, row);
   });
 }

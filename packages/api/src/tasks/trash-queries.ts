@@ -1,5 +1,7 @@
 import type { Db } from '@taskwire/db';
 import { sql } from 'kysely';
+import { transactionTime } from '../database-time.js';
+import { notFoundError } from '../errors.js';
 import { encodeCursor, type TrashCursor } from './cursor.js';
 import type { Task } from './schemas.js';
 import { taskColumns, toTask } from './task-row.js';
@@ -8,7 +10,6 @@ import { taskColumns, toTask } from './task-row.js';
 
 export const TRASH_RETENTION_DAYS = 30;
 const expired = sql<boolean>`deleted_at < now() - make_interval(days => ${TRASH_RETENTION_DAYS})`;
-const now = sql<Date>`now()`;
 
 /** Deletes the user's trashed tasks past retention; run before reading the trash, so it never shows them. */
 export async function purgeExpiredTrashOf(db: Db, userId: string): Promise<void> {
@@ -73,28 +74,29 @@ export async function listTrash(
   };
 }
 
-/** Brings a trashed task back; undefined when the user has no such task in the trash. */
-export async function restoreTask(db: Db, userId: string, id: string): Promise<Task | undefined> {
+/** Brings a trashed task back; NOT_FOUND when the user has no such task in the trash. */
+export async function restoreTask(db: Db, userId: string, id: string): Promise<Task> {
   const row = await db
     .updateTable('tasks')
-    .set((eb) => ({ deleted_at: null, updated_at: now, version: eb('version', '+', 1) }))
+    .set((eb) => ({ deleted_at: null, updated_at: transactionTime, version: eb('version', '+', 1) }))
     .where('tasks.user_id', '=', userId)
     .where('tasks.id', '=', id)
     .where('tasks.deleted_at', 'is not', null)
     .returning(taskColumns)
     .executeTakeFirst();
-  return row && toTask(row);
+  if (!row) throw notFoundError('Task');
+  return toTask(row);
 }
 
-/** Deletes a trashed task for good; false when the user has no such task in the trash. */
-export async function purgeTask(db: Db, userId: string, id: string): Promise<boolean> {
+/** Deletes a trashed task for good; NOT_FOUND when the user has no such task in the trash. */
+export async function purgeTask(db: Db, userId: string, id: string): Promise<void> {
   const result = await db
     .deleteFrom('tasks')
     .where('user_id', '=', userId)
     .where('id', '=', id)
     .where('deleted_at', 'is not', null)
     .executeTakeFirst();
-  return result.numDeletedRows > 0n;
+  if (result.numDeletedRows === 0n) throw notFoundError('Task');
 }
 
 /** Deletes everything in the user's trash for good; returns how many tasks went. */

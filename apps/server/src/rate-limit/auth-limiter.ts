@@ -17,7 +17,7 @@ const HOUR_MS = 3_600_000;
  * The counters behind the API's auth limits. Unlike the global limit they fail closed: while the
  * store is unreachable the decision is "unavailable", and the API refuses the sign-in.
  */
-export function createAuthLimits(
+export function createAuthLimiter(
   store: RateLimitStore,
   settings: AuthLimitSettings,
   log: FastifyBaseLogger,

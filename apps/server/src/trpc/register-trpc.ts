@@ -1,0 +1,66 @@
+import type { IncomingMessage } from 'node:http';
+import { type AppRouter, appRouter, runInRequest } from '@taskwire/api';
+import type { TRPCError } from '@trpc/server';
+import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import secureJson from 'secure-json-parse';
+import { noteRefusedToken } from '../bearer-challenge.js';
+import type { RequestContextFactory } from '../request-context.js';
+import { retryAfterSeconds } from '../retry-after.js';
+
+export interface TrpcOptions {
+  contextFor: RequestContextFactory;
+  /** Most procedure calls in one batch (400 beyond, before any work). */
+  maxBatchSize: number;
+}
+
+/**
+ * A JSON body, parsed here rather than by tRPC so that `__proto__` and `constructor.prototype`
+ * keys are refused (400) as on every other route; an empty body is no input.
+ */
+function parseJsonBody(_req: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) {
+  if (body === '') return done(null, undefined);
+  try {
+    done(null, secureJson.parse(body, { protoAction: 'error', constructorAction: 'error' }));
+  } catch (error) {
+    done(Object.assign(error as Error, { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }));
+  }
+}
+
+/** Logs what is ours to fix, and remembers a refused token for the WWW-Authenticate challenge. */
+function onError({ error, path, req }: { error: TRPCError; path: string | undefined; req: FastifyRequest }) {
+  noteRefusedToken(req, error);
+  // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
+  if (error.code === 'INTERNAL_SERVER_ERROR') {
+    req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
+  } else if (error.code === 'SERVICE_UNAVAILABLE') {
+    req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
+  }
+}
+
+/** Serves the router at /trpc/:path with tRPC's HTTP protocol (queries, mutations, batches, streams). */
+export async function registerTrpc(app: FastifyInstance, { contextFor, maxBatchSize }: TrpcOptions): Promise<void> {
+  const trpcOptions = {
+    router: appRouter,
+    maxBatchSize,
+    // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
+    createContext: ({ req, info }) => contextFor(req, info.calls.length),
+    onError,
+    responseMeta: ({ errors }) => {
+      // Tell clients and proxies when to come back: the longest wait any failed call asks for.
+      const wait = Math.max(0, ...errors.map((error) => retryAfterSeconds(error) ?? 0));
+      return wait > 0 ? { headers: { 'retry-after': String(wait) } } : {};
+    },
+  } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
+
+  await app.register(async (scope) => {
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+    // Form data reaches tRPC as the raw stream, as its own Fastify plugin passes it.
+    scope.addContentTypeParser('multipart/form-data', (_req, payload: IncomingMessage, done) => done(null, payload));
+    scope.all<{ Params: { path: string } }>('/trpc/:path', (req, reply) =>
+      // Errors raised before a context exists still name the request.
+      runInRequest(req.id, () => fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path })),
+    );
+  });
+}
