@@ -66,6 +66,19 @@ describe('the global rate limit', () => {
     expect((await listAs(token, PER_MINUTE)).status).toBe(200);
   });
 
+  it("charges a signed-out session's token to the address, never to its user", async () => {
+    await awayFromWindowEdge();
+    const anonymous = server.client();
+    const signUp = await anonymous.auth.signUp.mutate({ email: `${crypto.randomUUID()}@example.com`, password: 'sign me out' });
+    await server.client(signUp.accessToken).auth.signOut.mutate();
+    // The old token's signature is still valid, but it no longer speaks for the user: its calls
+    // spend the address's budget (shared with sign-up and sign-in here), not the user's.
+    expect((await listAs(signUp.accessToken, 2)).status).toBe(401);
+    const again = await anonymous.auth.signIn.mutate({ email: signUp.user.email ?? '', password: 'sign me out' });
+    // The user spent one call (signOut); the rest of the minute's budget is still theirs.
+    expect((await listAs(again.accessToken, PER_MINUTE - 1)).status).toBe(200);
+  });
+
   it('refuses a batch larger than what is left, and keeps users apart', async () => {
     await awayFromWindowEdge();
     const [first, second] = [await userToken(), await userToken()];
