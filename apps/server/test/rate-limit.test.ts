@@ -69,7 +69,10 @@ describe('the global rate limit', () => {
   it("charges a signed-out session's token to the address, never to its user", async () => {
     await awayFromWindowEdge();
     const anonymous = server.client();
-    const signUp = await anonymous.auth.signUp.mutate({ email: `${crypto.randomUUID()}@example.com`, password: 'sign me out' });
+    const signUp = await anonymous.auth.signUp.mutate({
+      email: `${crypto.randomUUID()}@example.com`,
+      password: 'sign me out',
+    });
     await server.client(signUp.accessToken).auth.signOut.mutate();
     // The old token's signature is still valid, but it no longer speaks for the user: its calls
     // spend the address's budget (shared with sign-up and sign-in here), not the user's.

@@ -12,7 +12,15 @@ export {
   type ExternalTokenConfig,
   type ExternalTokenVerifier,
 } from './auth/external-tokens.js';
-export { type User, userSchema } from './auth/schemas.js';
+export {
+  type AuthResult,
+  authResultSchema,
+  endedSessionsOutput,
+  type SessionView,
+  sessionSchema,
+  type User,
+  userSchema,
+} from './auth/schemas.js';
 export {
   type AccessToken,
   createTokenService,
@@ -41,6 +49,17 @@ export { type Logger, silentLogger } from './logger.js';
 export { currentRequestId, runInRequest } from './request-scope.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
 export { type Tag, tagSchema } from './tags/schemas.js';
-export type { TaskPage, TaskStats } from './tasks/list-query.js';
-export { type CompletedTask, type Priority, type Task, taskSchema } from './tasks/schemas.js';
+export { type TaskPage, type TaskStats, taskPageSchema, taskStatsSchema } from './tasks/list-schemas.js';
+export {
+  type BulkDeleteResult,
+  type BulkUpdateResult,
+  bulkDeleteOutput,
+  bulkUpdateOutput,
+  type CompletedTask,
+  completedTaskSchema,
+  emptyTrashOutput,
+  type Priority,
+  type Task,
+  taskSchema,
+} from './tasks/schemas.js';
 export { purgeExpiredTrash, TRASH_RETENTION_DAYS } from './tasks/trash-queries.js';

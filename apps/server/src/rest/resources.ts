@@ -1,4 +1,18 @@
-import { type RouterOutputs, type Task, tagSchema, taskSchema, userSchema } from '@taskwire/api';
+import {
+  authResultSchema,
+  bulkDeleteOutput,
+  bulkUpdateOutput,
+  completedTaskSchema,
+  emptyTrashOutput,
+  endedSessionsOutput,
+  type RouterOutputs,
+  sessionSchema,
+  type Task,
+  tagSchema,
+  taskSchema,
+  taskStatsSchema,
+  userSchema,
+} from '@taskwire/api';
 import { z } from 'zod';
 import { type JsonSchema, type Snake, snakeJsonSchema, toSnake } from './snake-case.js';
 
@@ -51,12 +65,11 @@ const exampleUser = {
 
 export const userResource = defineResource({ name: 'User', schema: userSchema, example: exampleUser });
 
-const authTokensSchema = z.object({
+// The procedures' tokens, plus OAuth2's token_type, and each field described in REST's words.
+const authTokensSchema = authResultSchema.extend({
   accessToken: z.string().describe('Send as `Authorization: Bearer <access_token>`'),
   tokenType: z.literal('bearer'),
-  expiresIn: z.int().describe('Seconds until the access token expires'),
   refreshToken: z.string().describe('Exchange at /api/auth/refresh for new tokens; each works once'),
-  user: userSchema,
 });
 
 export const authTokensResource = defineResource({
@@ -110,7 +123,8 @@ export const taskResource = defineResource({
 
 export const completedTaskResource = defineResource({
   name: 'CompletedTask',
-  schema: restTaskSchema.extend({
+  schema: completedTaskSchema.extend({
+    userId: z.uuid(),
     nextOccurrence: restTaskSchema.nullable().describe('The next task of a recurrence that this completion scheduled'),
   }),
   example: { ...exampleTask, completed: true, completedAt: EXAMPLE_TIME, version: 2, nextOccurrence: null },
@@ -128,14 +142,7 @@ export const tagResource = defineResource({
 
 export const sessionResource = defineResource({
   name: 'Session',
-  schema: z.object({
-    id: z.uuid(),
-    createdAt: z.iso.datetime(),
-    lastUsedAt: z.iso.datetime(),
-    userAgent: z.string().nullable(),
-    ip: z.string().nullable(),
-    current: z.boolean().describe('The session of the access token that asked'),
-  }),
+  schema: sessionSchema,
   example: {
     id: '0193a5b2-8d10-7f00-a1b2-c3d4e5f60718',
     createdAt: EXAMPLE_TIME,
@@ -149,13 +156,7 @@ export const sessionResource = defineResource({
 
 export const taskStatsResource = defineResource({
   name: 'TaskStats',
-  schema: z.object({
-    open: z.int(),
-    completed: z.int(),
-    overdue: z.int().describe('Open tasks due before now'),
-    dueToday: z.int().describe("Open tasks due today in the user's time zone"),
-    trashed: z.int(),
-  }),
+  schema: taskStatsSchema,
   example: { open: 4, completed: 10, overdue: 1, dueToday: 2, trashed: 0 },
   fromOutput: (stats: RouterOutputs['task']['stats']) => stats,
 });
@@ -169,9 +170,8 @@ export const taskCountResource = defineResource({
 
 export const bulkUpdateResource = defineResource({
   name: 'BulkUpdateResult',
-  schema: z.object({
+  schema: bulkUpdateOutput.extend({
     updated: z.array(restTaskSchema).describe('The changed tasks, plus next occurrences that completions scheduled'),
-    notFound: z.array(z.uuid()),
   }),
   example: { updated: [exampleTask], notFound: [] },
   fromOutput: (result: RouterOutputs['task']['bulkUpdate'], userId: string) => ({
@@ -182,21 +182,21 @@ export const bulkUpdateResource = defineResource({
 
 export const bulkDeleteResource = defineResource({
   name: 'BulkDeleteResult',
-  schema: z.object({ deleted: z.array(z.uuid()), notFound: z.array(z.uuid()) }),
+  schema: bulkDeleteOutput,
   example: { deleted: [exampleTask.id], notFound: [] },
   fromOutput: (result: RouterOutputs['task']['bulkDelete']) => result,
 });
 
 export const emptyTrashResource = defineResource({
   name: 'EmptyTrashResult',
-  schema: z.object({ purged: z.int() }),
+  schema: emptyTrashOutput,
   example: { purged: 2 },
   fromOutput: (result: RouterOutputs['task']['emptyTrash']) => result,
 });
 
 export const endedSessionsResource = defineResource({
   name: 'EndedSessions',
-  schema: z.object({ endedSessions: z.int().describe('Sessions (devices) that were signed out') }),
+  schema: endedSessionsOutput,
   example: { endedSessions: 2 },
   fromOutput: (result: RouterOutputs['auth']['signOutAll'] | RouterOutputs['auth']['changePassword']) => result,
 });

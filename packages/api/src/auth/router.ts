@@ -1,4 +1,5 @@
 import { inTransaction } from '@taskwire/db';
+import { z } from 'zod';
 import type { Context } from '../context.js';
 import {
   accessTokenRefused,
@@ -8,6 +9,7 @@ import {
   refreshRefused,
   wrongCredentials,
 } from '../errors.js';
+import { idOutput } from '../id-output.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { countAccountFailure, limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -23,14 +25,20 @@ import {
 } from './queries.js';
 import {
   type AuthResult,
+  accountDeletedOutput,
+  authResultSchema,
   changePasswordInput,
   credentialsInput,
   deleteAccountInput,
+  endedSessionsOutput,
   refreshInput,
   sessionIdInput,
+  sessionSchema,
+  signedOutOutput,
   signInInput,
   type User,
   updateProfileInput,
+  userSchema,
 } from './schemas.js';
 import { endAllSessions, endSession, listSessions, rotateRefreshToken, startSession } from './sessions.js';
 
@@ -76,32 +84,38 @@ function revokedTokens(ctx: SignedInContext): void {
 }
 
 export const authRouter = router({
-  signUp: publicProcedure.input(credentialsInput).mutation(async ({ ctx, input }) => {
-    await limitAttempt(ctx);
-    const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
-    if (!user) {
-      // Only a taken email counts, so nobody can block a free address from signing up.
-      await countAccountFailure(ctx, input.email);
-      throw conflictError('An account with this email already exists');
-    }
-    ctx.log.info({ userId: user.id }, 'user signed up');
-    return signedIn(ctx, user);
-  }),
+  signUp: publicProcedure
+    .input(credentialsInput)
+    .output(authResultSchema)
+    .mutation(async ({ ctx, input }) => {
+      await limitAttempt(ctx);
+      const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
+      if (!user) {
+        // Only a taken email counts, so nobody can block a free address from signing up.
+        await countAccountFailure(ctx, input.email);
+        throw conflictError('An account with this email already exists');
+      }
+      ctx.log.info({ userId: user.id }, 'user signed up');
+      return signedIn(ctx, user);
+    }),
 
-  signIn: publicProcedure.input(signInInput).mutation(async ({ ctx, input }) => {
-    await limitAttempt(ctx);
-    // Counted per email whether or not the account exists, so the limit reveals nothing either.
-    const found = await limitAccountAttempt(ctx, input.email, async () => {
-      const credentials = await findCredentialsByEmail(ctx.db, input.email);
-      // Same work and the same answer for an unknown email and a wrong password.
-      const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password);
-      return valid && credentials ? credentials : null;
-    });
-    if (!found) throw wrongCredentials();
-    return signedIn(ctx, found.user);
-  }),
+  signIn: publicProcedure
+    .input(signInInput)
+    .output(authResultSchema)
+    .mutation(async ({ ctx, input }) => {
+      await limitAttempt(ctx);
+      // Counted per email whether or not the account exists, so the limit reveals nothing either.
+      const found = await limitAccountAttempt(ctx, input.email, async () => {
+        const credentials = await findCredentialsByEmail(ctx.db, input.email);
+        // Same work and the same answer for an unknown email and a wrong password.
+        const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password);
+        return valid && credentials ? credentials : null;
+      });
+      if (!found) throw wrongCredentials();
+      return signedIn(ctx, found.user);
+    }),
 
-  me: protectedProcedure.query(async ({ ctx }) => {
+  me: protectedProcedure.output(userSchema).query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.user.id);
     // Deleted since the access check was cached.
     if (!user) throw accessTokenRefused();
@@ -109,29 +123,32 @@ export const authRouter = router({
   }),
 
   /** Exchanges a refresh token for new tokens; the old refresh token stops working (rotation). */
-  refresh: publicProcedure.input(refreshInput).mutation(async ({ ctx, input }) => {
-    await limitAttempt(ctx);
-    const result = await rotateRefreshToken(ctx.db, input.refreshToken, ctx.sessions, sessionInfo(ctx), {
-      onSessionEnded(userId, reason) {
-        ctx.access.forgetUser(userId);
-        if (reason === 'reused') ctx.log.warn({ requestId: ctx.requestId }, 'refresh token reused: session ended');
-      },
-    });
-    const user = await findUserById(ctx.db, result.userId);
-    if (!user) throw refreshRefused();
-    const { token, expiresIn } = await ctx.tokens.signAccessToken(user.id, result.sessionId);
-    return { user, accessToken: token, expiresIn, refreshToken: result.refreshToken } satisfies AuthResult;
-  }),
+  refresh: publicProcedure
+    .input(refreshInput)
+    .output(authResultSchema)
+    .mutation(async ({ ctx, input }) => {
+      await limitAttempt(ctx);
+      const result = await rotateRefreshToken(ctx.db, input.refreshToken, ctx.sessions, sessionInfo(ctx), {
+        onSessionEnded(userId, reason) {
+          ctx.access.forgetUser(userId);
+          if (reason === 'reused') ctx.log.warn({ requestId: ctx.requestId }, 'refresh token reused: session ended');
+        },
+      });
+      const user = await findUserById(ctx.db, result.userId);
+      if (!user) throw refreshRefused();
+      const { token, expiresIn } = await ctx.tokens.signAccessToken(user.id, result.sessionId);
+      return { user, accessToken: token, expiresIn, refreshToken: result.refreshToken } satisfies AuthResult;
+    }),
 
   /** Ends the session the access token belongs to: its access and refresh tokens stop working. */
-  signOut: protectedProcedure.mutation(async ({ ctx }) => {
+  signOut: protectedProcedure.output(signedOutOutput).mutation(async ({ ctx }) => {
     if (ctx.sessionId) await endSession(ctx.db, ctx.user.id, ctx.sessionId, ctx.now());
     revokedTokens(ctx);
     return { ok: true as const };
   }),
 
   /** Ends every session and refuses every access token issued until now, on every device. */
-  signOutAll: protectedProcedure.mutation(async ({ ctx }) => {
+  signOutAll: protectedProcedure.output(endedSessionsOutput).mutation(async ({ ctx }) => {
     const now = ctx.now();
     const ended = await inTransaction(ctx.db, async (trx) => {
       await refuseTokensIssuedBefore(trx, ctx.user.id, now);
@@ -143,51 +160,63 @@ export const authRouter = router({
   }),
 
   /** The user's signed-in devices. */
-  sessions: protectedProcedure.query(({ ctx }) =>
-    listSessions(ctx.db, ctx.user.id, ctx.sessionId, ctx.sessions, ctx.now()),
-  ),
+  sessions: protectedProcedure
+    .output(z.array(sessionSchema))
+    .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.sessionId, ctx.sessions, ctx.now())),
 
   /** Ends one of the user's sessions (another device). */
-  revokeSession: protectedProcedure.input(sessionIdInput).mutation(async ({ ctx, input }) => {
-    if (!(await endSession(ctx.db, ctx.user.id, input.id, ctx.now()))) throw notFoundError('Session');
-    revokedTokens(ctx);
-    return { id: input.id };
-  }),
+  revokeSession: protectedProcedure
+    .input(sessionIdInput)
+    .output(idOutput)
+    .mutation(async ({ ctx, input }) => {
+      if (!(await endSession(ctx.db, ctx.user.id, input.id, ctx.now()))) throw notFoundError('Session');
+      revokedTokens(ctx);
+      return { id: input.id };
+    }),
 
   /** Sets a new password after checking the current one; every other session ends. */
-  changePassword: protectedProcedure.input(changePasswordInput).mutation(async ({ ctx, input }) => {
-    await confirmPassword(ctx, await findAccount(ctx), input.currentPassword);
-    const passwordHash = await hashPassword(input.newPassword);
-    const ended = await inTransaction(ctx.db, async (trx) => {
-      await updatePasswordHash(trx, ctx.user.id, passwordHash);
-      return endAllSessions(trx, ctx.user.id, ctx.now(), ctx.sessionId);
-    });
-    revokedTokens(ctx);
-    ctx.log.info({ userId: ctx.user.id, endedSessions: ended }, 'password changed');
-    return { endedSessions: ended };
-  }),
+  changePassword: protectedProcedure
+    .input(changePasswordInput)
+    .output(endedSessionsOutput)
+    .mutation(async ({ ctx, input }) => {
+      await confirmPassword(ctx, await findAccount(ctx), input.currentPassword);
+      const passwordHash = await hashPassword(input.newPassword);
+      const ended = await inTransaction(ctx.db, async (trx) => {
+        await updatePasswordHash(trx, ctx.user.id, passwordHash);
+        return endAllSessions(trx, ctx.user.id, ctx.now(), ctx.sessionId);
+      });
+      revokedTokens(ctx);
+      ctx.log.info({ userId: ctx.user.id, endedSessions: ended }, 'password changed');
+      return { endedSessions: ended };
+    }),
 
   /**
    * Deletes the account and all its data, in one transaction. A password account confirms with its
    * password; an identity provider's account with a token issued in the last five minutes.
    */
-  deleteAccount: protectedProcedure.input(deleteAccountInput).mutation(async ({ ctx, input }) => {
-    const account = await findAccount(ctx);
-    if (account.passwordHash !== null) {
-      await confirmPassword(ctx, account, input.password);
-    } else if (ctx.now().getTime() / 1000 - (ctx.principal?.issuedAt ?? 0) > RECENT_SIGN_IN_SECONDS) {
-      throw forbiddenError('Sign in again, then delete the account within five minutes');
-    }
-    await deleteUser(ctx.db, ctx.user.id, ctx.now());
-    revokedTokens(ctx);
-    ctx.log.info({ userId: ctx.user.id }, 'account deleted');
-    return { deleted: true as const };
-  }),
+  deleteAccount: protectedProcedure
+    .input(deleteAccountInput)
+    .output(accountDeletedOutput)
+    .mutation(async ({ ctx, input }) => {
+      const account = await findAccount(ctx);
+      if (account.passwordHash !== null) {
+        await confirmPassword(ctx, account, input.password);
+      } else if (ctx.now().getTime() / 1000 - (ctx.principal?.issuedAt ?? 0) > RECENT_SIGN_IN_SECONDS) {
+        throw forbiddenError('Sign in again, then delete the account within five minutes');
+      }
+      await deleteUser(ctx.db, ctx.user.id, ctx.now());
+      revokedTokens(ctx);
+      ctx.log.info({ userId: ctx.user.id }, 'account deleted');
+      return { deleted: true as const };
+    }),
 
   /** Changes profile settings; today the time zone that recurrences and "due today" use. */
-  updateProfile: protectedProcedure.input(updateProfileInput).mutation(async ({ ctx, input }) => {
-    const user = await updateTimezone(ctx.db, ctx.user.id, input.timezone);
-    if (!user) throw accessTokenRefused();
-    return user;
-  }),
+  updateProfile: protectedProcedure
+    .input(updateProfileInput)
+    .output(userSchema)
+    .mutation(async ({ ctx, input }) => {
+      const user = await updateTimezone(ctx.db, ctx.user.id, input.timezone);
+      if (!user) throw accessTokenRefused();
+      return user;
+    }),
 });

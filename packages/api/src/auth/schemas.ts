@@ -48,14 +48,31 @@ export const userSchema = z.object({
 
 export type User = z.infer<typeof userSchema>;
 
-export interface AuthResult {
-  user: User;
-  accessToken: string;
-  /** Seconds until the access token expires. */
-  expiresIn: number;
-  /** Exchange it with auth.refresh for new tokens; each refresh token works once. */
-  refreshToken: string;
-}
+/** A signed-in user's tokens: what sign-up, sign-in and refresh answer. */
+export const authResultSchema = z.object({
+  user: userSchema,
+  accessToken: z.string().describe('Send as `Authorization: Bearer <accessToken>`'),
+  expiresIn: z.int().describe('Seconds until the access token expires'),
+  refreshToken: z.string().describe('Exchange with auth.refresh for new tokens; each refresh token works once'),
+});
+export type AuthResult = z.infer<typeof authResultSchema>;
+
+/** One signed-in device. */
+export const sessionSchema = z.object({
+  id: z.uuid(),
+  createdAt: z.iso.datetime(),
+  lastUsedAt: z.iso.datetime(),
+  userAgent: z.string().nullable(),
+  ip: z.string().nullable(),
+  current: z.boolean().describe('The session of the access token that asked'),
+});
+export type SessionView = z.infer<typeof sessionSchema>;
+
+export const signedOutOutput = z.object({ ok: z.literal(true) });
+export const endedSessionsOutput = z.object({
+  endedSessions: z.int().describe('Sessions (devices) that were signed out'),
+});
+export const accountDeletedOutput = z.object({ deleted: z.literal(true) });
 
 export const changePasswordInput = z.strictObject({ currentPassword, newPassword: passwordSchema });
 

@@ -3,6 +3,7 @@ import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { z } from 'zod';
 import type { SessionLimits } from '../context.js';
 import { refreshRefused } from '../errors.js';
+import type { SessionView } from './schemas.js';
 
 // Sessions and refresh tokens. A refresh token is "<userId>.<sessionId>.<secret>": 256 random bits
 // of secret, of which only a SHA-256 hash is stored. Naming the user and session lets every lookup
@@ -171,16 +172,6 @@ export async function endAllSessions(db: Db, userId: string, now: Date, keep: st
   if (keep) query = query.where('id', '!=', keep);
   const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
-}
-
-export interface SessionView {
-  id: string;
-  createdAt: string;
-  lastUsedAt: string;
-  userAgent: string | null;
-  ip: string | null;
-  /** The session the calling access token belongs to. */
-  current: boolean;
 }
 
 /** The user's live sessions (not ended, within both limits), most recently used first. */

@@ -3,25 +3,19 @@ import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
 import { ensureTagIds, findTagIds } from '../tags/queries.js';
 import type { Occurrence } from './recurrence.js';
-import type { BulkUpdateInput, Task } from './schemas.js';
+import type { BulkDeleteResult, BulkUpdateInput, BulkUpdateResult } from './schemas.js';
 import { insertOccurrence, planNextOccurrence, timezoneLookup } from './task-mutations.js';
 import { priorityRank, taskColumns, toTask } from './task-row.js';
 
 // Bulk changes: one transaction, only the caller's live tasks; any other id is reported as
 // not found and nothing happens to it.
 
-export interface BulkResult {
-  /** The changed tasks, plus any next occurrences that completing recurring tasks scheduled. */
-  updated: Task[];
-  notFound: string[];
-}
-
 function missing(ids: string[], found: Set<string>): string[] {
   return [...new Set(ids)].filter((id) => !found.has(id));
 }
 
 /** Applies `set` to every live task of the user among `ids`, atomically. */
-export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput): Promise<BulkResult> {
+export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput): Promise<BulkUpdateResult> {
   return inTransaction(db, async (trx) => {
     const locked = await trx
       .selectFrom('tasks')
@@ -75,11 +69,6 @@ export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput
     for (const [id, next] of nexts) updated.push(await insertOccurrence(trx, userId, id, next));
     return { updated, notFound: missing(ids, found) };
   });
-}
-
-export interface BulkDeleteResult {
-  deleted: string[];
-  notFound: string[];
 }
 
 /** Moves every live task of the user among `ids` to the trash, atomically. */

@@ -2,7 +2,7 @@ import type { Database, Db } from '@taskwire/db';
 import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 import { findTagIds } from '../tags/queries.js';
 import { encodeCursor, type ListCursor } from './cursor.js';
-import type { ListTasksInput, SortOrder, TaskFilters, TaskSort } from './list-schemas.js';
+import type { ListTasksInput, SortOrder, TaskFilters, TaskPage, TaskSort, TaskStats } from './list-schemas.js';
 import type { Task } from './schemas.js';
 import { searchQuery } from './search-query.js';
 import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
@@ -10,12 +10,6 @@ import { addDays, fromWallTime, toWallTime } from './zoned-time.js';
 
 // Lists, counts and stats of live tasks. Every query starts from `where user_id = $1 and
 // deleted_at is null`, which every partial index on tasks leads with.
-
-export interface TaskPage {
-  items: Task[];
-  /** Pass back as `cursor` (with the same sort and order) for the next page; null on the last page. */
-  nextCursor: string | null;
-}
 
 // biome-ignore lint/suspicious/noExplicitAny: the selection differs between list and count.
 type TaskQuery = SelectQueryBuilder<Database, 'tasks', any>;
@@ -225,16 +219,6 @@ export async function countTasks(db: Db, userId: string, filters: TaskFilters, c
     clock,
   ).executeTakeFirstOrThrow();
   return row.n as number;
-}
-
-export interface TaskStats {
-  open: number;
-  completed: number;
-  /** Open tasks due before now. */
-  overdue: number;
-  /** Open tasks due today in the user's time zone. */
-  dueToday: number;
-  trashed: number;
 }
 
 /** Counts for a dashboard, with "today" taken in the user's time zone, both "now"s from one clock. */

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { tagNameSchema } from '../tags/schemas.js';
 import { noNul, timestampSchema } from '../text.js';
 import { decodeCursor, decodeTrashCursor, type ListCursor } from './cursor.js';
-import { PRIORITIES } from './schemas.js';
+import { PRIORITIES, taskSchema } from './schemas.js';
 
 export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 20;
@@ -89,3 +89,19 @@ export const listTrashInput = z
     }
     return { ...input, cursor };
   });
+
+/** A page of tasks; pass `nextCursor` back (with the same sort and order) for the next one. */
+export const taskPageSchema = z.object({
+  items: z.array(taskSchema),
+  nextCursor: z.string().nullable().describe("The next page's cursor; null on the last page"),
+});
+export type TaskPage = z.infer<typeof taskPageSchema>;
+
+export const taskStatsSchema = z.object({
+  open: z.int(),
+  completed: z.int(),
+  overdue: z.int().describe('Open tasks due before now'),
+  dueToday: z.int().describe("Open tasks due today in the user's time zone"),
+  trashed: z.int(),
+});
+export type TaskStats = z.infer<typeof taskStatsSchema>;

@@ -1,14 +1,21 @@
+import { z } from 'zod';
+import { idOutput } from '../id-output.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { bulkTrash, bulkUpdate } from './bulk-queries.js';
 import { countTasks, dueReminders, listTasks, taskStats } from './list-query.js';
-import { countTasksInput, listTasksInput, listTrashInput } from './list-schemas.js';
+import { countTasksInput, listTasksInput, listTrashInput, taskPageSchema, taskStatsSchema } from './list-schemas.js';
 import { getTask, insertTask, toggleTask, trashTask, updateTask } from './queries.js';
 import {
   bulkDeleteInput,
+  bulkDeleteOutput,
   bulkUpdateInput,
+  bulkUpdateOutput,
+  completedTaskSchema,
   createTaskInput,
   dueRemindersInput,
+  emptyTrashOutput,
   taskIdInput,
+  taskSchema,
   updateTaskInput,
   versionedTaskIdInput,
 } from './schemas.js';
@@ -20,61 +27,84 @@ import { emptyTrash, listTrash, purgeTask, restoreTask } from './trash-queries.j
 export const taskRouter = router({
   create: protectedProcedure
     .input(createTaskInput)
+    .output(taskSchema)
     .mutation(({ ctx, input }) => insertTask(ctx.db, ctx.user.id, input)),
 
-  get: protectedProcedure.input(taskIdInput).query(({ ctx, input }) => getTask(ctx.db, ctx.user.id, input.id)),
+  get: protectedProcedure
+    .input(taskIdInput)
+    .output(taskSchema)
+    .query(({ ctx, input }) => getTask(ctx.db, ctx.user.id, input.id)),
 
   list: protectedProcedure
     .input(listTasksInput)
+    .output(taskPageSchema)
     .query(({ ctx, input }) => listTasks(ctx.db, ctx.user.id, input, { now: ctx.now() })),
 
   count: protectedProcedure
     .input(countTasksInput)
+    .output(z.int())
     .query(({ ctx, input }) => countTasks(ctx.db, ctx.user.id, input, { now: ctx.now() })),
 
-  stats: protectedProcedure.query(async ({ ctx }) =>
-    taskStats(ctx.db, ctx.user.id, await userTimezone(ctx.db, ctx.user.id), { now: ctx.now() }),
-  ),
+  stats: protectedProcedure
+    .output(taskStatsSchema)
+    .query(async ({ ctx }) =>
+      taskStats(ctx.db, ctx.user.id, await userTimezone(ctx.db, ctx.user.id), { now: ctx.now() }),
+    ),
 
   update: protectedProcedure
     .input(updateTaskInput)
+    .output(completedTaskSchema)
     .mutation(({ ctx, input }) => updateTask(ctx.db, ctx.user.id, input)),
 
   toggle: protectedProcedure
     .input(versionedTaskIdInput)
+    .output(completedTaskSchema)
     .mutation(({ ctx, input }) => toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion)),
 
   /** Moves the task to the trash (see restore, purge, listTrash, emptyTrash). */
-  delete: protectedProcedure.input(versionedTaskIdInput).mutation(async ({ ctx, input }) => {
-    const task = await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion);
-    return { id: task.id };
-  }),
+  delete: protectedProcedure
+    .input(versionedTaskIdInput)
+    .output(idOutput)
+    .mutation(async ({ ctx, input }) => {
+      const task = await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion);
+      return { id: task.id };
+    }),
 
   restore: protectedProcedure
     .input(taskIdInput)
+    .output(taskSchema)
     .mutation(({ ctx, input }) => restoreTask(ctx.db, ctx.user.id, input.id)),
 
   listTrash: protectedProcedure
     .input(listTrashInput)
+    .output(taskPageSchema)
     .query(({ ctx, input }) => listTrash(ctx.db, ctx.user.id, input.limit, input.cursor)),
 
-  purge: protectedProcedure.input(taskIdInput).mutation(async ({ ctx, input }) => {
-    await purgeTask(ctx.db, ctx.user.id, input.id);
-    return { id: input.id };
-  }),
+  purge: protectedProcedure
+    .input(taskIdInput)
+    .output(idOutput)
+    .mutation(async ({ ctx, input }) => {
+      await purgeTask(ctx.db, ctx.user.id, input.id);
+      return { id: input.id };
+    }),
 
-  emptyTrash: protectedProcedure.mutation(async ({ ctx }) => ({ purged: await emptyTrash(ctx.db, ctx.user.id) })),
+  emptyTrash: protectedProcedure
+    .output(emptyTrashOutput)
+    .mutation(async ({ ctx }) => ({ purged: await emptyTrash(ctx.db, ctx.user.id) })),
 
   bulkUpdate: protectedProcedure
     .input(bulkUpdateInput)
+    .output(bulkUpdateOutput)
     .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input)),
 
   /** Moves the tasks to the trash. */
   bulkDelete: protectedProcedure
     .input(bulkDeleteInput)
+    .output(bulkDeleteOutput)
     .mutation(({ ctx, input }) => bulkTrash(ctx.db, ctx.user.id, input.ids)),
 
   dueReminders: protectedProcedure
     .input(dueRemindersInput)
+    .output(z.array(taskSchema))
     .query(({ ctx, input }) => dueReminders(ctx.db, ctx.user.id, input.before, input.limit)),
 });

@@ -145,9 +145,23 @@ export const taskSchema = z.object({
 });
 
 export type Task = z.infer<typeof taskSchema>;
+
+/** A task whose completion may have scheduled the next occurrence of its recurrence. */
+export const completedTaskSchema = taskSchema.extend({
+  nextOccurrence: taskSchema.nullable().describe('The next task of a recurrence that this completion scheduled'),
+});
+export type CompletedTask = z.infer<typeof completedTaskSchema>;
+
+export const bulkUpdateOutput = z.object({
+  updated: z.array(taskSchema).describe('The changed tasks, plus next occurrences that completions scheduled'),
+  notFound: z.array(z.uuid()).describe('Ids that are not live tasks of the caller; nothing happened to them'),
+});
+export type BulkUpdateResult = z.infer<typeof bulkUpdateOutput>;
+
+export const bulkDeleteOutput = z.object({ deleted: z.array(z.uuid()), notFound: z.array(z.uuid()) });
+export type BulkDeleteResult = z.infer<typeof bulkDeleteOutput>;
+
+export const emptyTrashOutput = z.object({ purged: z.int().describe('Tasks deleted for good') });
 export type CreateTaskInput = z.infer<typeof createTaskInput>;
 export type UpdateTaskInput = z.infer<typeof updateTaskInput>;
 export type BulkUpdateInput = z.infer<typeof bulkUpdateInput>;
-
-/** A task whose completion may have scheduled the next occurrence of its recurrence. */
-export type CompletedTask = Task & { nextOccurrence: Task | null };

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
 import { notFoundError } from '../errors.js';
 import { encodeCursor, type TrashCursor } from './cursor.js';
+import type { TaskPage } from './list-schemas.js';
 import type { Task } from './schemas.js';
 import { taskColumns, toTask } from './task-row.js';
 
@@ -38,18 +39,13 @@ export async function purgeExpiredTrash(db: Db, batchSize = 1_000): Promise<numb
   }
 }
 
-export interface TrashPage {
-  items: Task[];
-  nextCursor: string | null;
-}
-
 /** The user's trash, most recently deleted first. */
 export async function listTrash(
   db: Db,
   userId: string,
   limit: number,
   cursor: TrashCursor | undefined,
-): Promise<TrashPage> {
+): Promise<TaskPage> {
   await purgeExpiredTrashOf(db, userId);
   const rows = await db
     .selectFrom('tasks')
