@@ -1,5 +1,5 @@
 import cluster from 'node:cluster';
-import { createAccessCache, createExternalTokenVerifier, createTokenService } from '@taskwire/api';
+import { checkOutputs, createAccessCache, createExternalTokenVerifier, createTokenService } from '@taskwire/api';
 import type { Logger } from 'pino';
 import { buildServer } from './build-server.js';
 import { describeDatabase, openDatabase } from './database.js';
@@ -59,6 +59,8 @@ function createConfiguredLimits(env: Env, logger: Logger, onRedisError: (error: 
 
 /** Runs one server process: database, API, HTTP, trash purge, and a graceful exit on SIGTERM/SIGINT. */
 export async function serve(env: Env, logger: Logger, options: { migrate: boolean }): Promise<void> {
+  // Development checks every answer against its procedure's output schema; production trusts them.
+  checkOutputs(env.NODE_ENV !== 'production');
   const secret = await resolveJwtSecret(env, logger);
   const db = await openDatabase(env, logger, { migrate: options.migrate });
   const tokens = createTokenService({

@@ -46,6 +46,7 @@ export {
   VersionConflictError,
 } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
+export { checkOutputs } from './outputs.js';
 export { currentRequestId, runInRequest } from './request-scope.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
 export { type Tag, tagSchema } from './tags/schemas.js';

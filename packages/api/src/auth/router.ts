@@ -10,6 +10,7 @@ import {
   wrongCredentials,
 } from '../errors.js';
 import { idOutput } from '../id-output.js';
+import { output } from '../outputs.js';
 import { protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { countAccountFailure, limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
@@ -86,7 +87,7 @@ function revokedTokens(ctx: SignedInContext): void {
 export const authRouter = router({
   signUp: publicProcedure
     .input(credentialsInput)
-    .output(authResultSchema)
+    .output(output(authResultSchema))
     .mutation(async ({ ctx, input }) => {
       await limitAttempt(ctx);
       const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
@@ -101,7 +102,7 @@ export const authRouter = router({
 
   signIn: publicProcedure
     .input(signInInput)
-    .output(authResultSchema)
+    .output(output(authResultSchema))
     .mutation(async ({ ctx, input }) => {
       await limitAttempt(ctx);
       // Counted per email whether or not the account exists, so the limit reveals nothing either.
@@ -115,7 +116,7 @@ export const authRouter = router({
       return signedIn(ctx, found.user);
     }),
 
-  me: protectedProcedure.output(userSchema).query(async ({ ctx }) => {
+  me: protectedProcedure.output(output(userSchema)).query(async ({ ctx }) => {
     const user = await findUserById(ctx.db, ctx.user.id);
     // Deleted since the access check was cached.
     if (!user) throw accessTokenRefused();
@@ -125,7 +126,7 @@ export const authRouter = router({
   /** Exchanges a refresh token for new tokens; the old refresh token stops working (rotation). */
   refresh: publicProcedure
     .input(refreshInput)
-    .output(authResultSchema)
+    .output(output(authResultSchema))
     .mutation(async ({ ctx, input }) => {
       await limitAttempt(ctx);
       const result = await rotateRefreshToken(ctx.db, input.refreshToken, ctx.sessions, sessionInfo(ctx), {
@@ -141,14 +142,14 @@ export const authRouter = router({
     }),
 
   /** Ends the session the access token belongs to: its access and refresh tokens stop working. */
-  signOut: protectedProcedure.output(signedOutOutput).mutation(async ({ ctx }) => {
+  signOut: protectedProcedure.output(output(signedOutOutput)).mutation(async ({ ctx }) => {
     if (ctx.sessionId) await endSession(ctx.db, ctx.user.id, ctx.sessionId, ctx.now());
     revokedTokens(ctx);
     return { ok: true as const };
   }),
 
   /** Ends every session and refuses every access token issued until now, on every device. */
-  signOutAll: protectedProcedure.output(endedSessionsOutput).mutation(async ({ ctx }) => {
+  signOutAll: protectedProcedure.output(output(endedSessionsOutput)).mutation(async ({ ctx }) => {
     const now = ctx.now();
     const ended = await inTransaction(ctx.db, async (trx) => {
       await refuseTokensIssuedBefore(trx, ctx.user.id, now);
@@ -161,13 +162,13 @@ export const authRouter = router({
 
   /** The user's signed-in devices. */
   sessions: protectedProcedure
-    .output(z.array(sessionSchema))
+    .output(output(z.array(sessionSchema)))
     .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.sessionId, ctx.sessions, ctx.now())),
 
   /** Ends one of the user's sessions (another device). */
   revokeSession: protectedProcedure
     .input(sessionIdInput)
-    .output(idOutput)
+    .output(output(idOutput))
     .mutation(async ({ ctx, input }) => {
       if (!(await endSession(ctx.db, ctx.user.id, input.id, ctx.now()))) throw notFoundError('Session');
       revokedTokens(ctx);
@@ -177,7 +178,7 @@ export const authRouter = router({
   /** Sets a new password after checking the current one; every other session ends. */
   changePassword: protectedProcedure
     .input(changePasswordInput)
-    .output(endedSessionsOutput)
+    .output(output(endedSessionsOutput))
     .mutation(async ({ ctx, input }) => {
       await confirmPassword(ctx, await findAccount(ctx), input.currentPassword);
       const passwordHash = await hashPassword(input.newPassword);
@@ -196,7 +197,7 @@ export const authRouter = router({
    */
   deleteAccount: protectedProcedure
     .input(deleteAccountInput)
-    .output(accountDeletedOutput)
+    .output(output(accountDeletedOutput))
     .mutation(async ({ ctx, input }) => {
       const account = await findAccount(ctx);
       if (account.passwordHash !== null) {
@@ -213,7 +214,7 @@ export const authRouter = router({
   /** Changes profile settings; today the time zone that recurrences and "due today" use. */
   updateProfile: protectedProcedure
     .input(updateProfileInput)
-    .output(userSchema)
+    .output(output(userSchema))
     .mutation(async ({ ctx, input }) => {
       const user = await updateTimezone(ctx.db, ctx.user.id, input.timezone);
       if (!user) throw accessTokenRefused();

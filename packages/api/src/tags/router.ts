@@ -1,24 +1,25 @@
 import { inTransaction } from '@taskwire/db';
 import { z } from 'zod';
 import { idOutput } from '../id-output.js';
+import { output } from '../outputs.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { deleteTag, listTags, renameTag } from './queries.js';
 import { renameTagInput, tagIdInput, tagSchema } from './schemas.js';
 
 export const tagRouter = router({
   /** The user's tags with how many live tasks carry each. Tags are created by naming them on a task. */
-  list: protectedProcedure.output(z.array(tagSchema)).query(({ ctx }) => listTags(ctx.db, ctx.user.id)),
+  list: protectedProcedure.output(output(z.array(tagSchema))).query(({ ctx }) => listTags(ctx.db, ctx.user.id)),
 
   /** Renames the tag; two renames racing to one name are decided by the unique index (CONFLICT). */
   rename: protectedProcedure
     .input(renameTagInput)
-    .output(tagSchema)
+    .output(output(tagSchema))
     .mutation(({ ctx, input }) => inTransaction(ctx.db, (trx) => renameTag(trx, ctx.user.id, input.id, input.name))),
 
   /** Deletes the tag and takes it off every task. */
   delete: protectedProcedure
     .input(tagIdInput)
-    .output(idOutput)
+    .output(output(idOutput))
     .mutation(async ({ ctx, input }) => {
       await inTransaction(ctx.db, (trx) => deleteTag(trx, ctx.user.id, input.id));
       return { id: input.id };

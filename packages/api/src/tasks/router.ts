@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { idOutput } from '../id-output.js';
+import { output } from '../outputs.js';
 import { protectedProcedure, router } from '../trpc.js';
 import { bulkTrash, bulkUpdate } from './bulk-queries.js';
 import { countTasks, dueReminders, listTasks, taskStats } from './list-query.js';
@@ -27,44 +28,44 @@ import { emptyTrash, listTrash, purgeTask, restoreTask } from './trash-queries.j
 export const taskRouter = router({
   create: protectedProcedure
     .input(createTaskInput)
-    .output(taskSchema)
+    .output(output(taskSchema))
     .mutation(({ ctx, input }) => insertTask(ctx.db, ctx.user.id, input)),
 
   get: protectedProcedure
     .input(taskIdInput)
-    .output(taskSchema)
+    .output(output(taskSchema))
     .query(({ ctx, input }) => getTask(ctx.db, ctx.user.id, input.id)),
 
   list: protectedProcedure
     .input(listTasksInput)
-    .output(taskPageSchema)
+    .output(output(taskPageSchema))
     .query(({ ctx, input }) => listTasks(ctx.db, ctx.user.id, input, { now: ctx.now() })),
 
   count: protectedProcedure
     .input(countTasksInput)
-    .output(z.int())
+    .output(output(z.int()))
     .query(({ ctx, input }) => countTasks(ctx.db, ctx.user.id, input, { now: ctx.now() })),
 
   stats: protectedProcedure
-    .output(taskStatsSchema)
+    .output(output(taskStatsSchema))
     .query(async ({ ctx }) =>
       taskStats(ctx.db, ctx.user.id, await userTimezone(ctx.db, ctx.user.id), { now: ctx.now() }),
     ),
 
   update: protectedProcedure
     .input(updateTaskInput)
-    .output(completedTaskSchema)
+    .output(output(completedTaskSchema))
     .mutation(({ ctx, input }) => updateTask(ctx.db, ctx.user.id, input)),
 
   toggle: protectedProcedure
     .input(versionedTaskIdInput)
-    .output(completedTaskSchema)
+    .output(output(completedTaskSchema))
     .mutation(({ ctx, input }) => toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion)),
 
   /** Moves the task to the trash (see restore, purge, listTrash, emptyTrash). */
   delete: protectedProcedure
     .input(versionedTaskIdInput)
-    .output(idOutput)
+    .output(output(idOutput))
     .mutation(async ({ ctx, input }) => {
       const task = await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion);
       return { id: task.id };
@@ -72,39 +73,39 @@ export const taskRouter = router({
 
   restore: protectedProcedure
     .input(taskIdInput)
-    .output(taskSchema)
+    .output(output(taskSchema))
     .mutation(({ ctx, input }) => restoreTask(ctx.db, ctx.user.id, input.id)),
 
   listTrash: protectedProcedure
     .input(listTrashInput)
-    .output(taskPageSchema)
+    .output(output(taskPageSchema))
     .query(({ ctx, input }) => listTrash(ctx.db, ctx.user.id, input.limit, input.cursor)),
 
   purge: protectedProcedure
     .input(taskIdInput)
-    .output(idOutput)
+    .output(output(idOutput))
     .mutation(async ({ ctx, input }) => {
       await purgeTask(ctx.db, ctx.user.id, input.id);
       return { id: input.id };
     }),
 
   emptyTrash: protectedProcedure
-    .output(emptyTrashOutput)
+    .output(output(emptyTrashOutput))
     .mutation(async ({ ctx }) => ({ purged: await emptyTrash(ctx.db, ctx.user.id) })),
 
   bulkUpdate: protectedProcedure
     .input(bulkUpdateInput)
-    .output(bulkUpdateOutput)
+    .output(output(bulkUpdateOutput))
     .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input)),
 
   /** Moves the tasks to the trash. */
   bulkDelete: protectedProcedure
     .input(bulkDeleteInput)
-    .output(bulkDeleteOutput)
+    .output(output(bulkDeleteOutput))
     .mutation(({ ctx, input }) => bulkTrash(ctx.db, ctx.user.id, input.ids)),
 
   dueReminders: protectedProcedure
     .input(dueRemindersInput)
-    .output(z.array(taskSchema))
+    .output(output(z.array(taskSchema)))
     .query(({ ctx, input }) => dueReminders(ctx.db, ctx.user.id, input.before, input.limit)),
 });

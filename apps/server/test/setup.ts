@@ -1,0 +1,4 @@
+import { checkOutputs } from '@taskwire/api';
+
+// Every answer a test sees is checked against its procedure's output schema.
+checkOutputs(true);
