@@ -24,7 +24,7 @@ describe('output schemas', () => {
 
   it('are declared by every procedure', () => {
     const missing = Object.entries(appRouter._def.procedures)
-      .filter(([, procedure]) => !(procedure as { _def: { output?: unknown } })._def.output)
+      .filter(([, procedure]) => !(procedure as unknown as { _def: { output?: unknown } })._def.output)
       .map(([path]) => path);
     expect(missing).toEqual([]);
   });
