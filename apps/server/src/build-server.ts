@@ -157,6 +157,13 @@ export async function buildServer({
   await registerRest(app, contextFor);
   registerDocs(app);
 
+  // Until a web app is served at /, a newcomer who opens the server's address lands on the API docs.
+  app.get('/', async (_req, reply) => reply.redirect('/docs'));
+  app.setNotFoundHandler((req, reply) => {
+    const { status, body } = trpcErrorFromHttp({ statusCode: 404 }, req.id);
+    return reply.code(status).send(body);
+  });
+
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_req, reply) => {

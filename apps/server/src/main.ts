@@ -2,7 +2,9 @@ import cluster from 'node:cluster';
 import { runPrimary } from './cluster.js';
 import { loadEnvOrExit } from './env.js';
 import { createLogger } from './logger.js';
+import { ensurePortIsFree } from './port-check.js';
 import { serve } from './serve.js';
+import { runEntryPoint } from './startup-error.js';
 
 // The entry point: one server process, or with WORKERS > 1 a primary that runs that many.
 
@@ -16,11 +18,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 const env = loadEnvOrExit();
 const logger = createLogger(env);
 
-try {
+await runEntryPoint(logger, async () => {
+  // Workers share the primary's port; only the process that binds it first checks it.
+  if (cluster.isPrimary) await ensurePortIsFree(env.HOST, env.PORT);
   if (env.WORKERS > 1 && cluster.isPrimary) await runPrimary(env, logger);
   else await serve(env, logger, { migrate: env.MIGRATE_ON_START });
-} catch (error) {
-  logger.fatal({ err: error }, 'failed to start');
-  // Let the (possibly threaded) log transport flush before exiting.
-  setTimeout(() => process.exit(1), 100);
-}
+});

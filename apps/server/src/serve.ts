@@ -129,5 +129,10 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
   );
   if (cluster.isWorker) process.on('SIGINT', () => {});
   await app.listen({ port: env.PORT, host: env.HOST });
-  logger.info({ database: describeDatabase(env) }, `Taskwire API ready at http://${env.HOST}:${env.PORT}/trpc`);
+  const address = app.server.address();
+  const origin = `http://${env.HOST}:${typeof address === 'object' && address ? address.port : env.PORT}`;
+  logger.info(
+    { database: describeDatabase(env) },
+    `Taskwire ready at ${origin}: API docs ${origin}/docs, REST ${origin}/api, tRPC ${origin}/trpc`,
+  );
 }

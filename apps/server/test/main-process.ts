@@ -52,13 +52,29 @@ export async function startMain(env: Record<string, string>): Promise<MainProces
   return { child, url, lines, stderr: () => stderr, exited };
 }
 
-/** Spawns the entry point with exactly this environment (plus PATH). */
-export function spawnMain(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--conditions=@taskwire/source', '--import', 'tsx', 'src/main.ts'], {
+/** Spawns the entry point (or another script of src/, such as cli/seed.ts) with exactly this environment (plus PATH). */
+export function spawnMain(env: Record<string, string>, script = 'src/main.ts'): ChildProcess {
+  return spawn(process.execPath, ['--conditions=@taskwire/source', '--import', 'tsx', script], {
     cwd: serverDir,
     env: { PATH: process.env.PATH, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+/** Runs a script of src/ to its end: its exit code and everything it printed (stdout and stderr). */
+export async function runToEnd(
+  env: Record<string, string>,
+  script = 'src/main.ts',
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnMain(env, script);
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, output };
 }
 
 /** POSTs JSON and returns the response. */

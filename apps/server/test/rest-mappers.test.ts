@@ -227,6 +227,24 @@ describe('error mapping', () => {
     });
   });
 
+  it('locates an unknown field where it was sent, and names fields and enum values in snake_case', () => {
+    const schema = z.strictObject({
+      sort: z.enum(['createdAt', 'dueAt']),
+      set: z.strictObject({ addTags: z.string() }),
+    });
+    const cause = schema.safeParse({ sort: 'due', userId: 'x', set: { addTags: 'a', removeTags: 'b' } }).error;
+    const error = new TRPCError({ code: 'BAD_REQUEST', message: 'x', cause });
+    const { body: answer } = toRestError(error, (field) => (field === 'set' ? 'body' : 'query'));
+    expect(answer).toEqual({
+      detail: expect.arrayContaining([
+        { loc: ['query', 'user_id'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+        { loc: ['body', 'set', 'remove_tags'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+        { loc: ['query', 'sort'], msg: expect.stringContaining('"created_at"|"due_at"'), type: 'invalid_value' },
+      ]),
+    });
+    expect(JSON.stringify(answer)).not.toMatch(/userId|createdAt|dueAt|removeTags/);
+  });
+
   it("uses the api's InvalidInputError field errors, and answers a BAD_REQUEST without them with 400", () => {
     const cause = new InvalidInputError('cursor', 'Invalid cursor');
     expect(

@@ -381,7 +381,18 @@ describe('tasks', () => {
 
     const unknownField = await api.post('/api/tasks', { token, json: { title: 'x', user_id: crypto.randomUUID() } });
     expect(unknownField.status).toBe(422);
-    expect(unknownField.body.detail[0].type).toBe('unrecognized_keys');
+    expect(unknownField.body.detail).toEqual([
+      { loc: ['body', 'user_id'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+    ]);
+    const unknownParameter = await api.get('/api/tasks?colour=red', { token });
+    expect(unknownParameter.status).toBe(422);
+    expect(unknownParameter.body.detail).toEqual([
+      { loc: ['query', 'colour'], msg: 'Extra inputs are not permitted', type: 'extra_forbidden' },
+    ]);
+    const badSort = await api.get('/api/tasks?sort=due', { token });
+    expect(badSort.body.detail[0].loc).toEqual(['query', 'sort']);
+    expect(badSort.body.detail[0].msg).toContain('"due_at"');
+    expect(badSort.body.detail[0].msg).not.toContain('dueAt');
 
     const limit = await api.get('/api/tasks?limit=0', { token });
     expect(limit.status).toBe(422);

@@ -14,6 +14,7 @@ export type Caller = ReturnType<typeof createCaller>;
 const unusedTokens: TokenService = {
   signAccessToken: () => Promise.reject(new Error('not used by the benchmark')),
   verifyAccessToken: async () => null,
+  hasExpired: async () => false,
 };
 
 // As in the server: one per process, so the "token still counts" check is answered from memory.
@@ -36,6 +37,7 @@ export function callerFor(db: Db, userId: string): Caller {
     sessions: DEFAULT_SESSION_LIMITS,
     now: () => new Date(),
     chargeCalls: async () => {},
+    tokenExpired: async () => false,
   };
   return createCaller(ctx);
 }

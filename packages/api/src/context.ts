@@ -67,6 +67,8 @@ export interface Context {
   authLimits: AuthLimits | null;
   /** Charges the request's calls to the global limit, once per request; throws TOO_MANY_REQUESTS over it. */
   chargeCalls: () => Promise<void>;
+  /** Whether the bearer token was refused only because it expired (asked only when it was refused). */
+  tokenExpired: () => Promise<boolean>;
 }
 
 const uncached = createAccessCache({ ttlMs: 0 });
@@ -79,8 +81,9 @@ async function verifyBearer(deps: ApiDeps, token: string): Promise<Principal | n
   return external ? { kind: 'external', ...external } : null;
 }
 
-// RFC 6750: the scheme is case-insensitive; the token is base64url segments.
-const BEARER = /^Bearer +([A-Za-z0-9._~+/-]+=*)$/i;
+// RFC 6750: the scheme is case-insensitive. Every token we accept is a JWT: three base64url
+// segments, unpadded (a trailing "=" would still decode, so refuse it here).
+const BEARER = /^Bearer +([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/i;
 
 /**
  * Builds a request's context: verifies the bearer token's signature, if any, into `principal`.
@@ -111,5 +114,6 @@ export async function createContext(deps: ApiDeps, request: RequestInfo): Promis
       ip: request.ip ?? null,
       calls: request.calls ?? 1,
     }),
+    tokenExpired: async () => (token && !principal ? deps.tokens.hasExpired(token) : false),
   };
 }

@@ -18,18 +18,20 @@ export class VersionConflictError extends Error {
 /**
  * The cause of an UNAUTHORIZED about the bearer token itself (none, invalid, expired, revoked, or
  * its account gone), as opposed to wrong credentials or a refused refresh token: transports tell
- * clients which it was (`WWW-Authenticate: Bearer error="invalid_token"`).
+ * clients which it was (`WWW-Authenticate: Bearer error="invalid_token"`), and that an expired
+ * one expired (`error_description`), so a client knows to refresh it.
  */
 export class AccessTokenRefused extends Error {
   override name = 'AccessTokenRefused';
-  constructor() {
-    super('The access token does not speak for a live user');
+  constructor(readonly expired = false) {
+    super(expired ? 'The access token expired' : 'The access token does not speak for a live user');
   }
 }
 
 /** UNAUTHORIZED because the bearer token does not (or no longer) count. */
-export function accessTokenRefused(): TRPCError {
-  return new TRPCError({ code: 'UNAUTHORIZED', message: 'Sign in required', cause: new AccessTokenRefused() });
+export function accessTokenRefused(expired = false): TRPCError {
+  const message = expired ? 'The access token expired: refresh it, or sign in again' : 'Sign in required';
+  return new TRPCError({ code: 'UNAUTHORIZED', message, cause: new AccessTokenRefused(expired) });
 }
 
 /** A refresh token that does not (or no longer) count: the client signs in again. */

@@ -80,6 +80,6 @@ export const publicProcedure = t.procedure.use(databaseFailures).use(chargedCall
  */
 export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
   const resolved = ctx.principal && (await ctx.access.resolve(ctx.db, ctx.principal));
-  if (!resolved) throw accessTokenRefused();
+  if (!resolved) throw accessTokenRefused(await ctx.tokenExpired());
   return next({ ctx: { ...ctx, user: { id: resolved.userId }, sessionId: resolved.sessionId } });
 });

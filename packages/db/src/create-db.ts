@@ -3,6 +3,7 @@ import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 import { Kysely, type LogConfig, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { lockDataDir } from './data-dir-lock.js';
 import type { Database } from './schema.js';
 
 export interface PoolOptions {
@@ -44,11 +45,26 @@ export function poolStats(db: Db): PoolStats | undefined {
   return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount };
 }
 
-/** Creates the Kysely instance: pg.Pool over `databaseUrl`, or embedded PGlite in `dataDir`. */
+/**
+ * Creates the Kysely instance: pg.Pool over `databaseUrl`, or embedded PGlite in `dataDir`, which
+ * this process then holds alone (DataDirInUseError when another does) until the Db is destroyed.
+ */
 export function createDb(options: CreateDbOptions = {}): Db {
   if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError, options.log);
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
-  return createPGliteDb(new PGlite(pgliteOptions({ dataDir: options.dataDir })), options.log);
+  if (!options.dataDir) return createPGliteDb(new PGlite(pgliteOptions()), options.log);
+  mkdirSync(options.dataDir, { recursive: true });
+  const lock = lockDataDir(options.dataDir);
+  const pglite = new PGlite(pgliteOptions({ dataDir: options.dataDir }));
+  // Kysely closes PGlite when the Db is destroyed; the directory is free once that is done.
+  const close = pglite.close.bind(pglite);
+  pglite.close = async () => {
+    try {
+      await close();
+    } finally {
+      lock.release();
+    }
+  };
+  return createPGliteDb(pglite, options.log);
 }
 
 /**

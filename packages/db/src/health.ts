@@ -17,3 +17,8 @@ export async function isDatabaseReady(db: Db, timeoutMs = 2_000): Promise<boolea
     clearTimeout(timer);
   }
 }
+
+/** Runs a trivial query; throws the driver's error when the database cannot be reached or opened. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db);
+}

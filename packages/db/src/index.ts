@@ -8,6 +8,7 @@ export {
   pgliteOptions,
   poolStats,
 } from './create-db.js';
+export { DataDirInUseError } from './data-dir-lock.js';
 export {
   databaseConstraint,
   databaseErrorCode,
@@ -16,7 +17,7 @@ export {
   isRetryableTransactionError,
   isUniqueViolation,
 } from './errors.js';
-export { isDatabaseReady } from './health.js';
+export { isDatabaseReady, pingDatabase } from './health.js';
 export { migrateToLatest } from './migrate.js';
 export type {
   Database,

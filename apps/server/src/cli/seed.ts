@@ -4,6 +4,7 @@ import { openDatabase } from '../database.js';
 import { loadEnvOrExit } from '../env.js';
 import { resolveJwtSecret } from '../jwt-secret.js';
 import { createLogger } from '../logger.js';
+import { runEntryPoint } from '../startup-error.js';
 
 // `pnpm db:seed`: a demo account with a handful of tasks, created through the API itself so every
 // rule applies. Safe to run again: an existing demo account is signed into and left as it is.
@@ -26,46 +27,48 @@ const DEMO_TASKS = [
 
 const env = loadEnvOrExit();
 const logger = createLogger(env);
-const db = await openDatabase(env, logger, { migrate: true });
-const tokens = createTokenService({
-  secret: await resolveJwtSecret(env, logger),
-  issuer: env.JWT_ISSUER,
-  audience: env.JWT_AUDIENCE,
-  accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
-});
-const apiDeps = { db, tokens, log: silentLogger };
-const callerAs = async (accessToken?: string) =>
-  createCaller(
-    await createContext(apiDeps, { authorization: accessToken && `Bearer ${accessToken}`, requestId: 'seed' }),
-  );
-
-try {
-  const anonymous = await callerAs();
-  const auth = await anonymous.auth.signUp(DEMO).catch(async (error: unknown) => {
-    if (error instanceof TRPCError && error.code === 'CONFLICT') return anonymous.auth.signIn(DEMO);
-    throw error;
+await runEntryPoint(logger, async () => {
+  const db = await openDatabase(env, logger, { migrate: true });
+  const tokens = createTokenService({
+    secret: await resolveJwtSecret(env, logger),
+    issuer: env.JWT_ISSUER,
+    audience: env.JWT_AUDIENCE,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
-  const demo = await callerAs(auth.accessToken);
-  const existing = await demo.task.list({ limit: 1 });
-  if (existing.items.length === 0) {
-    for (const task of DEMO_TASKS) await demo.task.create(task);
-    const first = await demo.task.list({ limit: 100 });
-    const done = first.items.find((t) => t.title === 'Buy milk');
-    if (done) await demo.task.toggle({ id: done.id });
+  const apiDeps = { db, tokens, log: silentLogger };
+  const callerAs = async (accessToken?: string) =>
+    createCaller(
+      await createContext(apiDeps, { authorization: accessToken && `Bearer ${accessToken}`, requestId: 'seed' }),
+    );
+
+  try {
+    const anonymous = await callerAs();
+    const auth = await anonymous.auth.signUp(DEMO).catch(async (error: unknown) => {
+      if (error instanceof TRPCError && error.code === 'CONFLICT') return anonymous.auth.signIn(DEMO);
+      throw error;
+    });
+    const demo = await callerAs(auth.accessToken);
+    const existing = await demo.task.list({ limit: 1 });
+    if (existing.items.length === 0) {
+      for (const task of DEMO_TASKS) await demo.task.create(task);
+      const first = await demo.task.list({ limit: 100 });
+      const done = first.items.find((t) => t.title === 'Buy milk');
+      if (done) await demo.task.toggle({ id: done.id });
+    }
+    const count = (await demo.task.list({ limit: 100 })).items.length;
+    console.log(
+      [
+        '',
+        'Demo account ready:',
+        `  email:        ${DEMO.email}`,
+        `  password:     ${DEMO.password}`,
+        `  tasks:        ${count}`,
+        `  access token: ${auth.accessToken}`,
+        `  (valid ${auth.expiresIn} s; sign in again with auth.signIn for a new one)`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await db.destroy();
   }
-  const count = (await demo.task.list({ limit: 100 })).items.length;
-  console.log(
-    [
-      '',
-      'Demo account ready:',
-      `  email:        ${DEMO.email}`,
-      `  password:     ${DEMO.password}`,
-      `  tasks:        ${count}`,
-      `  access token: ${auth.accessToken}`,
-      `  (valid ${auth.expiresIn} s; sign in again with auth.signIn for a new one)`,
-      '',
-    ].join('\n'),
-  );
-} finally {
-  await db.destroy();
-}
+});

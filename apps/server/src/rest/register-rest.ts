@@ -8,7 +8,7 @@ import { callProcedure } from './procedures.js';
 import { coerceQuery } from './query.js';
 import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
 import { type AnyRestRoute, defaultInput, inputSource, type RestRequestParts } from './route.js';
-import { routeSchemas } from './route-schemas.js';
+import { pathParamsOf, routeSchemas } from './route-schemas.js';
 import { REST_ROUTES } from './routes.js';
 import { camelKey, isPlainObject, snakeKey } from './snake-case.js';
 
@@ -88,10 +88,12 @@ function namesCaller(pathUser: string, userId: string, principal: Context['princ
 
 /** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
 function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
-  const { pathParams } = routeSchemas(route);
+  // The route's own path parameters feed the input; `{user_id}` only names the caller, so a
+  // `user_id` field in a body or query is an unknown field sent there.
+  const inputPathParams = pathParamsOf(route.path);
   const source = inputSource(route);
   const toInput = route.input ?? defaultInput(source);
-  const sourceOf: FieldSource = (field) => (pathParams.includes(snakeKey(field)) ? 'path' : source);
+  const sourceOf: FieldSource = (field) => (inputPathParams.includes(snakeKey(field)) ? 'path' : source);
 
   return async (req: FastifyRequest, reply: FastifyReply) => {
     let userId: string | null = null;

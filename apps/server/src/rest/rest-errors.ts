@@ -4,7 +4,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError, z } from 'zod';
 import { retryAfterSeconds } from '../retry-after.js';
 import { taskResource } from './resources.js';
-import { snakePath } from './snake-case.js';
+import { snakePath, snakeWords } from './snake-case.js';
 
 // Errors in the original spec's (FastAPI's) shape: `{ "detail": "…" }`, and for a validation
 // failure a list of `{ loc, msg, type }` whose `loc` starts with where the field was sent.
@@ -44,12 +44,27 @@ export type FieldSource = (field: string) => 'body' | 'query' | 'path';
 
 const GENERIC_INTERNAL = 'Internal server error';
 
-/** A zod failure as a 422 body; paths are renamed to snake_case and prefixed with their source. */
+/** Where a field path was sent, then the path in snake_case. */
+const locate = (path: readonly PropertyKey[], sourceOf: FieldSource) => {
+  const [field] = path;
+  return [field === undefined ? 'body' : sourceOf(String(field)), ...snakePath(path)];
+};
+
+/**
+ * A zod failure as a 422 body: each field located by where it was sent (body, query, path), and
+ * every name in snake_case, in the path and in the words (enum values and field names included).
+ * An unknown field is reported at its own location, as FastAPI does.
+ */
 export function validationError(error: ZodError, sourceOf: FieldSource): RestError {
-  const detail = error.issues.map((issue) => {
-    const [field] = issue.path;
-    const source = field === undefined ? 'body' : sourceOf(String(field));
-    return { loc: [source, ...snakePath(issue.path)], msg: issue.message, type: issue.code };
+  const detail = error.issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({
+        loc: locate([...issue.path, key], sourceOf),
+        msg: 'Extra inputs are not permitted',
+        type: 'extra_forbidden',
+      }));
+    }
+    return [{ loc: locate(issue.path, sourceOf), msg: snakeWords(issue.message), type: issue.code }];
   });
   return { status: 422, body: { detail } };
 }

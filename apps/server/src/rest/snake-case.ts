@@ -16,6 +16,9 @@ export type Snake<T> = T extends readonly (infer Item)[]
 /** `dueAt` → `due_at`. */
 export const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
 
+/** Every camelCase name in a sentence in snake_case: `"dueAt" must not be before "remindAt"` → `"due_at" …`. */
+export const snakeWords = (text: string): string => text.replace(/\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g, snakeKey);
+
 /** `due_at` → `dueAt`. Keys already in camelCase are left as they are. */
 export const camelKey = (key: string): string =>
   key.replace(/_([a-z0-9])/g, (_, letter: string) => letter.toUpperCase());

@@ -147,7 +147,13 @@ describe('access tokens', () => {
       'HS/RS confusion': forge({ iss: IDP_ISSUER }, { kid: 'idp-1' }, new TextEncoder().encode(publicPem)),
       'stripped signature': `${header}.${payload}.`,
       'tampered payload': `${header}.${b64({ ...claims, sub: crypto.randomUUID() })}.${signature}`,
-      expired: forge({ iat: now() - 1_200, exp: now() - 600 }),
+      'padded signature': `${header}.${payload}.${signature}=`,
+      'padded payload': `${header}.${payload}=.${signature}`,
+      'expired, re-signed with another key': forge(
+        { iat: now() - 1_200, exp: now() - 600 },
+        {},
+        new TextEncoder().encode('another-secret-that-is-32-bytes-long'),
+      ),
       'nbf in the future': forge({ nbf: now() + 600 }),
       'missing exp': forge({ exp: undefined }),
       'wrong iss': forge({ iss: 'someone-else' }),
@@ -169,6 +175,25 @@ describe('access tokens', () => {
         message: response.error?.message,
       }).toEqual({ name, status: 401, code: 'UNAUTHORIZED', message: 'Sign in required' });
     }
+  });
+
+  it('says that a token of ours expired, in the message and the challenge, so the client refreshes it', async () => {
+    const response = await fetch(`${server.url}/trpc/auth.me`, {
+      headers: { authorization: `Bearer ${await forge({ iat: now() - 1_200, exp: now() - 600 })}` },
+    });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toBe(
+      'Bearer error="invalid_token", error_description="The access token expired"',
+    );
+    const body = (await response.json()) as { error: { message: string; data: { code: string } } };
+    expect(body.error.message).toBe('The access token expired: refresh it, or sign in again');
+    expect(body.error.data.code).toBe('UNAUTHORIZED');
+    const rest = await fetch(`${server.url}/api/auth/me`, {
+      headers: { authorization: `Bearer ${await forge({ iat: now() - 1_200, exp: now() - 600 })}` },
+    });
+    expect(rest.status).toBe(401);
+    expect(await rest.json()).toEqual({ detail: 'The access token expired: refresh it, or sign in again' });
+    expect(rest.headers.get('www-authenticate')).toContain('error_description="The access token expired"');
   });
 
   it('refuses a token issued before sign-out-everywhere, and any token of a deleted account', async () => {

@@ -29,6 +29,8 @@ export interface TokenService {
   signAccessToken(userId: string, sessionId?: string): Promise<AccessToken>;
   /** The subject of a valid access token, or null for anything else (never throws on bad input). */
   verifyAccessToken(token: string): Promise<TokenSubject | null>;
+  /** Whether a refused token is one of ours, correctly signed, that has only expired. */
+  hasExpired(token: string): Promise<boolean>;
 }
 
 const ACCESS_TOKEN_TYPE = 'access';
@@ -54,6 +56,15 @@ export function createTokenService(config: TokenConfig): TokenService {
   const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
   for (const secret of [config.secret, ...(config.previousSecrets ?? [])]) keys.set(keyId(secret), importKey(secret));
   const currentKey = keys.get(currentKid) ?? importKey(config.secret);
+  // The kid only selects among our own keys; an unknown one (or "../../x") matches nothing.
+  const keyFor = (token: string) => {
+    try {
+      const { kid } = decodeProtectedHeader(token);
+      return kid === undefined ? currentKey : keys.get(kid);
+    } catch {
+      return undefined;
+    }
+  };
   const verifyOptions = {
     algorithms: [ALGORITHM],
     issuer: config.issuer,
@@ -76,9 +87,7 @@ export function createTokenService(config: TokenConfig): TokenService {
 
     async verifyAccessToken(token) {
       try {
-        // The kid only selects among our own keys; an unknown one (or "../../x") matches nothing.
-        const { kid } = decodeProtectedHeader(token);
-        const key = kid === undefined ? currentKey : keys.get(kid);
+        const key = keyFor(token);
         if (!key) return null;
         const { payload } = await jwtVerify(token, await key, verifyOptions);
         if (payload.typ !== ACCESS_TOKEN_TYPE) return null;
@@ -90,6 +99,17 @@ export function createTokenService(config: TokenConfig): TokenService {
         if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
         throw error;
       }
+    },
+
+    async hasExpired(token) {
+      const key = keyFor(token);
+      // jose checks the signature before the claims: only a token we signed can say it expired.
+      return key
+        ? jwtVerify(token, await key, verifyOptions).then(
+            () => false,
+            (e) => e instanceof errors.JWTExpired,
+          )
+        : false;
     },
   };
 }
