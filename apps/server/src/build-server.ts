@@ -1,5 +1,12 @@
-import type { AccessCache, AuthLimits, ExternalTokenVerifier, SessionLimits, TokenService } from '@taskwire/api';
-import { type Db, isDatabaseReady } from '@taskwire/db';
+import type {
+  AccessCache,
+  AuthLimits,
+  ExternalTokenVerifier,
+  Quotas,
+  SessionLimits,
+  TokenService,
+} from '@taskwire/api';
+import type { Db } from '@taskwire/db';
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
@@ -9,9 +16,11 @@ import Fastify, {
 } from 'fastify';
 import { registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
+import { jsonBodyParser } from './json-body.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
+import { createReadinessCheck } from './readiness.js';
 import { requestContextFactory } from './request-context.js';
 import { requestIdFor } from './request-id.js';
 import { registerDocs } from './rest/docs.js';
@@ -26,6 +35,8 @@ export interface ServerDeps {
   logger: FastifyBaseLogger;
   /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
   metricsToken?: string | undefined;
+  /** Without a token: serve /metrics to loopback callers only (production). Default false. */
+  metricsLoopbackOnly?: boolean;
   /** Load shedding; defaults to 1 s of event-loop lag. */
   overload?: OverloadLimits;
   /** The global per-user (per-IP when anonymous) limit on procedure calls; none when absent. */
@@ -44,6 +55,8 @@ export interface ServerDeps {
   authLimits?: AuthLimits;
   /** The API's clock (sessions' idle and absolute limits, stats' "today"); tests move it. */
   now?: () => Date;
+  /** Per-account quotas (tasks, tags, sessions, trash); the API's defaults when absent. */
+  quotas?: Quotas;
   /** Limits on one request's size and time; 1 MiB, 20 calls per batch and 30 s by default. */
   requestLimits?: Partial<RequestLimits>;
 }
@@ -73,6 +86,7 @@ export async function buildServer({
   tokens,
   logger,
   metricsToken,
+  metricsLoopbackOnly = false,
   overload = { maxEventLoopDelayMs: 1_000 },
   rateLimiter,
   corsOrigins = [],
@@ -82,6 +96,7 @@ export async function buildServer({
   externalTokens,
   authLimits,
   requestLimits,
+  quotas,
   now,
 }: ServerDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
@@ -92,9 +107,11 @@ export async function buildServer({
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: 5_000 },
     bodyLimit: limits.bodyLimitBytes,
-    onProtoPoisoning: 'error',
-    onConstructorPoisoning: 'error',
+    // JSON is parsed by json-body.ts on every route, which refuses prototype keys itself.
     requestTimeout: limits.requestTimeoutMs,
+    // A client that sends its headers slowly is cut off as soon as one that sends its body slowly.
+    // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
+    http: { headersTimeout: Math.min(limits.requestTimeoutMs, 10_000), connectionsCheckingInterval: 1_000 },
     // Longer than common load balancers' idle timeout, so they close idle connections first.
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
@@ -103,6 +120,9 @@ export async function buildServer({
   });
 
   app.decorateRequest('userId', null);
+  // One JSON parser for every route (REST's too): prototype keys and deep nesting are refused.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser('an error'));
   // One access-log line per request: when answered, or when the client went away first (499).
   const logRequest = (req: FastifyRequest, status: number, message: string, elapsedMs: number) =>
     req.log.info(
@@ -117,6 +137,8 @@ export async function buildServer({
     );
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
+    // API answers are one user's data (or their tokens): no cache, shared or private, keeps them.
+    if (req.url.startsWith('/trpc/') || req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) logRequest(req, 499, 'request aborted', reply.elapsedTime);
     });
@@ -126,7 +148,7 @@ export async function buildServer({
   });
 
   // Before the tRPC plugin, so its routes inherit the metrics and overload hooks.
-  registerMetrics(app, db, metricsToken);
+  registerMetrics(app, db, { token: metricsToken, loopbackOnly: metricsLoopbackOnly });
   await registerOverloadProtection(app, overload);
   await registerHttpSecurity(app, corsOrigins);
   registerBearerChallenge(app);
@@ -148,6 +170,7 @@ export async function buildServer({
     ...(access && { access }),
     ...(authLimits && { authLimits }),
     ...(rateLimiter && { callLimiter: rateLimiter }),
+    ...(quotas && { quotas }),
     ...(now && { now }),
   };
   const contextFor = requestContextFactory(apiDeps);
@@ -166,8 +189,9 @@ export async function buildServer({
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 
+  const isReady = createReadinessCheck(db);
   app.get('/readyz', async (_req, reply) => {
-    const ready = await isDatabaseReady(db);
+    const ready = await isReady();
     return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
   });
 

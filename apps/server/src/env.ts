@@ -112,8 +112,16 @@ const envSchema = z
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
-    /** Milliseconds between purges of trash older than 30 days. */
+    /** Milliseconds between purges: trash older than 30 days, ended sessions, unused tags. */
     TRASH_PURGE_INTERVAL: z.coerce.number().int().min(1_000).default(3_600_000),
+    /** Live tasks an account may hold (FORBIDDEN past it). */
+    MAX_TASKS_PER_USER: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+    /** Tags an account may hold (FORBIDDEN past it); a tag no task carries is deleted. */
+    MAX_TAGS_PER_USER: z.coerce.number().int().min(1).max(100_000).default(1_000),
+    /** Open sessions per account; a sign-in past it ends the least recently used. */
+    MAX_SESSIONS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(50),
+    /** Tasks in an account's trash; trashing past it purges the longest-trashed for good. */
+    MAX_TRASH_PER_USER: z.coerce.number().int().min(1).max(10_000_000).default(10_000),
   })
   .superRefine((env, ctx) => {
     if (env.WORKERS > 1 && !env.DATABASE_URL) {

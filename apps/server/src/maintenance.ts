@@ -1,23 +1,36 @@
-import { purgeExpiredTrash } from '@taskwire/api';
+import { purgeEndedSessions, purgeExpiredTrash, purgeUnusedTags, type SessionLimits } from '@taskwire/api';
 import type { Db } from '@taskwire/db';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
- * Purges trash older than the retention period now and then every `intervalMs`, so users who never
- * open their trash still lose deleted tasks after 30 days. Safe on many instances at once (each
- * delete is idempotent). Returns a function that stops it.
+ * Deletes what has expired, now and then every `intervalMs`: trash older than the retention period
+ * (so users who never open their trash still lose deleted tasks after 30 days), sessions that
+ * ended or expired with their refresh tokens, and tags no task carries. Safe on many instances at
+ * once (each delete is idempotent). Returns a function that stops it.
  */
-export function scheduleTrashPurge(db: Db, log: FastifyBaseLogger, intervalMs: number): () => void {
-  const run = () => {
-    purgeExpiredTrash(db).then(
-      (purged) => {
-        if (purged > 0) log.info({ purged }, 'purged expired trash');
-      },
-      (error: unknown) => log.warn({ err: error }, 'trash purge failed; will retry'),
-    );
+export function scheduleMaintenance(
+  db: Db,
+  log: FastifyBaseLogger,
+  intervalMs: number,
+  sessions: SessionLimits,
+): () => void {
+  const jobs: [string, () => Promise<number>][] = [
+    ['expired trash', () => purgeExpiredTrash(db)],
+    ['ended sessions and used refresh tokens', () => purgeEndedSessions(db, sessions, new Date())],
+    ['unused tags', () => purgeUnusedTags(db)],
+  ];
+  const run = async () => {
+    for (const [what, purge] of jobs) {
+      try {
+        const purged = await purge();
+        if (purged > 0) log.info({ purged }, `purged ${what}`);
+      } catch (error) {
+        log.warn({ err: error }, `purge of ${what} failed; will retry`);
+      }
+    }
   };
-  const timer = setInterval(run, intervalMs);
+  const timer = setInterval(() => void run(), intervalMs);
   timer.unref();
-  setTimeout(run, 5_000).unref();
+  setTimeout(() => void run(), 5_000).unref();
   return () => clearInterval(timer);
 }

@@ -12,6 +12,10 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
 const sameSecret = (given: string, expected: string) => timingSafeEqual(digest(given), digest(expected));
 
 const PROCEDURES = new Set(Object.keys(appRouter._def.procedures));
+
+/** 127.0.0.0/8 and ::1, also as IPv4-mapped IPv6. */
+export const isLoopback = (address: string | undefined) =>
+  address !== undefined && /^(::ffff:)?127\.|^::1$/.test(address);
 const TRPC_PREFIX = '/trpc/';
 
 /**
@@ -42,7 +46,11 @@ declare module 'fastify' {
  * process, as in tests) and serves them at GET /metrics, behind `Authorization: Bearer <token>`
  * when a token is configured.
  */
-export function registerMetrics(app: FastifyInstance, db: Db, token: string | undefined): void {
+export function registerMetrics(
+  app: FastifyInstance,
+  db: Db,
+  { token, loopbackOnly }: { token: string | undefined; loopbackOnly: boolean },
+): void {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['procedure', 'status'] as const;
@@ -100,6 +108,10 @@ export function registerMetrics(app: FastifyInstance, db: Db, token: string | un
   app.get('/metrics', async (req, reply) => {
     if (token && !sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'metrics token required' });
+    }
+    // The socket's own address: X-Forwarded-For is the client's word, not proof.
+    if (!token && loopbackOnly && !isLoopback(req.socket.remoteAddress)) {
+      return reply.code(403).send({ error: 'metrics are served to loopback callers only; set METRICS_TOKEN' });
     }
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });

@@ -5,7 +5,7 @@ import { buildServer } from './build-server.js';
 import { describeDatabase, openDatabase } from './database.js';
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
-import { scheduleTrashPurge } from './maintenance.js';
+import { scheduleMaintenance } from './maintenance.js';
 import { createAuthLimiter } from './rate-limit/auth-limiter.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
 import { logThrottle } from './rate-limit/log-throttle.js';
@@ -85,9 +85,14 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
       'revocation broadcast not connected at start: other instances see revocations after AUTH_CHECK_CACHE_MS',
     );
   }
+  const metricsLoopbackOnly = env.NODE_ENV === 'production' && !env.METRICS_TOKEN;
+  if (metricsLoopbackOnly) {
+    logger.warn('METRICS_TOKEN is not set: /metrics answers loopback callers only');
+  }
   if (env.AUTH_JWKS_URL && !env.AUTH_AUDIENCE) {
     logger.warn('AUTH_AUDIENCE is not set: tokens the identity provider issued for any audience are accepted');
   }
+  const sessions = { idleMs: env.SESSION_IDLE_DAYS * DAY_MS, absoluteMs: env.SESSION_ABSOLUTE_DAYS * DAY_MS };
   const app = await buildServer({
     db,
     tokens,
@@ -101,21 +106,28 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     authLimits: limits.authLimits,
     logger,
     metricsToken: env.METRICS_TOKEN,
+    metricsLoopbackOnly,
     overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
     rateLimiter: limits.rateLimiter,
     corsOrigins: env.CORS_ORIGINS,
     trustProxy: env.TRUST_PROXY,
-    sessions: { idleMs: env.SESSION_IDLE_DAYS * DAY_MS, absoluteMs: env.SESSION_ABSOLUTE_DAYS * DAY_MS },
+    sessions,
+    quotas: {
+      tasks: env.MAX_TASKS_PER_USER,
+      tags: env.MAX_TAGS_PER_USER,
+      sessions: env.MAX_SESSIONS_PER_USER,
+      trash: env.MAX_TRASH_PER_USER,
+    },
     requestLimits: {
       bodyLimitBytes: env.BODY_LIMIT,
       maxBatchSize: env.MAX_BATCH_SIZE,
       requestTimeoutMs: env.REQUEST_TIMEOUT,
     },
   });
-  const stopTrashPurge = scheduleTrashPurge(db, logger, env.TRASH_PURGE_INTERVAL);
+  const stopMaintenance = scheduleMaintenance(db, logger, env.TRASH_PURGE_INTERVAL, sessions);
   exitGracefullyOnSignals(
     async () => {
-      stopTrashPurge();
+      stopMaintenance();
       await app.close();
       await limits.close();
       await accessCache.close();

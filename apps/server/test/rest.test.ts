@@ -588,14 +588,17 @@ describe('tags', () => {
 describe('HTTP', () => {
   it('answers a known path with a method it does not take with 405 and Allow', async () => {
     const cases = [
-      ['PUT', '/api/auth/signup', 'POST'],
-      ['DELETE', '/api/me/tasks', 'GET, POST, HEAD'],
-      ['POST', `/api/me/tasks/${crypto.randomUUID()}`, 'GET, PUT, PATCH, DELETE, HEAD'],
+      ['PUT', '/api/auth/signup', 'POST, OPTIONS'],
+      ['DELETE', '/api/me/tasks', 'GET, POST, HEAD, OPTIONS'],
+      ['POST', `/api/me/tasks/${crypto.randomUUID()}`, 'GET, PUT, PATCH, DELETE, HEAD, OPTIONS'],
     ] as const;
     for (const [method, path, allow] of cases) {
       const response = await fetch(`${server.url}${path}`, { method });
       expect([method, path, response.status, response.headers.get('allow')]).toEqual([method, path, 405, allow]);
       expect(await response.json()).toEqual({ detail: 'Method not allowed' });
+      // OPTIONS, outside CORS, says the same without refusing anything.
+      const options = await fetch(`${server.url}${path}`, { method: 'OPTIONS' });
+      expect([path, options.status, options.headers.get('allow')]).toEqual([path, 204, allow]);
     }
   });
 

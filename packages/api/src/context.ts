@@ -5,6 +5,7 @@ import type { ExternalTokenVerifier } from './auth/external-tokens.js';
 import type { TokenService } from './auth/tokens.js';
 import { type CallLimiter, chargeCallsOnce } from './call-limits.js';
 import type { Logger } from './logger.js';
+import { DEFAULT_QUOTAS, type Quotas } from './quotas.js';
 
 /** What the API needs from its host, created once at start. */
 export interface ApiDeps {
@@ -22,6 +23,8 @@ export interface ApiDeps {
   authLimits?: AuthLimits;
   /** The global limit on procedure calls per user (per address when anonymous); none when absent. */
   callLimiter?: CallLimiter;
+  /** Per-account quotas; DEFAULT_QUOTAS when absent. */
+  quotas?: Quotas;
 }
 
 /** How long a session lives without use, and at most. */
@@ -65,6 +68,7 @@ export interface Context {
   now: () => Date;
   access: AccessCache;
   authLimits: AuthLimits | null;
+  quotas: Quotas;
   /** Charges the request's calls to the global limit, once per request; throws TOO_MANY_REQUESTS over it. */
   chargeCalls: () => Promise<void>;
   /** Whether the bearer token was refused only because it expired (asked only when it was refused). */
@@ -107,6 +111,7 @@ export async function createContext(deps: ApiDeps, request: RequestInfo): Promis
     now: deps.now ?? (() => new Date()),
     access,
     authLimits: deps.authLimits ?? null,
+    quotas: deps.quotas ?? DEFAULT_QUOTAS,
     chargeCalls: chargeCallsOnce({
       limiter: deps.callLimiter,
       principal,

@@ -21,6 +21,7 @@ export {
   type User,
   userSchema,
 } from './auth/schemas.js';
+export { purgeEndedSessions } from './auth/sessions.js';
 export {
   type AccessToken,
   createTokenService,
@@ -47,8 +48,10 @@ export {
 } from './errors.js';
 export { type Logger, silentLogger } from './logger.js';
 export { checkOutputs } from './outputs.js';
+export { DEFAULT_QUOTAS, QuotaExceeded, type Quotas } from './quotas.js';
 export { currentRequestId, runInRequest } from './request-scope.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
+export { purgeUnusedTags } from './tags/queries.js';
 export { type Tag, tagSchema } from './tags/schemas.js';
 export { type TaskPage, type TaskStats, taskPageSchema, taskStatsSchema } from './tasks/list-schemas.js';
 export {

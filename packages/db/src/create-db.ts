@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
+import type { PGliteOptions } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
-import { Kysely, type LogConfig, PGliteDialect, PostgresDialect } from 'kysely';
+import { Kysely, type PGlite as KyselyPGlite, type LogConfig, PGliteDialect, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { lockDataDir } from './data-dir-lock.js';
+import { lockDataDir } from './embedded/data-dir-lock.js';
+import { WorkerPGlite } from './embedded/worker-pglite.js';
 import type { Database } from './schema.js';
 
 export interface PoolOptions {
@@ -51,20 +52,11 @@ export function poolStats(db: Db): PoolStats | undefined {
  */
 export function createDb(options: CreateDbOptions = {}): Db {
   if (options.databaseUrl) return createPostgresDb(options.databaseUrl, options.pool, options.onPoolError, options.log);
-  if (!options.dataDir) return createPGliteDb(new PGlite(pgliteOptions()), options.log);
+  if (!options.dataDir) return createPGliteDb(new WorkerPGlite(), options.log);
   mkdirSync(options.dataDir, { recursive: true });
   const lock = lockDataDir(options.dataDir);
-  const pglite = new PGlite(pgliteOptions({ dataDir: options.dataDir }));
   // Kysely closes PGlite when the Db is destroyed; the directory is free once that is done.
-  const close = pglite.close.bind(pglite);
-  pglite.close = async () => {
-    try {
-      await close();
-    } finally {
-      lock.release();
-    }
-  };
-  return createPGliteDb(pglite, options.log);
+  return createPGliteDb(new WorkerPGlite({ dataDir: options.dataDir, onClosed: () => lock.release() }), options.log);
 }
 
 /**
@@ -76,10 +68,11 @@ export function pgliteOptions(options: PGliteOptions = {}): PGliteOptions {
 }
 
 /**
- * Kysely over an existing PGlite instance (tests load one from a migrated template). PGlite is one
- * connection: Kysely's own dialect queues every other query while a transaction holds it.
+ * Kysely over a PGlite: one in a worker thread (what createDb makes, and what tests load from a
+ * migrated template), or one in this thread (tools). PGlite is one connection: Kysely's own
+ * dialect queues every other query while a transaction holds it.
  */
-export function createPGliteDb(pglite: PGlite, log?: LogConfig): Db {
+export function createPGliteDb(pglite: KyselyPGlite, log?: LogConfig): Db {
   return new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), ...(log && { log }) });
 }
 

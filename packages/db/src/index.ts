@@ -8,7 +8,7 @@ export {
   pgliteOptions,
   poolStats,
 } from './create-db.js';
-export { DataDirInUseError } from './data-dir-lock.js';
+export { DataDirInUseError } from './embedded/data-dir-lock.js';
 export {
   databaseConstraint,
   databaseErrorCode,

@@ -46,6 +46,10 @@ export interface TagsTable {
   id: string;
   name: string;
   created_at: Timestamp;
+  /** Live tasks carrying the tag, kept by a trigger (migration 0006). */
+  task_count: Generated<number>;
+  /** Trashed tasks carrying it; the tag is deleted when both counts reach 0. */
+  trashed_count: Generated<number>;
 }
 
 export interface SessionsTable {

@@ -45,7 +45,8 @@ const ERRORS: Record<number, ErrorDoc> = {
     },
   },
   403: {
-    description: "Not allowed (a `{user_id}` that is not the token's user)",
+    description:
+      "Not allowed: a `{user_id}` that is not the token's user, or an account quota reached (live tasks, tags)",
     example: { detail: "The user in the path is not the token's user" },
   },
   404: { description: 'Not found, or not yours', example: { detail: 'Task not found' } },

@@ -122,12 +122,14 @@ const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
 /**
  * A known path with a method it does not take answers 405 with `Allow` (as FastAPI does), not 404:
- * the client has the right resource and the wrong verb.
+ * the client has the right resource and the wrong verb. OPTIONS answers 204 with `Allow` (a CORS
+ * preflight from an allowed origin is answered before, by the CORS plugin).
  */
 function registerMethodNotAllowed(api: FastifyInstance, methodsByUrl: Map<string, Set<string>>): void {
   for (const [url, methods] of methodsByUrl) {
     // Fastify answers HEAD wherever there is a GET.
-    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : [])].join(', ');
+    const allow = [...methods, ...(methods.has('GET') ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    api.options(url, async (_req, reply) => reply.code(204).header('allow', allow).send());
     const missing = HTTP_METHODS.filter((method) => !methods.has(method));
     if (missing.length === 0) continue;
     api.route({

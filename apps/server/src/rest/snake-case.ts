@@ -27,12 +27,33 @@ export const camelKey = (key: string): string =>
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * A copy of `value` with every object key renamed. Iterative, with its own stack: however deep a
+ * document is, this never overflows the call stack (a recursive walk did, at 10 000 levels).
+ */
 function renameKeysDeep(value: unknown, rename: (key: string) => string): unknown {
-  if (Array.isArray(value)) return value.map((item) => renameKeysDeep(item, rename));
-  if (!isPlainObject(value)) return value;
-  const renamed: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) renamed[rename(key)] = renameKeysDeep(item, rename);
-  return renamed;
+  const copy = (item: unknown): unknown => (Array.isArray(item) ? [] : isPlainObject(item) ? {} : item);
+  const root = copy(value);
+  const stack: [source: unknown, target: unknown][] = [[value, root]];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    const [source, target] = next;
+    if (Array.isArray(source)) {
+      const out = target as unknown[];
+      for (const item of source) {
+        const child = copy(item);
+        out.push(child);
+        if (child !== item) stack.push([item, child]);
+      }
+    } else if (isPlainObject(source)) {
+      const out = target as Record<string, unknown>;
+      for (const [key, item] of Object.entries(source)) {
+        const child = copy(item);
+        out[rename(key)] = child;
+        if (child !== item) stack.push([item, child]);
+      }
+    }
+  }
+  return root;
 }
 
 /** A procedure's output as REST answers it: every key in snake_case, recursively. */

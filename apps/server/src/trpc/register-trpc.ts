@@ -3,8 +3,8 @@ import { type AppRouter, appRouter, runInRequest } from '@taskwire/api';
 import type { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import secureJson from 'secure-json-parse';
 import { noteRefusedToken } from '../bearer-challenge.js';
+import { jsonBodyParser, jsonDepth, MAX_JSON_DEPTH, malformedJson } from '../json-body.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { retryAfterSeconds } from '../retry-after.js';
 
@@ -12,19 +12,6 @@ export interface TrpcOptions {
   contextFor: RequestContextFactory;
   /** Most procedure calls in one batch (400 beyond, before any work). */
   maxBatchSize: number;
-}
-
-/**
- * A JSON body, parsed here rather than by tRPC so that `__proto__` and `constructor.prototype`
- * keys are refused (400) as on every other route; an empty body is no input.
- */
-function parseJsonBody(_req: FastifyRequest, body: string, done: (error: Error | null, value?: unknown) => void) {
-  if (body === '') return done(null, undefined);
-  try {
-    done(null, secureJson.parse(body, { protoAction: 'error', constructorAction: 'error' }));
-  } catch (error) {
-    done(Object.assign(error as Error, { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' }));
-  }
 }
 
 /** Logs what is ours to fix, and remembers a refused token for the WWW-Authenticate challenge. */
@@ -55,12 +42,20 @@ export async function registerTrpc(app: FastifyInstance, { contextFor, maxBatchS
 
   await app.register(async (scope) => {
     scope.removeContentTypeParser('application/json');
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, parseJsonBody);
+    // Parsed here rather than by tRPC, so the same guards apply as on every route; no body is no input.
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser('no input'));
     // Form data reaches tRPC as the raw stream, as its own Fastify plugin passes it.
     scope.addContentTypeParser('multipart/form-data', (_req, payload: IncomingMessage, done) => done(null, payload));
-    scope.all<{ Params: { path: string } }>('/trpc/:path', (req, reply) =>
+    scope.all<{ Params: { path: string }; Querystring: { input?: string } }>('/trpc/:path', async (req, reply) => {
+      // A query's input is JSON in the URL: the same depth limit as a body's.
+      const input = req.query.input;
+      if (typeof input === 'string' && jsonDepth(input) > MAX_JSON_DEPTH) {
+        throw malformedJson(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+      }
       // Errors raised before a context exists still name the request.
-      runInRequest(req.id, () => fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path })),
-    );
+      await runInRequest(req.id, () =>
+        fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path }),
+      );
+    });
   });
 }

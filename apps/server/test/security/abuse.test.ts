@@ -1,3 +1,4 @@
+import { createAccessCache } from '@taskwire/api';
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -321,4 +322,81 @@ describe('when the counters are unreachable', () => {
       await deadStore.close();
     }
   });
+});
+
+describe('password hashing', () => {
+  it('counts password changes and account deletions against the address limit, before any hashing', async () => {
+    const email = await newAccount();
+    const { data } = await signIn(unlimited, email, PASSWORD);
+    const token = (data as { accessToken: string }).accessToken;
+    const from = { 'x-forwarded-for': nextAddress() };
+    const statuses = [];
+    for (let i = 0; i < ATTEMPTS_PER_MINUTE + 1; i++) {
+      const change = { currentPassword: `wrong guess ${i}`, newPassword: 'a new password' };
+      statuses.push((await call(addressLimited.url, 'auth.changePassword', change, token, from)).status);
+    }
+    expect(statuses).toEqual([...Array.from({ length: ATTEMPTS_PER_MINUTE }, () => 403), 429]);
+    const deletion = await call(addressLimited.url, 'auth.deleteAccount', { password: PASSWORD }, token, from);
+    expect(deletion.status).toBe(429);
+  });
+
+  it("is shared fairly: three accounts hashing flat out keep a victim's sign-in p99 within 3× its idle p99", async () => {
+    // As in production: a cache of the access check. No auth limits: the attack comes from many
+    // addresses, and a password change with the right password is no failure to count.
+    const server = await startServer(testDb.db, { access: createAccessCache() });
+    const victim = await newAccount();
+    const p99 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.ceil(values.length * 0.99) - 1] ?? 0;
+    const timedSignIns = async (count: number) => {
+      const durations: number[] = [];
+      for (let i = 0; i < count; i++) {
+        const started = performance.now();
+        expect((await signIn(server, victim, PASSWORD)).status).toBe(200);
+        durations.push(performance.now() - started);
+      }
+      return durations;
+    };
+    // 100 samples each, so the p99 is a real percentile and not the one worst sample.
+    await timedSignIns(5);
+    const idle = await timedSignIns(100);
+
+    const hostile = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const email = await newAccount();
+        const { data } = await signIn(server, email, PASSWORD);
+        return (data as { accessToken: string }).accessToken;
+      }),
+    );
+    let hammering = true;
+    let hostileCalls = 0;
+    // Each account keeps 4 batches of 20 password changes (with its right password) in flight.
+    const changes = JSON.stringify(
+      Object.fromEntries(
+        Array.from({ length: 20 }, (_, i) => [i, { currentPassword: PASSWORD, newPassword: PASSWORD }]),
+      ),
+    );
+    const loops = hostile.flatMap((token) =>
+      Array.from({ length: 4 }, async () => {
+        while (hammering) {
+          await fetch(`${server.url}/trpc/${Array(20).fill('auth.changePassword').join(',')}?batch=1`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: changes,
+          });
+          hostileCalls += 20;
+        }
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const underAttack = await timedSignIns(100);
+    hammering = false;
+    await Promise.all(loops);
+
+    const [idleP99, attackedP99] = [p99(idle), p99(underAttack)];
+    console.info(
+      `victim sign-in p99: idle ${idleP99.toFixed(0)} ms, while 3 accounts hashed (${hostileCalls} calls) ${attackedP99.toFixed(0)} ms, ratio ${(attackedP99 / idleP99).toFixed(2)}`,
+    );
+    await server.close();
+    expect(hostileCalls).toBeGreaterThan(100);
+    expect(attackedP99).toBeLessThanOrEqual(3 * idleP99);
+  }, 120_000);
 });

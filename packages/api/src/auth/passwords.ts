@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import { createFairSlots } from './fair-slots.js';
 
 // OWASP's argon2id baseline, set explicitly: @node-rs/argon2's defaults are weaker.
 // `Algorithm` is a const enum that isolated modules cannot read; 2 is Argon2id.
@@ -9,44 +10,38 @@ const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallel
 
 // argon2 runs on libuv's thread pool (4 threads), off the event loop, but each hash still takes a
 // core for tens of milliseconds. Running at most cores − 1 at once leaves a core for everything
-// else, so a burst of sign-ins slows sign-ins instead of every other request.
-const MAX_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
-let running = 0;
-const waiting: (() => void)[] = [];
+// else, so a burst of sign-ins slows sign-ins instead of every other request; and the slots are
+// shared fairly between accounts (`account`: an email or user id), so one account's burst makes
+// another's sign-in wait for the hashes already running, not for the whole burst.
+const hashing = createFairSlots(Math.max(1, availableParallelism() - 1));
 
-async function limited<T>(work: () => Promise<T>): Promise<T> {
-  // A finishing hash hands its slot straight to the next waiter, so the limit is never exceeded.
-  if (running >= MAX_CONCURRENT_HASHES) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running++;
-  try {
-    return await work();
-  } finally {
-    const next = waiting.shift();
-    if (next) next();
-    else running--;
-  }
-}
-
-/** Hashes a password with argon2id, off the event loop. */
-export function hashPassword(password: string): Promise<string> {
-  return limited(() => hash(password, OPTIONS));
+/** Hashes a password with argon2id, off the event loop, in `account`'s fair share of the slots. */
+export function hashPassword(password: string, account: string): Promise<string> {
+  return hashing.run(account, () => hash(password, OPTIONS));
 }
 
 // A hash of a random string, verified against when the email is unknown, so that an unknown
 // email costs the same argon2 work as a wrong password and timing does not reveal accounts.
 let dummyHash: Promise<string> | undefined;
 
-/** Checks a password against a stored hash, or burns the same time against a dummy when there is none. */
-export async function verifyPassword(storedHash: string | undefined, password: string): Promise<boolean> {
+/**
+ * Checks a password against a stored hash, or burns the same time against a dummy when there is
+ * none, in `account`'s fair share of the slots.
+ */
+export async function verifyPassword(
+  storedHash: string | undefined,
+  password: string,
+  account: string,
+): Promise<boolean> {
   if (storedHash === undefined) {
     // A failed attempt is not kept, or every later unknown email would fail the same way.
-    dummyHash ??= hashPassword(randomUUID()).catch((error: unknown) => {
+    dummyHash ??= hash(randomUUID(), OPTIONS).catch((error: unknown) => {
       dummyHash = undefined;
       throw error;
     });
     const dummy = await dummyHash;
-    await limited(() => verify(dummy, password)).catch(() => false);
+    await hashing.run(account, () => verify(dummy, password)).catch(() => false);
     return false;
   }
-  return limited(() => verify(storedHash, password)).catch(() => false);
+  return hashing.run(account, () => verify(storedHash, password)).catch(() => false);
 }

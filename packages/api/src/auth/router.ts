@@ -47,7 +47,9 @@ type SignedInContext = Context & { user: { id: string } };
 
 /** Tokens for a user who just proved who they are: a new session and its first refresh token. */
 async function signedIn(ctx: Context, user: User): Promise<AuthResult> {
-  const { sessionId, refreshToken } = await startSession(ctx.db, user.id, sessionInfo(ctx));
+  const { sessionId, refreshToken, ended } = await startSession(ctx.db, user.id, sessionInfo(ctx), ctx.quotas.sessions);
+  // The sessions past the quota ended: their access tokens stop working now, not at their expiry.
+  if (ended > 0) ctx.access.forgetUser(user.id);
   const { token, expiresIn } = await ctx.tokens.signAccessToken(user.id, sessionId);
   return { user, accessToken: token, expiresIn, refreshToken };
 }
@@ -67,14 +69,16 @@ async function findAccount(ctx: SignedInContext): Promise<Account> {
 
 /**
  * Asks a signed-in user for their password again before a change a stolen token must not make.
- * Wrong answers count against the account's failed sign-ins, like sign-in itself.
+ * Like sign-in, each attempt counts against the address's limit, and wrong answers against the
+ * account's failed sign-ins, before any hashing.
  */
 async function confirmPassword(ctx: SignedInContext, account: Account, password: string | undefined): Promise<void> {
   if (account.passwordHash === null) throw forbiddenError('This account signs in through an identity provider');
+  await limitAttempt(ctx);
   const counter = account.email ?? ctx.user.id;
   const { passwordHash } = account;
   const right = await limitAccountAttempt(ctx, counter, async () =>
-    password !== undefined && (await verifyPassword(passwordHash, password)) ? true : null,
+    password !== undefined && (await verifyPassword(passwordHash, password, ctx.user.id)) ? true : null,
   );
   if (!right) throw forbiddenError('The password is incorrect');
 }
@@ -90,12 +94,17 @@ export const authRouter = router({
     .output(output(authResultSchema))
     .mutation(async ({ ctx, input }) => {
       await limitAttempt(ctx);
-      const user = await insertUser(ctx.db, input.email, await hashPassword(input.password));
-      if (!user) {
-        // Only a taken email counts, so nobody can block a free address from signing up.
+      // A taken email is refused before any hashing and counts as a failure on that account (it
+      // probes which accounts exist); a free one costs one hash and counts nothing, so nobody can
+      // keep an address from signing up by guessing at it first.
+      const taken = async () => {
         await countAccountFailure(ctx, input.email);
-        throw conflictError('An account with this email already exists');
-      }
+        return conflictError('An account with this email already exists');
+      };
+      if (await findCredentialsByEmail(ctx.db, input.email)) throw await taken();
+      const user = await insertUser(ctx.db, input.email, await hashPassword(input.password, input.email));
+      // Taken meanwhile, by a sign-up running at the same moment.
+      if (!user) throw await taken();
       ctx.log.info({ userId: user.id }, 'user signed up');
       return signedIn(ctx, user);
     }),
@@ -109,7 +118,7 @@ export const authRouter = router({
       const found = await limitAccountAttempt(ctx, input.email, async () => {
         const credentials = await findCredentialsByEmail(ctx.db, input.email);
         // Same work and the same answer for an unknown email and a wrong password.
-        const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password);
+        const valid = await verifyPassword(credentials?.passwordHash ?? undefined, input.password, input.email);
         return valid && credentials ? credentials : null;
       });
       if (!found) throw wrongCredentials();
@@ -181,7 +190,7 @@ export const authRouter = router({
     .output(output(endedSessionsOutput))
     .mutation(async ({ ctx, input }) => {
       await confirmPassword(ctx, await findAccount(ctx), input.currentPassword);
-      const passwordHash = await hashPassword(input.newPassword);
+      const passwordHash = await hashPassword(input.newPassword, ctx.user.id);
       const ended = await inTransaction(ctx.db, async (trx) => {
         await updatePasswordHash(trx, ctx.user.id, passwordHash);
         return endAllSessions(trx, ctx.user.id, ctx.now(), ctx.sessionId);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
+import { sql } from 'kysely';
 import { z } from 'zod';
 import type { SessionLimits } from '../context.js';
 import { refreshRefused } from '../errors.js';
@@ -35,15 +36,19 @@ export interface SessionInfo {
   now: Date;
 }
 
-/** Starts a session for a user who just proved who they are; returns its id and first refresh token. */
+/**
+ * Starts a session for a user who just proved who they are; returns its id and first refresh
+ * token. Past `maxSessions` open sessions, the least recently used ones end (`ended` counts them).
+ */
 export async function startSession(
   db: Db,
   userId: string,
   info: SessionInfo,
-): Promise<{ sessionId: string; refreshToken: string }> {
+  maxSessions: number,
+): Promise<{ sessionId: string; refreshToken: string; ended: number }> {
   const sessionId = uuidv7();
   const secret = newSecret();
-  await inTransaction(db, async (trx) => {
+  const ended = await inTransaction(db, async (trx) => {
     await trx
       .insertInto('sessions')
       .values({
@@ -59,8 +64,25 @@ export async function startSession(
       .insertInto('refresh_tokens')
       .values({ user_id: userId, session_id: sessionId, token_hash: hash(secret), created_at: info.now })
       .execute();
+    const beyond = await trx
+      .updateTable('sessions')
+      .set({ revoked_at: info.now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('sessions')
+          .select('id')
+          .where('user_id', '=', userId)
+          .where('revoked_at', 'is', null)
+          .orderBy('last_used_at', 'desc')
+          .orderBy('id', 'desc')
+          .offset(maxSessions),
+      )
+      .executeTakeFirst();
+    return Number(beyond.numUpdatedRows);
   });
-  return { sessionId, refreshToken: `${userId}.${sessionId}.${secret}` };
+  return { sessionId, refreshToken: `${userId}.${sessionId}.${secret}`, ended };
 }
 
 export interface Rotated {
@@ -199,4 +221,36 @@ export async function listSessions(
     ip: row.ip,
     current: row.id === currentSessionId,
   }));
+}
+
+/**
+ * Maintenance across all users (the one kind of query that spans them, and it only deletes):
+ * sessions that ended, went unused past the idle limit or passed the absolute limit, with their
+ * refresh tokens (cascade), and refresh tokens rotated longer ago than the idle limit (a replay
+ * that old is refused anyway, as unknown). In batches, so no transaction grows large.
+ */
+export async function purgeEndedSessions(db: Db, limits: SessionLimits, now: Date, batchSize = 1_000): Promise<number> {
+  const idleSince = new Date(now.getTime() - limits.idleMs);
+  const createdBefore = new Date(now.getTime() - limits.absoluteMs);
+  let total = 0;
+  for (;;) {
+    const sessions = await db
+      .deleteFrom('sessions')
+      .where(
+        sql<boolean>`(user_id, id) in (select user_id, id from sessions
+          where revoked_at is not null or last_used_at < ${idleSince} or created_at < ${createdBefore}
+          limit ${batchSize})`,
+      )
+      .executeTakeFirst();
+    const tokens = await db
+      .deleteFrom('refresh_tokens')
+      .where(
+        sql<boolean>`(user_id, session_id, token_hash) in (select user_id, session_id, token_hash
+          from refresh_tokens where rotated_at < ${idleSince} limit ${batchSize})`,
+      )
+      .executeTakeFirst();
+    const deleted = Number(sessions.numDeletedRows) + Number(tokens.numDeletedRows);
+    total += deleted;
+    if (Number(sessions.numDeletedRows) < batchSize && Number(tokens.numDeletedRows) < batchSize) return total;
+  }
 }

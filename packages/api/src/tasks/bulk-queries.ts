@@ -1,11 +1,13 @@
 import { type Db, inTransaction } from '@taskwire/db';
 import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
+import type { Quotas } from '../quotas.js';
 import { ensureTagIds, findTagIds } from '../tags/queries.js';
 import type { Occurrence } from './recurrence.js';
 import type { BulkDeleteResult, BulkUpdateInput, BulkUpdateResult } from './schemas.js';
 import { insertOccurrence, planNextOccurrence, timezoneLookup } from './task-mutations.js';
 import { priorityRank, taskColumns, toTask } from './task-row.js';
+import { keepTrashWithinQuota } from './trash-queries.js';
 
 // Bulk changes: one transaction, only the caller's live tasks; any other id is reported as
 // not found and nothing happens to it.
@@ -15,7 +17,12 @@ function missing(ids: string[], found: Set<string>): string[] {
 }
 
 /** Applies `set` to every live task of the user among `ids`, atomically. */
-export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput): Promise<BulkUpdateResult> {
+export function bulkUpdate(
+  db: Db,
+  userId: string,
+  { ids, set }: BulkUpdateInput,
+  quotas: Quotas,
+): Promise<BulkUpdateResult> {
   return inTransaction(db, async (trx) => {
     const locked = await trx
       .selectFrom('tasks')
@@ -39,7 +46,7 @@ export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput
         if (next) nexts.set(row.id, next);
       }
     }
-    const addIds = set.addTags ? await ensureTagIds(trx, userId, set.addTags) : [];
+    const addIds = set.addTags ? await ensureTagIds(trx, userId, set.addTags, quotas) : [];
     const removeIds = set.removeTags ? await findTagIds(trx, userId, set.removeTags) : [];
     const rows = await trx
       .updateTable('tasks')
@@ -66,21 +73,24 @@ export function bulkUpdate(db: Db, userId: string, { ids, set }: BulkUpdateInput
       .returning(taskColumns)
       .execute();
     const updated = rows.map(toTask);
-    for (const [id, next] of nexts) updated.push(await insertOccurrence(trx, userId, id, next));
+    for (const [id, next] of nexts) updated.push(await insertOccurrence(trx, userId, id, next, quotas));
     return { updated, notFound: missing(ids, found) };
   });
 }
 
 /** Moves every live task of the user among `ids` to the trash, atomically. */
-export async function bulkTrash(db: Db, userId: string, ids: string[]): Promise<BulkDeleteResult> {
-  const rows = await db
-    .updateTable('tasks')
-    .set((eb) => ({ deleted_at: transactionTime, updated_at: transactionTime, version: eb('version', '+', 1) }))
-    .where('user_id', '=', userId)
-    .where('id', 'in', ids)
-    .where('deleted_at', 'is', null)
-    .returning('id')
-    .execute();
-  const found = new Set(rows.map((row) => row.id));
-  return { deleted: [...found], notFound: missing(ids, found) };
+export function bulkTrash(db: Db, userId: string, ids: string[], quotas: Quotas): Promise<BulkDeleteResult> {
+  return inTransaction(db, async (trx) => {
+    const rows = await trx
+      .updateTable('tasks')
+      .set((eb) => ({ deleted_at: transactionTime, updated_at: transactionTime, version: eb('version', '+', 1) }))
+      .where('user_id', '=', userId)
+      .where('id', 'in', ids)
+      .where('deleted_at', 'is', null)
+      .returning('id')
+      .execute();
+    await keepTrashWithinQuota(trx, userId, quotas);
+    const found = new Set(rows.map((row) => row.id));
+    return { deleted: [...found], notFound: missing(ids, found) };
+  });
 }

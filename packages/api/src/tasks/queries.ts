@@ -1,6 +1,7 @@
 import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { transactionTime } from '../database-time.js';
 import { conflictError, invalidInputError, notFoundError } from '../errors.js';
+import { ensureRoomForTasks, type Quotas } from '../quotas.js';
 import { ensureTagIds } from '../tags/queries.js';
 import { anchorRecurrence, type Occurrence } from './recurrence.js';
 import type { CompletedTask, CreateTaskInput, RecurrenceInput, Task, UpdateTaskInput } from './schemas.js';
@@ -12,6 +13,7 @@ import {
   withLockedTask,
 } from './task-mutations.js';
 import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
+import { keepTrashWithinQuota } from './trash-queries.js';
 
 // Every function takes the owner's id and filters on it: no query here can reach another user's rows.
 
@@ -26,8 +28,9 @@ export async function getTask(db: Db, userId: string, id: string): Promise<Task>
  * Creates a task. With a client-generated id, repeating the same create returns the task made the
  * first time (a safe retry); the same id with different content is a CONFLICT.
  */
-export async function insertTask(db: Db, userId: string, input: CreateTaskInput): Promise<Task> {
+export async function insertTask(db: Db, userId: string, input: CreateTaskInput, quotas: Quotas): Promise<Task> {
   return inTransaction(db, async (trx) => {
+    await ensureRoomForTasks(trx, userId, quotas, 1);
     const recurrence = input.recurrence
       ? await anchored(input.recurrence, input.dueAt ?? null, timezoneLookup(trx, userId))
       : null;
@@ -39,7 +42,7 @@ export async function insertTask(db: Db, userId: string, input: CreateTaskInput)
         title: input.title,
         description: input.description ?? null,
         priority: priorityRank(input.priority),
-        tag_ids: await ensureTagIds(trx, userId, input.tags),
+        tag_ids: await ensureTagIds(trx, userId, input.tags, quotas),
         due_at: input.dueAt ?? null,
         remind_at: input.remindAt ?? null,
         recurrence,
@@ -107,7 +110,7 @@ const toDate = (value: string | null): Date | null => (value ? new Date(value) :
  * stored dueAt is refused even when only one of them is sent). Completing a recurring task
  * schedules its next occurrence in the same transaction.
  */
-export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Promise<CompletedTask> {
+export function updateTask(db: Db, userId: string, input: UpdateTaskInput, quotas: Quotas): Promise<CompletedTask> {
   return withLockedTask(db, userId, input.id, input.expectedVersion, async (trx, row) => {
     const timezone = timezoneLookup(trx, userId);
     const dueAt = input.dueAt !== undefined ? input.dueAt : (row.due_at?.toISOString() ?? null);
@@ -133,7 +136,7 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
     const next = completing
       ? await planNextOccurrence({ due_at: toDate(dueAt), remind_at: toDate(remindAt), recurrence }, timezone)
       : null;
-    const tagIds = input.tags !== undefined ? await ensureTagIds(trx, userId, input.tags) : undefined;
+    const tagIds = input.tags !== undefined ? await ensureTagIds(trx, userId, input.tags, quotas) : undefined;
     const updated = await trx
       .updateTable('tasks')
       .set((eb) => ({
@@ -156,18 +159,30 @@ export function updateTask(db: Db, userId: string, input: UpdateTaskInput): Prom
       .where('tasks.id', '=', input.id)
       .returning(taskColumns)
       .executeTakeFirstOrThrow();
-    return completed(trx, userId, updated, next);
+    return completed(trx, userId, updated, next, quotas);
   });
 }
 
 /** The mutation's answer: the task, and the next occurrence it scheduled, if any. */
-async function completed(trx: Db, userId: string, row: TaskRowOut, next: Occurrence | null): Promise<CompletedTask> {
-  const nextOccurrence = next ? await insertOccurrence(trx, userId, row.id, next) : null;
+async function completed(
+  trx: Db,
+  userId: string,
+  row: TaskRowOut,
+  next: Occurrence | null,
+  quotas: Quotas,
+): Promise<CompletedTask> {
+  const nextOccurrence = next ? await insertOccurrence(trx, userId, row.id, next, quotas) : null;
   return { ...toTask(row), nextOccurrence };
 }
 
 /** Flips completion; completing a recurring task schedules its next occurrence. */
-export function toggleTask(db: Db, userId: string, id: string, expectedVersion?: number): Promise<CompletedTask> {
+export function toggleTask(
+  db: Db,
+  userId: string,
+  id: string,
+  expectedVersion: number | undefined,
+  quotas: Quotas,
+): Promise<CompletedTask> {
   return withLockedTask(db, userId, id, expectedVersion, async (trx, row) => {
     const next = row.completed ? null : await planNextOccurrence(row, timezoneLookup(trx, userId));
     const updated = await trx
@@ -183,12 +198,18 @@ export function toggleTask(db: Db, userId: string, id: string, expectedVersion?:
       .where('tasks.id', '=', id)
       .returning(taskColumns)
       .executeTakeFirstOrThrow();
-    return completed(trx, userId, updated, next);
+    return completed(trx, userId, updated, next, quotas);
   });
 }
 
-/** Moves a live task to the trash. */
-export function trashTask(db: Db, userId: string, id: string, expectedVersion?: number): Promise<Task> {
+/** Moves a live task to the trash (the longest-trashed go for good past the trash quota). */
+export function trashTask(
+  db: Db,
+  userId: string,
+  id: string,
+  expectedVersion: number | undefined,
+  quotas: Quotas,
+): Promise<Task> {
   return withLockedTask(db, userId, id, expectedVersion, async (trx) => {
     const row = await trx
       .updateTable('tasks')
@@ -197,6 +218,7 @@ export function trashTask(db: Db, userId: string, id: string, expectedVersion?: 
       .where('tasks.id', '=', id)
       .returning(taskColumns)
       .executeTakeFirstOrThrow();
+    await keepTrashWithinQuota(trx, userId, quotas);
     return toTask(row);
   });
 }

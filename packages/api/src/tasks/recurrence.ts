@@ -42,6 +42,9 @@ const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
 const LOCAL_DATETIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?$/;
 
 /** The occurrence after `current`, or null when the rule has ended (count or until). */
+/** 9999-12-31T23:59:59.999Z: timestamps stop at year 9999. */
+const LAST_INSTANT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export function nextOccurrence(
   rule: Recurrence,
   current: { dueAt: Date; remindAt: Date | null },
@@ -53,6 +56,8 @@ export function nextOccurrence(
   const nextDate = advanceDate(rule, dueWall);
   const dueAt = fromWallTime({ ...dueWall, ...nextDate }, timeZone);
   if (rule.until !== undefined && isAfterUntil(dueAt, rule.until, timeZone)) return null;
+  // Past the last instant the API accepts (and Postgres stores), the series simply ends.
+  if (!(dueAt.getTime() <= LAST_INSTANT)) return null;
 
   // The reminder keeps its own local time of day and its distance in calendar days from the due date.
   const shiftDays = daysBetween(dueWall, nextDate);

@@ -29,7 +29,7 @@ export const taskRouter = router({
   create: protectedProcedure
     .input(createTaskInput)
     .output(output(taskSchema))
-    .mutation(({ ctx, input }) => insertTask(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => insertTask(ctx.db, ctx.user.id, input, ctx.quotas)),
 
   get: protectedProcedure
     .input(taskIdInput)
@@ -55,26 +55,26 @@ export const taskRouter = router({
   update: protectedProcedure
     .input(updateTaskInput)
     .output(output(completedTaskSchema))
-    .mutation(({ ctx, input }) => updateTask(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => updateTask(ctx.db, ctx.user.id, input, ctx.quotas)),
 
   toggle: protectedProcedure
     .input(versionedTaskIdInput)
     .output(output(completedTaskSchema))
-    .mutation(({ ctx, input }) => toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion)),
+    .mutation(({ ctx, input }) => toggleTask(ctx.db, ctx.user.id, input.id, input.expectedVersion, ctx.quotas)),
 
   /** Moves the task to the trash (see restore, purge, listTrash, emptyTrash). */
   delete: protectedProcedure
     .input(versionedTaskIdInput)
     .output(output(idOutput))
     .mutation(async ({ ctx, input }) => {
-      const task = await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion);
+      const task = await trashTask(ctx.db, ctx.user.id, input.id, input.expectedVersion, ctx.quotas);
       return { id: task.id };
     }),
 
   restore: protectedProcedure
     .input(taskIdInput)
     .output(output(taskSchema))
-    .mutation(({ ctx, input }) => restoreTask(ctx.db, ctx.user.id, input.id)),
+    .mutation(({ ctx, input }) => restoreTask(ctx.db, ctx.user.id, input.id, ctx.quotas)),
 
   listTrash: protectedProcedure
     .input(listTrashInput)
@@ -96,13 +96,13 @@ export const taskRouter = router({
   bulkUpdate: protectedProcedure
     .input(bulkUpdateInput)
     .output(output(bulkUpdateOutput))
-    .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => bulkUpdate(ctx.db, ctx.user.id, input, ctx.quotas)),
 
   /** Moves the tasks to the trash. */
   bulkDelete: protectedProcedure
     .input(bulkDeleteInput)
     .output(output(bulkDeleteOutput))
-    .mutation(({ ctx, input }) => bulkTrash(ctx.db, ctx.user.id, input.ids)),
+    .mutation(({ ctx, input }) => bulkTrash(ctx.db, ctx.user.id, input.ids, ctx.quotas)),
 
   dueReminders: protectedProcedure
     .input(dueRemindersInput)

@@ -1,6 +1,7 @@
 import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { notFoundError, versionConflictError } from '../errors.js';
+import { ensureRoomForTasks, type Quotas } from '../quotas.js';
 import { nextOccurrence, type Occurrence } from './recurrence.js';
 import type { Task } from './schemas.js';
 import { liveTasksOf, type TaskRowOut, taskColumns, toTask } from './task-row.js';
@@ -66,7 +67,14 @@ export async function planNextOccurrence(
  * and tags, with the occurrence's due and remind times and rule. The caller has already taken
  * the rule off the completed task, so completing it again does not schedule a second one.
  */
-export async function insertOccurrence(trx: Db, userId: string, sourceId: string, next: Occurrence): Promise<Task> {
+export async function insertOccurrence(
+  trx: Db,
+  userId: string,
+  sourceId: string,
+  next: Occurrence,
+  quotas: Quotas,
+): Promise<Task> {
+  await ensureRoomForTasks(trx, userId, quotas, 1);
   const row = await trx
     .insertInto('tasks')
     .columns(['user_id', 'id', 'title', 'description', 'priority', 'tag_ids', 'due_at', 'remind_at', 'recurrence'])

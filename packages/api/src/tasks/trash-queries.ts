@@ -1,7 +1,8 @@
-import type { Db } from '@taskwire/db';
+import { type Db, inTransaction } from '@taskwire/db';
 import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
 import { notFoundError } from '../errors.js';
+import { ensureRoomForTasks, type Quotas } from '../quotas.js';
 import { encodeCursor, type TrashCursor } from './cursor.js';
 import type { TaskPage } from './list-schemas.js';
 import type { Task } from './schemas.js';
@@ -70,18 +71,38 @@ export async function listTrash(
   };
 }
 
-/** Brings a trashed task back; NOT_FOUND when the user has no such task in the trash. */
-export async function restoreTask(db: Db, userId: string, id: string): Promise<Task> {
-  const row = await db
-    .updateTable('tasks')
-    .set((eb) => ({ deleted_at: null, updated_at: transactionTime, version: eb('version', '+', 1) }))
-    .where('tasks.user_id', '=', userId)
-    .where('tasks.id', '=', id)
-    .where('tasks.deleted_at', 'is not', null)
-    .returning(taskColumns)
-    .executeTakeFirst();
-  if (!row) throw notFoundError('Task');
-  return toTask(row);
+/** Brings a trashed task back, within the tasks quota; NOT_FOUND when the user has no such task in the trash. */
+export function restoreTask(db: Db, userId: string, id: string, quotas: Quotas): Promise<Task> {
+  return inTransaction(db, async (trx) => {
+    await ensureRoomForTasks(trx, userId, quotas, 1);
+    const row = await trx
+      .updateTable('tasks')
+      .set((eb) => ({ deleted_at: null, updated_at: transactionTime, version: eb('version', '+', 1) }))
+      .where('tasks.user_id', '=', userId)
+      .where('tasks.id', '=', id)
+      .where('tasks.deleted_at', 'is not', null)
+      .returning(taskColumns)
+      .executeTakeFirst();
+    if (!row) throw notFoundError('Task');
+    return toTask(row);
+  });
+}
+
+/**
+ * After tasks were trashed: purges the longest-trashed ones beyond the trash quota, for good, so
+ * the trash cannot grow without bound between the 30-day purges.
+ */
+export async function keepTrashWithinQuota(trx: Db, userId: string, quotas: Quotas): Promise<void> {
+  const counts = await trx.selectFrom('task_counts').select('trashed').where('user_id', '=', userId).executeTakeFirst();
+  const excess = (counts?.trashed ?? 0) - quotas.trash;
+  if (excess <= 0) return;
+  await trx
+    .deleteFrom('tasks')
+    .where(
+      sql<boolean>`(user_id, id) in (select user_id, id from tasks
+        where user_id = ${userId} and deleted_at is not null order by deleted_at, id limit ${excess})`,
+    )
+    .execute();
 }
 
 /** Deletes a trashed task for good; NOT_FOUND when the user has no such task in the trash. */

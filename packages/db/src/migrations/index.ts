@@ -4,6 +4,7 @@ import * as m0002 from './0002-organise-tasks.js';
 import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-account-security.js';
 import * as m0005 from './0005-deleted-identities.js';
+import * as m0006 from './0006-tag-counts.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '0003-sessions': m0003,
   '0004-account-security': m0004,
   '0005-deleted-identities': m0005,
+  '0006-tag-counts': m0006,
 };

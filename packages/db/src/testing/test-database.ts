@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { createDb, createPGliteDb, type Db, pgliteOptions } from '../create-db.js';
+import { createDb, createPGliteDb, type Db } from '../create-db.js';
+import { WorkerPGlite } from '../embedded/worker-pglite.js';
 import { type TestTemplate, uniqueDatabaseName, withDatabase } from './template.js';
 
 export interface TestDatabase {
@@ -21,8 +21,10 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const template: TestTemplate = inject('taskwireTestTemplate');
   if (template.kind === 'pglite') {
-    const dump = new Blob([await readFile(template.dumpPath)]);
-    const pglite = await PGlite.create(pgliteOptions({ loadDataDir: dump }));
+    const file = await readFile(template.dumpPath);
+    const dump = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+    // In a worker thread, as the server runs it.
+    const pglite = new WorkerPGlite({ dump });
     const db = createPGliteDb(pglite);
     return {
       db,

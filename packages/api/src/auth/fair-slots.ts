@@ -1,0 +1,69 @@
+// A few slots shared fairly between many holders. Each hash of a password takes a core for tens of
+// milliseconds, so only cores − 1 run at once; with a plain queue, an account that sends hundreds
+// of password changes makes every other user's sign-in wait behind all of them. Here a holder (an
+// account) never has more than one slot at a time, and a free slot goes to the waiting holder that
+// was served least recently, so a sign-in waits for at most the hashes already running.
+
+interface Waiter {
+  holder: string;
+  start: () => void;
+}
+
+/** Runs work in `slots` slots at most, fairly between holders. */
+export function createFairSlots(slots: number) {
+  let running = 0;
+  const busy = new Set<string>();
+  const waiting: Waiter[] = [];
+  /** When each holder last got a slot, to serve the least recently served first (bounded). */
+  const lastServed = new Map<string, number>();
+  let served = 0;
+
+  function grant(holder: string): void {
+    running++;
+    busy.add(holder);
+    lastServed.delete(holder);
+    lastServed.set(holder, ++served);
+    // Forget the holders served longest ago; they would come first anyway.
+    if (lastServed.size > 10_000) lastServed.delete(lastServed.keys().next().value ?? '');
+  }
+
+  function dispatch(): void {
+    while (running < slots) {
+      let best = -1;
+      for (let i = 0; i < waiting.length; i++) {
+        const candidate = waiting[i];
+        if (!candidate || busy.has(candidate.holder)) continue;
+        const current = best >= 0 ? waiting[best] : undefined;
+        if (!current || (lastServed.get(candidate.holder) ?? 0) < (lastServed.get(current.holder) ?? 0)) best = i;
+      }
+      if (best < 0) return;
+      const [next] = waiting.splice(best, 1);
+      if (!next) return;
+      grant(next.holder);
+      next.start();
+    }
+  }
+
+  return {
+    /** Runs `work` when `holder` may have a slot. */
+    async run<T>(holder: string, work: () => Promise<T>): Promise<T> {
+      if (running < slots && !busy.has(holder) && waiting.length === 0) grant(holder);
+      else
+        await new Promise<void>((start) => {
+          waiting.push({ holder, start });
+          dispatch();
+        });
+      try {
+        return await work();
+      } finally {
+        running--;
+        busy.delete(holder);
+        dispatch();
+      }
+    },
+    /** Work waiting for a slot (for tests and metrics). */
+    get waiting() {
+      return waiting.length;
+    },
+  };
+}

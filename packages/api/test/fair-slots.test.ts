@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { createFairSlots } from '../src/auth/fair-slots.js';
+
+/** Work that runs until the test lets it finish. */
+function gate() {
+  let open!: () => void;
+  const done = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, done };
+}
+
+describe('fair slots for password hashing', () => {
+  it('never give one holder two slots, and serve a newcomer before a busy holder’s backlog', async () => {
+    const slots = createFairSlots(2);
+    const started: string[] = [];
+    const gates = new Map<string, ReturnType<typeof gate>>();
+    const job = (holder: string, name: string) =>
+      slots.run(holder, async () => {
+        started.push(name);
+        const g = gate();
+        gates.set(name, g);
+        await g.done;
+      });
+    const finish = async (name: string) => {
+      gates.get(name)?.open();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    };
+
+    const all = [
+      ...Array.from({ length: 5 }, (_, i) => job('hostile-a', `a${i}`)),
+      ...Array.from({ length: 5 }, (_, i) => job('hostile-b', `b${i}`)),
+    ];
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    // One slot each, although each sent five.
+    expect(started).toEqual(['a0', 'b0']);
+    all.push(job('victim', 'v0'));
+    await finish('a0');
+    // The victim, never served, gets the freed slot before a's and b's backlog.
+    expect(started).toEqual(['a0', 'b0', 'v0']);
+    await finish('b0');
+    await finish('v0');
+    expect(started.slice(3).sort()).toEqual(['a1', 'b1']);
+    for (let i = 1; i < 5; i++) {
+      await finish(`a${i}`);
+      await finish(`b${i}`);
+    }
+    await Promise.all(all);
+    expect(started).toHaveLength(11);
+    expect(slots.waiting).toBe(0);
+  });
+
+  it('frees the slot when the work fails', async () => {
+    const slots = createFairSlots(1);
+    await expect(slots.run('x', async () => Promise.reject(new Error('argon2 failed')))).rejects.toThrow('argon2');
+    expect(await slots.run('x', async () => 'next')).toBe('next');
+  });
+});
