@@ -55,6 +55,8 @@ export interface ServerDeps {
   authLimits?: AuthLimits;
   /** The API's clock (sessions' idle and absolute limits, stats' "today"); tests move it. */
   now?: () => Date;
+  /** How /trpc answers: `fast` (our handler for plain JSON calls, the official adapter for the rest) or `official`. */
+  trpcHandler?: 'fast' | 'official';
   /** Per-account quotas (tasks, tags, sessions, trash); the API's defaults when absent. */
   quotas?: Quotas;
   /** Limits on one request's size and time; 1 MiB, 20 calls per batch and 30 s by default. */
@@ -97,6 +99,7 @@ export async function buildServer({
   authLimits,
   requestLimits,
   quotas,
+  trpcHandler = 'fast',
   now,
 }: ServerDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
@@ -174,7 +177,7 @@ export async function buildServer({
     ...(now && { now }),
   };
   const contextFor = requestContextFactory(apiDeps);
-  await registerTrpc(app, { contextFor, maxBatchSize: limits.maxBatchSize });
+  await registerTrpc(app, { contextFor, maxBatchSize: limits.maxBatchSize, handler: trpcHandler });
 
   // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
   await registerRest(app, contextFor);

@@ -112,6 +112,8 @@ const envSchema = z
     TRUST_PROXY: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** When set, GET /metrics requires `Authorization: Bearer <METRICS_TOKEN>`. */
     METRICS_TOKEN: z.preprocess(emptyAsUndefined, z.string().min(16).optional()),
+    /** `official` answers every /trpc request with tRPC's own Fastify adapter (to bisect a difference). */
+    TRPC_HANDLER: z.enum(['fast', 'official']).default('fast'),
     /** Milliseconds between purges: trash older than 30 days, ended sessions, unused tags. */
     TRASH_PURGE_INTERVAL: z.coerce.number().int().min(1_000).default(3_600_000),
     /** Live tasks an account may hold (FORBIDDEN past it). */

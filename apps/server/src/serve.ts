@@ -107,6 +107,7 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     logger,
     metricsToken: env.METRICS_TOKEN,
     metricsLoopbackOnly,
+    trpcHandler: env.TRPC_HANDLER,
     overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
     rateLimiter: limits.rateLimiter,
     corsOrigins: env.CORS_ORIGINS,

@@ -7,11 +7,14 @@ import { noteRefusedToken } from '../bearer-challenge.js';
 import { jsonBodyParser, jsonDepth, MAX_JSON_DEPTH, malformedJson } from '../json-body.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { retryAfterSeconds } from '../retry-after.js';
+import { createFastHandler } from './fast-handler.js';
 
 export interface TrpcOptions {
   contextFor: RequestContextFactory;
   /** Most procedure calls in one batch (400 beyond, before any work). */
   maxBatchSize: number;
+  /** `fast`: plain JSON calls answered by fast-handler.ts, the rest by tRPC's adapter; `official`: all by the adapter. */
+  handler: 'fast' | 'official';
 }
 
 /** Logs what is ours to fix, and remembers a refused token for the WWW-Authenticate challenge. */
@@ -25,20 +28,29 @@ function onError({ error, path, req }: { error: TRPCError; path: string | undefi
   }
 }
 
+/** Tells clients and proxies when to come back: the longest wait any failed call asks for. */
+function responseHeaders(errors: TRPCError[]): Record<string, string> {
+  const wait = Math.max(0, ...errors.map((error) => retryAfterSeconds(error) ?? 0));
+  return wait > 0 ? { 'retry-after': String(wait) } : {};
+}
+
 /** Serves the router at /trpc/:path with tRPC's HTTP protocol (queries, mutations, batches, streams). */
-export async function registerTrpc(app: FastifyInstance, { contextFor, maxBatchSize }: TrpcOptions): Promise<void> {
+export async function registerTrpc(
+  app: FastifyInstance,
+  { contextFor, maxBatchSize, handler }: TrpcOptions,
+): Promise<void> {
   const trpcOptions = {
     router: appRouter,
     maxBatchSize,
     // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
     createContext: ({ req, info }) => contextFor(req, info.calls.length),
     onError,
-    responseMeta: ({ errors }) => {
-      // Tell clients and proxies when to come back: the longest wait any failed call asks for.
-      const wait = Math.max(0, ...errors.map((error) => retryAfterSeconds(error) ?? 0));
-      return wait > 0 ? { headers: { 'retry-after': String(wait) } } : {};
-    },
+    responseMeta: ({ errors }) => ({ headers: responseHeaders(errors) }),
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
+  const fast =
+    handler === 'fast'
+      ? createFastHandler({ router: appRouter, maxBatchSize, createContext: contextFor, onError, responseHeaders })
+      : undefined;
 
   await app.register(async (scope) => {
     scope.removeContentTypeParser('application/json');
@@ -53,9 +65,12 @@ export async function registerTrpc(app: FastifyInstance, { contextFor, maxBatchS
         throw malformedJson(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
       }
       // Errors raised before a context exists still name the request.
-      await runInRequest(req.id, () =>
-        fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path }),
-      );
+      await runInRequest(req.id, async () => {
+        if (fast && (await fast(req, reply, req.params.path))) return;
+        // The adapter takes a string body for raw JSON text: a JSON string must reach it as text.
+        if (typeof req.body === 'string') req.body = JSON.stringify(req.body);
+        await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });
+      });
     });
   });
 }

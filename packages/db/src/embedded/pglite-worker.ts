@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { btree_gin } from '@electric-sql/pglite/contrib/btree_gin';
 
-type Request = { id: number } & ({ op: 'query'; sql: string; params: unknown[] } | { op: 'close' });
+type Request = { id: number } & ({ op: 'query'; sql: string; params: unknown[] } | { op: 'close' } | { op: 'dump' });
 
 const port = parentPort;
 if (!port) throw new Error('pglite-worker.ts runs as a worker thread');
@@ -53,6 +53,11 @@ port.on('message', async (request: Request) => {
     if (request.op === 'close') {
       if (!pglite.closed) await pglite.close();
       port.postMessage({ id: request.id, ok: true });
+      return;
+    }
+    if (request.op === 'dump') {
+      const dump = await (await pglite.dumpDataDir('none')).arrayBuffer();
+      port.postMessage({ id: request.id, ok: true, dump }, [dump]);
       return;
     }
     const result = await pglite.query(request.sql, request.params, { rowMode: 'object' });

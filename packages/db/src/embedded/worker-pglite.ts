@@ -6,7 +6,7 @@ import type { PGlite, PGliteQueryResults, PGliteTransaction } from 'kysely';
 // that are waiting anyway) while a statement runs.
 
 type Reply =
-  | { id: number; ok: true; rows?: unknown[]; affectedRows?: number }
+  | { id: number; ok: true; rows?: unknown[]; affectedRows?: number; dump?: ArrayBuffer }
   | { id: number; ok: false; error: object };
 
 /** A database error from the worker, with the fields callers read (code, constraint, …). */
@@ -81,7 +81,7 @@ export class WorkerPGlite implements PGlite {
     }
   }
 
-  #send(message: { op: 'query'; sql: string; params: unknown[] } | { op: 'close' }): Promise<Reply> {
+  #send(message: { op: 'query'; sql: string; params: unknown[] } | { op: 'close' } | { op: 'dump' }): Promise<Reply> {
     if (this.#closed) return Promise.reject(new Error('the embedded database is closed'));
     const id = this.#nextId++;
     return new Promise<Reply>((resolve) => {
@@ -119,6 +119,14 @@ export class WorkerPGlite implements PGlite {
       if (!finished) await this.query('rollback').catch(() => {});
       throw error;
     }
+  }
+
+  /** The whole data directory, as a tarball (tests clone a prepared database with it). */
+  async dump(): Promise<ArrayBuffer> {
+    await this.waitReady;
+    const reply = await this.#send({ op: 'dump' });
+    if (!reply.ok || !reply.dump) throw toError(reply.ok ? { message: 'no dump' } : reply.error);
+    return reply.dump;
   }
 
   async close(): Promise<void> {

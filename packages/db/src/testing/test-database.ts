@@ -11,6 +11,8 @@ export interface TestDatabase {
   url: string | undefined;
   /** Closes the connection and drops the database. */
   destroy(): Promise<void>;
+  /** A new test database holding a copy of this one's data now (for comparing two servers on equal data). */
+  clone(): Promise<TestDatabase>;
 }
 
 /**
@@ -22,26 +24,30 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const template: TestTemplate = inject('taskwireTestTemplate');
   if (template.kind === 'pglite') {
     const file = await readFile(template.dumpPath);
-    const dump = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
-    // In a worker thread, as the server runs it.
-    const pglite = new WorkerPGlite({ dump });
-    const db = createPGliteDb(pglite);
-    return {
-      db,
-      url: undefined,
-      destroy: async () => {
-        // Kysely only tears down a driver it has used; close PGlite directly in case no query ran.
-        await db.destroy();
-        if (!pglite.closed) await pglite.close();
-      },
-    };
+    return loadPGlite(file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer);
   }
-  return clonePostgresTemplate(template.adminUrl, template.templateName);
+  return clonePostgres(template.adminUrl, template.templateName);
 }
 
-async function clonePostgresTemplate(adminUrl: string, templateName: string): Promise<TestDatabase> {
+/** PGlite in a worker thread, as the server runs it, loaded from a data-directory dump. */
+function loadPGlite(dump: ArrayBuffer): TestDatabase {
+  const pglite = new WorkerPGlite({ dump });
+  const db = createPGliteDb(pglite);
+  return {
+    db,
+    url: undefined,
+    destroy: async () => {
+      // Kysely only tears down a driver it has used; close PGlite directly in case no query ran.
+      await db.destroy();
+      if (!pglite.closed) await pglite.close();
+    },
+    clone: async () => loadPGlite(await pglite.dump()),
+  };
+}
+
+async function clonePostgres(adminUrl: string, source: string): Promise<TestDatabase> {
   const name = uniqueDatabaseName('taskwire_test');
-  await adminQuery(adminUrl, `create database ${name} template ${templateName}`);
+  await adminQuery(adminUrl, `create database ${name} template ${source}`);
   const url = withDatabase(adminUrl, name);
   const db = createDb({ databaseUrl: url, pool: { max: 5 } });
   return {
@@ -50,6 +56,11 @@ async function clonePostgresTemplate(adminUrl: string, templateName: string): Pr
     destroy: async () => {
       await db.destroy();
       await adminQuery(adminUrl, `drop database if exists ${name} with (force)`);
+    },
+    clone: async () => {
+      // A template must have no connections while it is copied: end this pool's (it reconnects).
+      await adminQuery(adminUrl, `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${name}'`);
+      return clonePostgres(adminUrl, name);
     },
   };
 }
