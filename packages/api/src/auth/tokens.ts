@@ -1,6 +1,7 @@
 import { createHash, webcrypto } from 'node:crypto';
-import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
 import { z } from 'zod';
+import { verifyHs256 } from './hs256.js';
 
 export interface TokenConfig {
   /** HS256 key material that signs new tokens; at least 32 bytes in production (checked by the server's env). */
@@ -42,34 +43,27 @@ function keyId(secret: string): string {
   return createHash('sha256').update(`taskwire-kid:${secret}`).digest('base64url').slice(0, 16);
 }
 
-/** Imported once: jose would otherwise import raw key bytes on every sign and verify. */
-function importKey(secret: string): Promise<webcrypto.CryptoKey> {
+/** Imported once: jose would otherwise import raw key bytes on every sign. */
+function importSigningKey(secret: string): Promise<webcrypto.CryptoKey> {
   return webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, [
     'sign',
-    'verify',
   ]);
 }
 
-/** Creates the token service. Keys are imported once here, not per request. */
+/**
+ * Creates the token service: jose signs (once per sign-in or refresh), and verification, on every
+ * request, is the synchronous HS256 check of hs256.ts. Keys are prepared once here.
+ */
 export function createTokenService(config: TokenConfig): TokenService {
   const currentKid = keyId(config.secret);
-  const keys = new Map<string, Promise<webcrypto.CryptoKey>>();
-  for (const secret of [config.secret, ...(config.previousSecrets ?? [])]) keys.set(keyId(secret), importKey(secret));
-  const currentKey = keys.get(currentKid) ?? importKey(config.secret);
-  // The kid only selects among our own keys; an unknown one (or "../../x") matches nothing.
-  const keyFor = (token: string) => {
-    try {
-      const { kid } = decodeProtectedHeader(token);
-      return kid === undefined ? currentKey : keys.get(kid);
-    } catch {
-      return undefined;
-    }
-  };
+  const signingKey = importSigningKey(config.secret);
+  const keys = new Map<string, Buffer>();
+  for (const secret of [config.secret, ...(config.previousSecrets ?? [])]) keys.set(keyId(secret), Buffer.from(secret));
   const verifyOptions = {
-    algorithms: [ALGORITHM],
+    keys,
+    defaultKey: Buffer.from(config.secret),
     issuer: config.issuer,
     audience: config.audience,
-    requiredClaims: ['exp', 'iat', 'sub', 'typ'],
   };
 
   return {
@@ -81,35 +75,24 @@ export function createTokenService(config: TokenConfig): TokenService {
         .setAudience(config.audience)
         .setIssuedAt()
         .setExpirationTime(`${config.accessTokenTtlSeconds}s`)
-        .sign(await currentKey);
+        .sign(await signingKey);
       return { token, expiresIn: config.accessTokenTtlSeconds };
     },
 
     async verifyAccessToken(token) {
-      try {
-        const key = keyFor(token);
-        if (!key) return null;
-        const { payload } = await jwtVerify(token, await key, verifyOptions);
-        if (payload.typ !== ACCESS_TOKEN_TYPE) return null;
-        const parsed = subject.safeParse(payload.sub);
-        if (!parsed.success) return null;
-        const sid = subject.safeParse(payload.sid);
-        return { userId: parsed.data, sessionId: sid.success ? sid.data : null, issuedAt: payload.iat ?? 0 };
-      } catch (error) {
-        if (error instanceof errors.JOSEError || error instanceof TypeError) return null;
-        throw error;
-      }
+      const result = verifyHs256(token, verifyOptions);
+      if (!result.ok || result.claims.typ !== ACCESS_TOKEN_TYPE) return null;
+      const parsed = subject.safeParse(result.claims.sub);
+      if (!parsed.success) return null;
+      const sid = subject.safeParse(result.claims.sid);
+      const issuedAt = result.claims.iat as number;
+      return { userId: parsed.data, sessionId: sid.success ? sid.data : null, issuedAt };
     },
 
     async hasExpired(token) {
-      const key = keyFor(token);
-      // jose checks the signature before the claims: only a token we signed can say it expired.
-      return key
-        ? jwtVerify(token, await key, verifyOptions).then(
-            () => false,
-            (e) => e instanceof errors.JWTExpired,
-          )
-        : false;
+      // The signature is checked before the claims: only a token we signed can say it expired.
+      const result = verifyHs256(token, verifyOptions);
+      return !result.ok && result.expired;
     },
   };
 }
