@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { Env } from './env.js';
 import { StartupError } from './startup-error.js';
 
-type DatabaseEnv = Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_MAX'>;
+type DatabaseEnv = Pick<Env, 'DATABASE_URL' | 'DATA_DIR' | 'DATABASE_POOL_MAX' | 'DATABASE_PREPARED_STATEMENTS'>;
 
 /**
  * Opens the configured database (Postgres when DATABASE_URL is set, else PGlite in DATA_DIR),
@@ -25,7 +25,7 @@ export async function openDatabase(env: DatabaseEnv, log: Logger, options: { mig
       return createDb({
         databaseUrl: env.DATABASE_URL,
         dataDir: join(env.DATA_DIR, 'pglite'),
-        pool: { max: env.DATABASE_POOL_MAX },
+        pool: { max: env.DATABASE_POOL_MAX, preparedStatements: env.DATABASE_PREPARED_STATEMENTS },
         onPoolError: (error) => log.error({ err: error }, 'idle database connection failed'),
       });
     } catch (error) {

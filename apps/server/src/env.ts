@@ -59,6 +59,8 @@ const envSchema = z
       z.url({ protocol: /^postgres(ql)?$/, error: 'expected a postgres:// or postgresql:// URL' }).optional(),
     ),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(1_000).default(10),
+    /** Named prepared statements on Postgres; false behind a PgBouncer (transaction mode) older than 1.21. */
+    DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, boolean.default(true)),
     DATA_DIR: z.string().min(1).default('.data'),
     MIGRATE_ON_START: z.preprocess(emptyAsUndefined, boolean.default(true)),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),

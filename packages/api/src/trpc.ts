@@ -1,5 +1,5 @@
 import { isDatabaseUnavailable } from '@taskwire/db';
-import { initTRPC } from '@trpc/server';
+import { initTRPC, TRPCError } from '@trpc/server';
 import { type ZodError, z } from 'zod';
 import type { Context } from './context.js';
 import {
@@ -52,34 +52,58 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * Database failures that are not bugs in the request: one that cannot be reached answers
- * SERVICE_UNAVAILABLE (503, the client may retry) with our own words, never the driver's; one the
- * client caused answers its client error. Everything else stays INTERNAL_SERVER_ERROR.
+ * A database failure that is not a bug in the request, as the error the client should get: one
+ * that cannot be reached answers SERVICE_UNAVAILABLE (503, the client may retry) with our own
+ * words, never the driver's; one the client caused answers its client error. Everything else
+ * stays as it was (an INTERNAL_SERVER_ERROR is logged and answered generically).
  */
-const databaseFailures = t.middleware(async ({ next }) => {
-  const result = await next();
-  if (result.ok || result.error.code !== 'INTERNAL_SERVER_ERROR') return result;
-  const cause = result.error.cause;
-  if (isDatabaseUnavailable(cause)) throw unavailableError(undefined, cause);
+function databaseFailure(error: TRPCError): TRPCError {
+  if (error.code !== 'INTERNAL_SERVER_ERROR') return error;
+  const cause = error.cause;
+  if (isDatabaseUnavailable(cause)) return unavailableError(undefined, cause);
   // A refusal the client caused (a rule its input broke, its deleted account) is its error, not ours.
-  throw clientCausedFailure(cause) ?? result.error;
-});
+  return clientCausedFailure(cause) ?? error;
+}
 
-/** Every call counts against the global limit (per request, so a batch is allowed or refused whole). */
-const chargedCalls = t.middleware(async ({ ctx, next }) => {
-  await ctx.chargeCalls();
-  return next();
-});
+const asTRPCError = (cause: unknown) =>
+  cause instanceof TRPCError ? cause : new TRPCError({ code: 'INTERNAL_SERVER_ERROR', cause });
+
+/** A procedure's result, with a database failure it ended in mapped to what the client should get. */
+function mapFailure<Result extends { ok: true } | { ok: false; error: TRPCError }>(result: Result): Result {
+  if (!result.ok) {
+    const mapped = databaseFailure(result.error);
+    if (mapped !== result.error) throw mapped;
+  }
+  return result;
+}
+
+// One middleware under each procedure (tRPC copies its call options at every middleware, so the
+// hot path has one, not three): charge the call to the global limit (once per request, so a batch
+// is allowed or refused whole), for protected procedures confirm the token still counts, run the
+// procedure, and map its database failures.
 
 /** A procedure anyone may call. */
-export const publicProcedure = t.procedure.use(databaseFailures).use(chargedCalls);
+export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
+  try {
+    await ctx.chargeCalls();
+  } catch (cause) {
+    throw databaseFailure(asTRPCError(cause));
+  }
+  return mapFailure(await next());
+});
 
 /**
  * A procedure that needs a signed-in user: the token's principal must still resolve to a live
  * account and session (not deleted, signed out or revoked). Narrows `ctx.user` to non-null.
  */
-export const protectedProcedure = publicProcedure.use(async ({ ctx, next }) => {
-  const resolved = ctx.principal && (await ctx.access.resolve(ctx.db, ctx.principal));
+export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+  let resolved: Awaited<ReturnType<Context['access']['resolve']>> | null;
+  try {
+    await ctx.chargeCalls();
+    resolved = ctx.principal && (await ctx.access.resolve(ctx.db, ctx.principal));
+  } catch (cause) {
+    throw databaseFailure(asTRPCError(cause));
+  }
   if (!resolved) throw accessTokenRefused(await ctx.tokenExpired());
-  return next({ ctx: { ...ctx, user: { id: resolved.userId }, sessionId: resolved.sessionId } });
+  return mapFailure(await next({ ctx: { user: { id: resolved.userId }, sessionId: resolved.sessionId } }));
 });

@@ -1,4 +1,4 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey } from 'node:crypto';
 import fc from 'fast-check';
 import { jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -15,10 +15,10 @@ const kid = (secret: string) => createHash('sha256').update(`taskwire-kid:${secr
 const ISSUER = 'taskwire';
 const AUDIENCE = 'taskwire-api';
 const keys = new Map([
-  [kid(SECRET), Buffer.from(SECRET)],
-  [kid(PREVIOUS), Buffer.from(PREVIOUS)],
+  [kid(SECRET), createSecretKey(Buffer.from(SECRET))],
+  [kid(PREVIOUS), createSecretKey(Buffer.from(PREVIOUS))],
 ]);
-const options = { keys, defaultKey: Buffer.from(SECRET), issuer: ISSUER, audience: AUDIENCE };
+const options = { keys, defaultKey: createSecretKey(Buffer.from(SECRET)), issuer: ISSUER, audience: AUDIENCE };
 const now = () => Math.floor(Date.now() / 1000);
 const b64 = (value: unknown) =>
   Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -28,7 +28,11 @@ async function joseAccepts(token: string): Promise<boolean> {
   let key: Buffer | undefined;
   try {
     const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString()) as { kid?: unknown };
-    key = header.kid === undefined ? Buffer.from(SECRET) : keys.get(header.kid as string);
+    const secret =
+      header.kid === undefined
+        ? SECRET
+        : ({ [kid(SECRET)]: SECRET, [kid(PREVIOUS)]: PREVIOUS } as Record<string, string>)[header.kid as string];
+    key = secret === undefined ? undefined : Buffer.from(secret);
   } catch {
     return false;
   }

@@ -5,6 +5,7 @@ import { Kysely, type PGlite as KyselyPGlite, type LogConfig, PGliteDialect, Pos
 import pg from 'pg';
 import { lockDataDir } from './embedded/data-dir-lock.js';
 import { WorkerPGlite } from './embedded/worker-pglite.js';
+import { prepareStatements } from './prepared-statements.js';
 import type { Database } from './schema.js';
 
 export interface PoolOptions {
@@ -15,6 +16,8 @@ export interface PoolOptions {
   idleTimeoutMillis?: number;
   /** Server-side cap on any one statement, in milliseconds. */
   statementTimeoutMillis?: number;
+  /** Send parameterised statements as named prepared statements (default true; off behind old PgBouncers). */
+  preparedStatements?: boolean;
 }
 
 export interface CreateDbOptions {
@@ -97,6 +100,7 @@ function createPostgresDb(
   // fails on its own, and the pool discards the broken client when it is released.
   pool.on('connect', (client) => {
     client.on('error', (error) => onPoolError?.(error));
+    if (options.preparedStatements ?? true) prepareStatements(client);
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...(log && { log }) });
   pools.set(db, pool);

@@ -1,4 +1,4 @@
-import { createHash, webcrypto } from 'node:crypto';
+import { createHash, createSecretKey, type KeyObject, webcrypto } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import { verifyHs256 } from './hs256.js';
@@ -57,11 +57,13 @@ function importSigningKey(secret: string): Promise<webcrypto.CryptoKey> {
 export function createTokenService(config: TokenConfig): TokenService {
   const currentKid = keyId(config.secret);
   const signingKey = importSigningKey(config.secret);
-  const keys = new Map<string, Buffer>();
-  for (const secret of [config.secret, ...(config.previousSecrets ?? [])]) keys.set(keyId(secret), Buffer.from(secret));
+  const keys = new Map<string, KeyObject>();
+  for (const secret of [config.secret, ...(config.previousSecrets ?? [])]) {
+    keys.set(keyId(secret), createSecretKey(Buffer.from(secret)));
+  }
   const verifyOptions = {
     keys,
-    defaultKey: Buffer.from(config.secret),
+    defaultKey: createSecretKey(Buffer.from(config.secret)),
     issuer: config.issuer,
     audience: config.audience,
   };
