@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,17 +6,19 @@ import { isDeepStrictEqual } from 'node:util';
 import { recreateDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
 import { insertTasks, signUpAccounts, TASKS_PER_USER, USERS } from './fixture.js';
-import { peakRssMiB, startNode, stop } from './processes.js';
+import { peakRssMiB, startNode, stop, whenReady } from './processes.js';
+import { ensureSeedStack, startSeedStack } from './seed-stack.js';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
 
-// `pnpm bench`: Taskwire's HTTP throughput against a raw Fastify + pg + jose baseline doing the
-// same work, in alternating rounds on the same machine, plus creates, sign-ins, and list latency
-// while sign-ins run at full speed. Prints medians and ratios; writes bench/results/http-*.json.
+// `pnpm bench`: task.list through Taskwire's tRPC (A) and REST (A′) against a raw Fastify + pg +
+// jose baseline doing the same work (B), and the seed's FastAPI + SQLAlchemy + asyncpg stack (S),
+// in alternating rounds on the same machine; then creates, sign-ins, and task.list latency while
+// sign-ins run at full speed (three runs). Prints medians and ratios; writes bench/results/http-*.json.
 
 const ROUNDS = benchEnv.BENCH_ROUNDS;
 const SECONDS = benchEnv.BENCH_SECONDS;
-const TASKWIRE_PORT = 3200;
-const RAW_PORT = 3201;
+const INTERFERENCE_RUNS = 3;
+const PORTS = { taskwire: 3200, raw: 3201, seed: 3202 };
 const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const lua = (name: string) => new URL(`./lua/${name}`, import.meta.url).pathname;
 const median = (values: number[]) => {
@@ -25,6 +28,7 @@ const median = (values: number[]) => {
 };
 
 ensureWrk();
+const withSeed = ensureSeedStack();
 const databaseUrl = benchEnv.BENCH_HTTP_DATABASE_URL;
 await recreateDatabase(databaseUrl);
 const serverEnv = {
@@ -36,24 +40,31 @@ const serverEnv = {
   HOST: '127.0.0.1',
   // A benchmark measures throughput; the limit would measure the limiter.
   RATE_LIMIT_PER_MINUTE: '0',
-  // Scenario D signs in at full speed from one address: measure argon2, not the auth limit.
+  // The sign-in rows sign in at full speed from one address: measure argon2, not the auth limit.
   RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
 };
-const taskwireUrl = `http://127.0.0.1:${TASKWIRE_PORT}`;
-const rawUrl = `http://127.0.0.1:${RAW_PORT}`;
-const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
-const taskwire = await startNode(serverScript, { ...serverEnv, PORT: String(TASKWIRE_PORT) }, `${taskwireUrl}/readyz`);
-const rawScript = new URL('./raw-baseline.mjs', import.meta.url).pathname;
-const raw = await startNode(rawScript, { ...serverEnv, PORT: String(RAW_PORT) }, `${rawUrl}/healthz`).catch(
-  async (error: unknown) => {
-    await stop(taskwire);
-    throw error;
-  },
-);
+const url = (port: number) => `http://127.0.0.1:${port}`;
+const children: ChildProcess[] = [];
+const start = async (starting: Promise<ChildProcess>) => {
+  const child = await starting;
+  children.push(child);
+  return child;
+};
 
 try {
+  const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
+  const taskwire = await start(
+    startNode(serverScript, { ...serverEnv, PORT: String(PORTS.taskwire) }, `${url(PORTS.taskwire)}/readyz`),
+  );
+  const rawScript = new URL('./raw-baseline.mjs', import.meta.url).pathname;
+  await start(startNode(rawScript, { ...serverEnv, PORT: String(PORTS.raw) }, `${url(PORTS.raw)}/healthz`));
+  if (withSeed) {
+    const seed = startSeedStack(PORTS.seed, { DATABASE_URL: databaseUrl, JWT_SECRET });
+    await start(whenReady(seed, `${url(PORTS.seed)}/healthz`, 'the FastAPI seed stack'));
+  }
+
   console.log(`fixture: ${USERS} users (signed up through the API) × ${TASKS_PER_USER} tasks (SQL)…`);
-  const accounts = await signUpAccounts(taskwireUrl);
+  const accounts = await signUpAccounts(url(PORTS.taskwire));
   await insertTasks(databaseUrl);
   const dir = await mkdtemp(join(tmpdir(), 'taskwire-bench-'));
   const tokensFile = join(dir, 'tokens');
@@ -61,106 +72,139 @@ try {
   await writeFile(tokensFile, `${accounts.map((a) => a.token).join('\n')}\n`);
   await writeFile(credentialsFile, `${accounts.map((a) => `${a.email} ${a.password}`).join('\n')}\n`);
 
-  // Both servers must return the same page, or the comparison means nothing.
+  // Every contender must return the same page, or the comparison means nothing.
   const headers = { authorization: `Bearer ${accounts[0]?.token}` };
-  const [fromTaskwire, fromRaw] = await Promise.all([
-    fetch(`${taskwireUrl}/trpc/task.list`, { headers }).then((r) => r.json()),
-    fetch(`${rawUrl}/tasks`, { headers }).then((r) => r.json()),
-  ]);
-  if (!isDeepStrictEqual(fromTaskwire, fromRaw)) throw new Error('the baseline does not return what Taskwire returns');
+  const page = async (target: string) => (await fetch(target, { headers })).json();
+  const expected = await page(`${url(PORTS.raw)}/tasks`);
+  const same = [await page(`${url(PORTS.taskwire)}/trpc/task.list`)];
+  if (withSeed) same.push(await page(`${url(PORTS.seed)}/tasks`));
+  if (!same.every((answer) => isDeepStrictEqual(answer, expected))) {
+    throw new Error('a contender does not return what the raw baseline returns');
+  }
 
-  const list = (base: string, path: string) =>
-    runWrk(base, lua('get.lua'), SECONDS, { TOKENS_FILE: tokensFile, TARGET_PATH: path });
-  const listTaskwire = () => list(taskwireUrl, '/trpc/task.list');
-  const listRaw = () => list(rawUrl, '/tasks');
+  // Each row: where, and what to ask.
+  interface RowSpec {
+    name: string;
+    base: string;
+    path: string;
+  }
+  const rows = new Map<string, RowSpec>([
+    ['A', { name: 'A. task.list, tRPC (Taskwire)', base: url(PORTS.taskwire), path: '/trpc/task.list' }],
+    ["A'", { name: "A'. task.list, REST (Taskwire)", base: url(PORTS.taskwire), path: '/api/me/tasks?limit=20' }],
+    ['B', { name: 'B. raw Fastify + pg + jose', base: url(PORTS.raw), path: '/tasks' }],
+  ]);
+  if (withSeed)
+    rows.set('S', { name: 'S. seed: FastAPI + SQLAlchemy + asyncpg', base: url(PORTS.seed), path: '/tasks' });
+  const spec = (row: string): RowSpec => {
+    const found = rows.get(row);
+    if (!found) throw new Error(`no row ${row}`);
+    return found;
+  };
+  const list = (row: string, seconds = SECONDS) =>
+    runWrk(spec(row).base, lua('get.lua'), seconds, { TOKENS_FILE: tokensFile, TARGET_PATH: spec(row).path });
 
   console.log('warm-up…');
-  await runWrk(taskwireUrl, lua('get.lua'), 3, { TOKENS_FILE: tokensFile, TARGET_PATH: '/trpc/task.list' });
-  await runWrk(rawUrl, lua('get.lua'), 3, { TOKENS_FILE: tokensFile, TARGET_PATH: '/tasks' });
+  const order = [...rows.keys()];
+  for (const row of order) await list(row, 3);
 
-  const a: WrkResult[] = [];
-  const b: WrkResult[] = [];
+  const results = new Map(order.map((row) => [row, [] as WrkResult[]]));
   for (let round = 1; round <= ROUNDS; round++) {
-    // Alternate which goes first, so drift on a noisy machine hits both alike.
-    if (round % 2) {
-      a.push(await listTaskwire());
-      b.push(await listRaw());
-    } else {
-      b.push(await listRaw());
-      a.push(await listTaskwire());
-    }
+    // Rotate which goes first, so drift on a noisy machine hits every row alike.
+    const rotated = [...order.slice(round % order.length), ...order.slice(0, round % order.length)];
+    for (const row of rotated) results.get(row)?.push(await list(row));
     console.log(
-      `round ${round}: A ${a.at(-1)?.requestsPerSecond.toFixed(0)} req/s, B ${b.at(-1)?.requestsPerSecond.toFixed(0)} req/s`,
+      `round ${round}: ${order.map((row) => `${row} ${results.get(row)?.at(-1)?.requestsPerSecond.toFixed(0)}`).join(', ')} req/s`,
     );
   }
-  const c: WrkResult[] = [];
+  const creates: WrkResult[] = [];
   for (let round = 1; round <= Math.max(3, Math.ceil(ROUNDS / 2)); round++) {
-    c.push(await runWrk(taskwireUrl, lua('create.lua'), SECONDS, { TOKENS_FILE: tokensFile }));
+    creates.push(await runWrk(url(PORTS.taskwire), lua('create.lua'), SECONDS, { TOKENS_FILE: tokensFile }));
   }
-  const signIn = await runWrk(taskwireUrl, lua('sign-in.lua'), SECONDS, { CREDENTIALS_FILE: credentialsFile });
-  const [underSignIn] = await Promise.all([
-    listTaskwire(),
-    runWrk(taskwireUrl, lua('sign-in.lua'), SECONDS, { CREDENTIALS_FILE: credentialsFile }),
-  ]);
+  const signIns = await runWrk(url(PORTS.taskwire), lua('sign-in.lua'), SECONDS, { CREDENTIALS_FILE: credentialsFile });
+  // task.list idle, then while sign-ins run at full speed, three times: the ratio of p99s each time.
+  const interference: { idle: WrkResult; underSignIns: WrkResult; ratio: number }[] = [];
+  for (let run = 0; run < INTERFERENCE_RUNS; run++) {
+    const idle = await list('A');
+    const [underSignIns] = await Promise.all([
+      list('A'),
+      runWrk(url(PORTS.taskwire), lua('sign-in.lua'), SECONDS, { CREDENTIALS_FILE: credentialsFile }),
+    ]);
+    interference.push({ idle, underSignIns, ratio: underSignIns.p99Ms / idle.p99Ms });
+  }
   const rss = await peakRssMiB(taskwire.pid);
 
-  const summary = (results: WrkResult[]) => ({
-    requestsPerSecond: median(results.map((r) => r.requestsPerSecond)),
-    p50Ms: median(results.map((r) => r.p50Ms)),
-    p99Ms: median(results.map((r) => r.p99Ms)),
-    failures: results.reduce((sum, r) => sum + r.failures, 0),
-    rounds: results.map((r) => Math.round(r.requestsPerSecond)),
+  const summary = (all: WrkResult[]) => ({
+    requestsPerSecond: median(all.map((r) => r.requestsPerSecond)),
+    p50Ms: median(all.map((r) => r.p50Ms)),
+    p99Ms: median(all.map((r) => r.p99Ms)),
+    failures: all.reduce((sum, r) => sum + r.failures, 0),
+    rounds: all.map((r) => Math.round(r.requestsPerSecond)),
   });
-  const A = summary(a);
-  const B = summary(b);
-  const C = summary(c);
-  const D = summary([signIn]);
-  const ratioAB = A.requestsPerSecond / B.requestsPerSecond;
-  const p99Ratio = underSignIn.p99Ms / A.p99Ms;
+  const summaries = Object.fromEntries([...results].map(([row, all]) => [row, summary(all)]));
+  const rate = (row: string) => summaries[row]?.requestsPerSecond ?? Number.NaN;
+  const raw = rate('B');
+  const C = summary(creates);
+  const D = summary([signIns]);
 
   console.log(
     `\n${cpus().length} cores, Node ${process.version}; wrk 1 thread, 32 connections, ${SECONDS} s per run, medians of ${ROUNDS} rounds\n`,
   );
-  console.log('| | req/s | p50 ms | p99 ms | failed |');
-  console.log('|---|---|---|---|---|');
-  const row = (name: string, s: ReturnType<typeof summary>) =>
+  console.log('| | req/s | p50 ms | p99 ms | non-2xx | vs raw |');
+  console.log('|---|---|---|---|---|---|');
+  const line = (name: string, s: ReturnType<typeof summary>, ratio?: number) =>
     console.log(
-      `| ${name} | ${s.requestsPerSecond.toFixed(0)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.failures} |`,
+      `| ${name} | ${s.requestsPerSecond.toFixed(0)} | ${s.p50Ms.toFixed(2)} | ${s.p99Ms.toFixed(2)} | ${s.failures} | ${ratio === undefined ? '' : ratio.toFixed(2)} |`,
     );
-  row('A. task.list through Taskwire', A);
-  row('B. raw Fastify + pg + jose baseline', B);
-  row('C. task.create through Taskwire', C);
-  row('D. auth.signIn through Taskwire', D);
+  for (const row of order) {
+    const rowSummary = summaries[row];
+    if (rowSummary) line(spec(row).name, rowSummary, rowSummary.requestsPerSecond / raw);
+  }
+  line('C. task.create, tRPC', C);
+  line('D. auth.signIn, tRPC', D);
+  for (const [i, run] of interference.entries()) {
+    line(`D'${i + 1}. task.list during full-speed sign-ins`, summary([run.underSignIns]));
+  }
+  const ratioAB = rate('A') / raw;
+  const ratioApB = rate("A'") / raw;
+  console.log(`\nA/B: ${ratioAB.toFixed(2)}, A'/B: ${ratioApB.toFixed(2)} (goal ≥ 0.90 each)`);
+  if (rows.has('S')) {
+    console.log(`A/S: ${(rate('A') / rate('S')).toFixed(2)}× the seed's stack (goal ≥ 6)`);
+  } else {
+    console.log('A/S: not measured (the seed stack was skipped)');
+  }
   console.log(
-    `| D'. task.list during full-speed sign-ins | ${underSignIn.requestsPerSecond.toFixed(0)} | ${underSignIn.p50Ms.toFixed(2)} | ${underSignIn.p99Ms.toFixed(2)} | ${underSignIn.failures} |`,
+    `task.list p99 under sign-ins / idle, ${INTERFERENCE_RUNS} runs: ${interference.map((run) => run.ratio.toFixed(2)).join(', ')} (goal ≤ 1.5 each)`,
   );
-  console.log(`\nA/B throughput: ${ratioAB.toFixed(2)} (goal ≥ 0.90)`);
-  console.log(`task.list p99 under sign-in load / idle: ${p99Ratio.toFixed(2)} (goal ≤ 1.5)`);
   console.log(`Taskwire server peak RSS: ${rss} MiB`);
 
-  const results = {
-    node: process.version,
-    cores: cpus().length,
-    rounds: ROUNDS,
-    seconds: SECONDS,
-    A,
-    B,
-    C,
-    D,
-    underSignIn,
-    ratioAB,
-    p99Ratio,
-    peakRssMiB: rss,
-  };
-  await mkdir(new URL('../../results/', import.meta.url), { recursive: true });
   const file = new URL(`../../results/http-${new Date().toISOString().replaceAll(':', '-')}.json`, import.meta.url);
-  await writeFile(file, JSON.stringify(results, null, 2));
+  await mkdir(new URL('../../results/', import.meta.url), { recursive: true });
+  await writeFile(
+    file,
+    JSON.stringify(
+      {
+        node: process.version,
+        cores: cpus().length,
+        rounds: ROUNDS,
+        seconds: SECONDS,
+        rows: summaries,
+        C,
+        D,
+        interference,
+        ratioAB,
+        ratioApB,
+        peakRssMiB: rss,
+      },
+      null,
+      2,
+    ),
+  );
   console.log(`results: ${file.pathname}`);
-  if (A.failures + B.failures + C.failures + D.failures + underSignIn.failures > 0) {
+  const failures = [...Object.values(summaries), C, D].reduce((sum, s) => sum + s.failures, 0);
+  if (failures + interference.reduce((sum, run) => sum + run.underSignIns.failures, 0) > 0) {
     console.log('FAILED: some requests failed');
     process.exitCode = 1;
   }
 } finally {
-  await stop(raw);
-  await stop(taskwire);
+  for (const child of children.reverse()) await stop(child);
 }

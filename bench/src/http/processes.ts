@@ -2,11 +2,16 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
 /** Starts a node process and resolves once `readyUrl` answers 200 (it exits the benchmark on failure). */
-export async function startNode(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+export function startNode(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [script], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
+  return whenReady(child, readyUrl, script);
+}
+
+/** Resolves with `child` once `readyUrl` answers 200; kills it and throws if it never does. */
+export async function whenReady(child: ChildProcess, readyUrl: string, script: string): Promise<ChildProcess> {
   for (let attempt = 0; attempt < 300; attempt++) {
     if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
     const ok = await fetch(readyUrl).then(

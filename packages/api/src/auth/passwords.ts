@@ -1,23 +1,67 @@
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { type Algorithm, hash, verify } from '@node-rs/argon2';
+import { Worker } from 'node:worker_threads';
 import { createFairSlots } from './fair-slots.js';
 
-// OWASP's argon2id baseline, set explicitly: @node-rs/argon2's defaults are weaker.
-// `Algorithm` is a const enum that isolated modules cannot read; 2 is Argon2id.
-const ARGON2ID = 2 as Algorithm;
-const OPTIONS = { algorithm: ARGON2ID, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+// Passwords are hashed with argon2id (m=19456 KiB, t=2, p=1) in hashing threads of low priority
+// (hashing-worker.ts), one per slot: at most cores − 1 at once, so a core is always left for
+// everything else, and shared fairly between accounts (`account`: an email or user id), so one
+// account's burst makes another's sign-in wait for the hashes already running, not for the burst.
 
-// argon2 runs on libuv's thread pool (4 threads), off the event loop, but each hash still takes a
-// core for tens of milliseconds. Running at most cores − 1 at once leaves a core for everything
-// else, so a burst of sign-ins slows sign-ins instead of every other request; and the slots are
-// shared fairly between accounts (`account`: an email or user id), so one account's burst makes
-// another's sign-in wait for the hashes already running, not for the whole burst.
-const hashing = createFairSlots(Math.max(1, availableParallelism() - 1));
+const SLOTS = Math.max(1, availableParallelism() - 1);
+const hashing = createFairSlots(SLOTS);
+
+type Reply = { id: number; ok: true; result: string | boolean } | { id: number; ok: false; message: string };
+
+/** One hashing thread: started on first use, holding the process open only while it has work. */
+function hashingThread() {
+  let worker: Worker | undefined;
+  let nextId = 1;
+  const pending = new Map<number, (reply: Reply) => void>();
+  const start = () => {
+    const entry = new URL(`./hashing-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+    const started = new Worker(entry);
+    started.unref();
+    started.on('message', (reply: Reply) => {
+      pending.get(reply.id)?.(reply);
+      pending.delete(reply.id);
+      if (pending.size === 0) started.unref();
+    });
+    started.on('error', (error) => {
+      for (const [id, settle] of pending) settle({ id, ok: false, message: error.message });
+      pending.clear();
+      worker = undefined;
+    });
+    return started;
+  };
+  return (job: { op: 'hash'; password: string } | { op: 'verify'; hash: string; password: string }) => {
+    worker ??= start();
+    const id = nextId++;
+    const running = worker;
+    return new Promise<string | boolean>((resolve, reject) => {
+      pending.set(id, (reply) => (reply.ok ? resolve(reply.result) : reject(new Error(reply.message))));
+      running.ref();
+      running.postMessage({ id, ...job });
+    });
+  };
+}
+
+// A slot's work goes to an idle thread: the fair slots guarantee there is one.
+const threads = Array.from({ length: SLOTS }, hashingThread);
+const idle = [...threads];
+async function onAThread<T>(job: Parameters<(typeof threads)[number]>[0]): Promise<T> {
+  const thread = idle.pop() ?? threads[0];
+  if (!thread) throw new Error('no hashing thread');
+  try {
+    return (await thread(job)) as T;
+  } finally {
+    idle.push(thread);
+  }
+}
 
 /** Hashes a password with argon2id, off the event loop, in `account`'s fair share of the slots. */
 export function hashPassword(password: string, account: string): Promise<string> {
-  return hashing.run(account, () => hash(password, OPTIONS));
+  return hashing.run(account, () => onAThread<string>({ op: 'hash', password }));
 }
 
 // A hash of a random string, verified against when the email is unknown, so that an unknown
@@ -35,13 +79,17 @@ export async function verifyPassword(
 ): Promise<boolean> {
   if (storedHash === undefined) {
     // A failed attempt is not kept, or every later unknown email would fail the same way.
-    dummyHash ??= hash(randomUUID(), OPTIONS).catch((error: unknown) => {
-      dummyHash = undefined;
-      throw error;
-    });
+    dummyHash ??= hashing
+      .run('dummy', () => onAThread<string>({ op: 'hash', password: randomUUID() }))
+      .catch((error: unknown) => {
+        dummyHash = undefined;
+        throw error;
+      });
     const dummy = await dummyHash;
-    await hashing.run(account, () => verify(dummy, password)).catch(() => false);
+    await hashing.run(account, () => onAThread<boolean>({ op: 'verify', hash: dummy, password })).catch(() => false);
     return false;
   }
-  return hashing.run(account, () => verify(storedHash, password)).catch(() => false);
+  return hashing
+    .run(account, () => onAThread<boolean>({ op: 'verify', hash: storedHash, password }))
+    .catch(() => false);
 }
