@@ -1,11 +1,11 @@
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import type { FastifyInstance } from 'fastify';
+import { registerSecurityHeaders } from './security-headers.js';
 
 /**
  * Browser-facing protections for a JSON API: CORS for the listed origins only (exact matches;
  * bearer tokens, so no cookies and no credentials mode), and helmet's headers with a content
- * security policy that allows nothing, since the API never serves pages.
+ * security policy that allows nothing, since the API never serves pages (security-headers.ts).
  */
 export async function registerHttpSecurity(app: FastifyInstance, corsOrigins: readonly string[]): Promise<void> {
   const allowed = new Set(corsOrigins);
@@ -16,8 +16,5 @@ export async function registerHttpSecurity(app: FastifyInstance, corsOrigins: re
     exposedHeaders: ['x-request-id', 'retry-after', 'location', 'link', 'www-authenticate'],
     maxAge: 600,
   });
-  await app.register(helmet, {
-    contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } },
-    crossOriginResourcePolicy: { policy: 'same-site' },
-  });
+  registerSecurityHeaders(app);
 }

@@ -54,7 +54,10 @@ const start = async (starting: Promise<ChildProcess>) => {
 try {
   const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
   const taskwire = await start(
-    startNode(serverScript, { ...serverEnv, PORT: String(PORTS.taskwire) }, `${url(PORTS.taskwire)}/readyz`),
+    // With the flags `npm start` gives it.
+    startNode(serverScript, { ...serverEnv, PORT: String(PORTS.taskwire) }, `${url(PORTS.taskwire)}/readyz`, [
+      '--max-semi-space-size=32',
+    ]),
   );
   const rawScript = new URL('./raw-baseline.mjs', import.meta.url).pathname;
   await start(startNode(rawScript, { ...serverEnv, PORT: String(PORTS.raw) }, `${url(PORTS.raw)}/healthz`));
@@ -200,7 +203,9 @@ try {
     ),
   );
   console.log(`results: ${file.pathname}`);
-  const failures = [...Object.values(summaries), C, D].reduce((sum, s) => sum + s.failures, 0);
+  // The seed's stack is a yardstick: its timeouts are reported in its row, not failures of ours.
+  const ours = Object.entries(summaries).flatMap(([row, s]) => (row === 'S' ? [] : [s]));
+  const failures = [...ours, C, D].reduce((sum, s) => sum + s.failures, 0);
   if (failures + interference.reduce((sum, run) => sum + run.underSignIns.failures, 0) > 0) {
     console.log('FAILED: some requests failed');
     process.exitCode = 1;

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { securityHeaders } from '../security-headers.js';
 import { buildOpenApiDocument } from './openapi.js';
 
 const swaggerUiDir = dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -44,7 +45,7 @@ const PAGE = `<!doctype html>
  * The API denies pages everything (http-security.ts); Swagger UI needs its own scripts and styles
  * (it sets inline styles), images it ships as data: URLs, and calls to this origin.
  */
-const DOCS_HELMET = {
+const DOCS_HEADERS = securityHeaders({
   contentSecurityPolicy: {
     // Exactly these: helmet's defaults would add upgrade-insecure-requests, which breaks the page on plain-HTTP development servers.
     useDefaults: false,
@@ -60,7 +61,8 @@ const DOCS_HELMET = {
       frameAncestors: ["'none'"],
     },
   },
-};
+});
+const docs = { config: { securityHeaders: DOCS_HEADERS } };
 
 /** `/openapi.json` and Swagger UI at `/docs`, served from the swagger-ui-dist package (no CDN). */
 export function registerDocs(app: FastifyInstance): void {
@@ -70,14 +72,14 @@ export function registerDocs(app: FastifyInstance): void {
     return reply.type('application/json; charset=utf-8').send(document);
   });
 
-  app.get('/docs', { helmet: DOCS_HELMET }, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
-  app.get('/docs/swagger-initializer.js', { helmet: DOCS_HELMET }, async (_req, reply) =>
+  app.get('/docs', docs, async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
+  app.get('/docs/swagger-initializer.js', docs, async (_req, reply) =>
     reply.type('text/javascript; charset=utf-8').send(INITIALIZER),
   );
 
   const cache = new Map<string, Buffer>();
   for (const [file, type] of Object.entries(ASSETS)) {
-    app.get(`/docs/${file}`, { helmet: DOCS_HELMET }, async (_req, reply) => {
+    app.get(`/docs/${file}`, docs, async (_req, reply) => {
       let content = cache.get(file);
       if (!content) {
         content = await readFile(join(swaggerUiDir, file));

@@ -93,8 +93,25 @@ export const authTokensResource = defineResource({
 
 /** A task as REST shows it: the procedures' task plus the owner's id, as the original spec has it. */
 const restTaskSchema = taskSchema.extend({ userId: z.uuid() });
-// The owner right after the id, where a reader of the JSON expects it.
-const withOwner = ({ id, ...task }: Task, userId: string) => ({ id, userId, ...task });
+// The owner right after the id, where a reader of the JSON expects it. Field by field rather than
+// spread: on every task of every answer, and the return type makes a forgotten field a compile error.
+const withOwner = (task: Task, userId: string): z.output<typeof restTaskSchema> => ({
+  id: task.id,
+  userId,
+  title: task.title,
+  description: task.description,
+  completed: task.completed,
+  completedAt: task.completedAt,
+  priority: task.priority,
+  tags: task.tags,
+  dueAt: task.dueAt,
+  remindAt: task.remindAt,
+  recurrence: task.recurrence,
+  deletedAt: task.deletedAt,
+  createdAt: task.createdAt,
+  updatedAt: task.updatedAt,
+  version: task.version,
+});
 
 const exampleTask = {
   id: '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f',

@@ -13,8 +13,18 @@ export type Snake<T> = T extends readonly (infer Item)[]
     ? { [K in keyof T as K extends string ? SnakeKey<K> : K]: Snake<T[K]> }
     : T;
 
+// Field names are a small set, renamed on every answer: remembered, not recomputed (bounded).
+const snakeKeys = new Map<string, string>();
+
 /** `dueAt` → `due_at`. */
-export const snakeKey = (key: string): string => key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+export function snakeKey(key: string): string {
+  let snake = snakeKeys.get(key);
+  if (snake === undefined) {
+    snake = key.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`);
+    if (snakeKeys.size < 10_000) snakeKeys.set(key, snake);
+  }
+  return snake;
+}
 
 /** Every camelCase name in a sentence in snake_case: `"dueAt" must not be before "remindAt"` → `"due_at" …`. */
 export const snakeWords = (text: string): string => text.replace(/\b[a-z][a-z0-9]*(?:[A-Z][a-z0-9]*)+\b/g, snakeKey);

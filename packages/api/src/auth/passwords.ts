@@ -20,7 +20,8 @@ function hashingThread() {
   const pending = new Map<number, (reply: Reply) => void>();
   const start = () => {
     const entry = new URL(`./hashing-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
-    const started = new Worker(entry);
+    // It holds a few strings at a time: a small heap (argon2's 19 MiB is outside it).
+    const started = new Worker(entry, { resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 32 } });
     started.unref();
     started.on('message', (reply: Reply) => {
       pending.get(reply.id)?.(reply);
