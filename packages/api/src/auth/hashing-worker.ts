@@ -15,8 +15,8 @@ type Job = { id: number } & ({ op: 'hash'; password: string } | { op: 'verify'; 
 // OWASP's argon2id baseline, set explicitly: @node-rs/argon2's defaults are weaker.
 // `Algorithm` is a const enum that isolated modules cannot read; 2 is Argon2id.
 const OPTIONS = { algorithm: 2 as Algorithm, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-/** Nice 10: well below request handling and Postgres, above truly idle work. */
-const LOW_PRIORITY = 10;
+/** The lowest priority: hashing runs on what request handling and Postgres leave. */
+const LOW_PRIORITY = 19;
 
 const port = parentPort;
 if (!port) throw new Error('hashing-worker.ts runs as a worker thread');
