@@ -41,7 +41,11 @@ const t = initTRPC.context<Context>().create({
         path: shape.data.path,
         // Without a context (refused before one existed), the transport's request scope knows it.
         requestId: ctx?.requestId ?? currentRequestId(),
-        zodError: zodError ? z.flattenError(zodError) : null,
+        // Typed per field for clients (zod's own type is `{}` here); written out, so the client's
+        // contract needs no name from this package.
+        zodError: zodError
+          ? (z.flattenError(zodError) as { formErrors: string[]; fieldErrors: Record<string, string[] | undefined> })
+          : null,
         ...(error.cause instanceof VersionConflictError && { current: error.cause.current }),
       },
     };

@@ -1,5 +1,13 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { createTaskwireClient, type RouterInputs, type RouterOutputs, type Task } from '../src/index.js';
+import {
+  createTaskwireClient,
+  isTaskwireError,
+  type RouterInputs,
+  type RouterOutputs,
+  type Tag,
+  type Task,
+  type TaskwireErrorData,
+} from '../src/index.js';
 
 // These run under `vitest --typecheck`: they prove what a frontend's compiler sees.
 
@@ -36,5 +44,17 @@ describe('the client as a frontend sees it', () => {
     void client.task.list.query({ status: 'done' });
     // @ts-expect-error: a query procedure has no mutate.
     void client.task.list.mutate();
+  });
+
+  it('types the domain and the error shape', () => {
+    expectTypeOf<Tag['taskCount']>().toEqualTypeOf<number>();
+    expectTypeOf<TaskwireErrorData['code']>().toExtend<string>();
+    expectTypeOf<'UNAUTHORIZED'>().toExtend<TaskwireErrorData['code']>();
+    expectTypeOf<TaskwireErrorData['requestId']>().toEqualTypeOf<string | null>();
+    expectTypeOf<NonNullable<TaskwireErrorData['zodError']>['fieldErrors']['title']>().toEqualTypeOf<
+      string[] | undefined
+    >();
+    const error: unknown = new Error('x');
+    if (isTaskwireError(error)) expectTypeOf(error.data?.code).toEqualTypeOf<TaskwireErrorData['code'] | undefined>();
   });
 });

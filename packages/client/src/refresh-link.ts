@@ -1,0 +1,145 @@
+import { type Operation, TRPCClientError, type TRPCLink } from '@trpc/client';
+import { observable, type Unsubscribable } from '@trpc/server/observable';
+import type { AppRouter } from './contract.js';
+import { createTokenKeeper, type Tokens } from './token-keeper.js';
+import { readToken, type TokenSource } from './token-source.js';
+
+export interface RefreshLinkOptions {
+  /** The tRPC endpoint, e.g. `http://127.0.0.1:3000/trpc`: `auth.refresh` is posted there. */
+  url: string;
+  /** The access token to send. */
+  token?: TokenSource;
+  /**
+   * With a refresh token, a call answered UNAUTHORIZED is retried once after an `auth.refresh`;
+   * calls failing at the same moment share one refresh. A function is read at each refresh, so it
+   * follows your auth store (sign-out, another user signing in). Without one, calls just carry `token`.
+   */
+  refreshToken?: TokenSource;
+  /**
+   * Called with each new token pair after a refresh: store them (the old refresh token no longer
+   * works). Until your `token` and `refreshToken` give something new, the link uses the new pair
+   * itself; as soon as they do (stored, signed out, another user), theirs count.
+   */
+  onTokens?: (tokens: Tokens) => void | Promise<void>;
+  /** The fetch for `auth.refresh`. Defaults to the global fetch. */
+  fetch?: typeof fetch;
+}
+
+/** The key under which the link leaves each operation's Authorization header in `op.context`. */
+export const AUTHORIZATION_CONTEXT_KEY = 'authorization';
+
+// These calls authenticate by their input: a 401 from them is the answer, not a stale token.
+const NO_REFRESH = new Set(['auth.refresh', 'auth.signIn', 'auth.signUp']);
+
+const isUnauthorized = (error: unknown) =>
+  error instanceof TRPCClientError &&
+  ((error.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED' ||
+    (error.data as { httpStatus?: number } | undefined)?.httpStatus === 401);
+
+/**
+ * A tRPC link that signs each call with the current access token (in `op.context.authorization`,
+ * which `authorizationHeaders` turns into the header) and, given a refresh token, answers an
+ * UNAUTHORIZED with one shared `auth.refresh` and one retry. A failed refresh hands the caller the
+ * original UNAUTHORIZED, so the app can send the user to sign in.
+ *
+ * Put it before the terminating link, which must send `authorizationHeaders(opList)`:
+ * `links: [refreshLink({ url, token, refreshToken }), httpBatchLink({ url, headers: ({ opList }) => authorizationHeaders(opList) })]`.
+ */
+export function refreshLink(options: RefreshLinkOptions): TRPCLink<AppRouter> {
+  const { url, token, refreshToken, onTokens } = options;
+  const keeper = refreshToken
+    ? createTokenKeeper({ access: () => readToken(token), refresh: () => readToken(refreshToken) })
+    : undefined;
+  const accessToken = () => (keeper ? keeper.accessToken() : readToken(token));
+  let inflight: Promise<void> | undefined;
+
+  const refresh = async (triggeredBy: string | null): Promise<void> => {
+    if (!keeper) return;
+    const { refreshToken: current, keep } = await keeper.forRefresh(triggeredBy);
+    if (!current) return;
+    const fetchRefresh = options.fetch ?? globalThis.fetch.bind(globalThis);
+    // Unreachable server: the caller gets the UNAUTHORIZED it already has, as for a refused refresh.
+    const response = await fetchRefresh(`${url}/auth.refresh`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ refreshToken: current }),
+    }).catch(() => undefined);
+    if (!response?.ok) return;
+    const tokens = ((await response.json().catch(() => undefined)) as { result?: { data?: Tokens } } | undefined)
+      ?.result?.data;
+    if (!tokens) return;
+    keep(tokens);
+    await onTokens?.({
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      expiresIn: tokens.expiresIn,
+    });
+  };
+
+  /** The access token that replaces `sent`, after at most one refresh shared by everyone waiting. */
+  const replacementFor = async (sent: string | null): Promise<string | undefined> => {
+    if (!keeper) return undefined;
+    // A refresh caused by this very token may have finished while this call was in flight.
+    const already = await keeper.replacementFor(sent);
+    if (already) return already;
+    inflight ??= refresh(sent).finally(() => {
+      inflight = undefined;
+    });
+    await inflight;
+    // Only a refresh that replaced the token this call was sent with may answer for it.
+    return keeper.replacementFor(sent);
+  };
+
+  const signed = (op: Operation, access: string | undefined): Operation => ({
+    ...op,
+    context: { ...op.context, [AUTHORIZATION_CONTEXT_KEY]: access ? `Bearer ${access}` : null },
+  });
+
+  return () =>
+    ({ op, next }) =>
+      observable((observer) => {
+        let current: Unsubscribable | undefined;
+        let stopped = false;
+        const attempt = (signedOp: Operation, retried: boolean) => {
+          current = next(signedOp).subscribe({
+            next: (value) => observer.next(value),
+            complete: () => observer.complete(),
+            error: (error) => {
+              const sent = (signedOp.context[AUTHORIZATION_CONTEXT_KEY] as string | null | undefined) ?? null;
+              if (retried || !keeper || !isUnauthorized(error) || NO_REFRESH.has(op.path)) {
+                observer.error(error);
+                return;
+              }
+              void replacementFor(sent).then(
+                (replacement) => {
+                  if (stopped) return;
+                  if (replacement) attempt(signed(op, replacement), true);
+                  else observer.error(error);
+                },
+                () => observer.error(error),
+              );
+            },
+          });
+        };
+        void accessToken().then(
+          (access) => {
+            if (!stopped) attempt(signed(op, access), false);
+          },
+          (cause: unknown) =>
+            observer.error(TRPCClientError.from(cause instanceof Error ? cause : new Error(String(cause)))),
+        );
+        return () => {
+          stopped = true;
+          current?.unsubscribe();
+        };
+      });
+}
+
+/**
+ * The headers for a request carrying `opList`: its Authorization header from `refreshLink`.
+ * A batch is signed by its first call (calls batched together were signed at the same moment).
+ */
+export function authorizationHeaders(opList: readonly Pick<Operation, 'context'>[]): Record<string, string> {
+  const authorization = opList[0]?.context[AUTHORIZATION_CONTEXT_KEY];
+  return typeof authorization === 'string' ? { authorization } : {};
+}

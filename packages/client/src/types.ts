@@ -1,0 +1,30 @@
+import type { TRPCClientError } from '@trpc/client';
+import type { AppRouter, RouterInputs, RouterOutputs } from './contract.js';
+
+// Domain types, read off the procedures' outputs: they are exactly what the server sends.
+
+/** A task, as `task.get` returns it. */
+export type Task = RouterOutputs['task']['get'];
+/** One page of `task.list`: `items` and the `nextCursor` for the next page (`null` at the end). */
+export type TaskPage = RouterOutputs['task']['list'];
+/** What `task.toggle` answers: the task and, for a recurring one just completed, its next occurrence. */
+export type CompletedTask = RouterOutputs['task']['toggle'];
+/** Counts by status, overdue and due today (`task.stats`). */
+export type TaskStats = RouterOutputs['task']['stats'];
+export type Priority = Task['priority'];
+export type Recurrence = RouterInputs['task']['create']['recurrence'];
+/** A tag with the number of tasks that carry it (`tag.list`). */
+export type Tag = RouterOutputs['tag']['list'][number];
+/** The signed-in account (`auth.me`). */
+export type User = RouterOutputs['auth']['me'];
+/** One signed-in device (`auth.sessions`). */
+export type Session = RouterOutputs['auth']['sessions'][number];
+/** What sign-up, sign-in and refresh answer. */
+export type AuthResult = RouterOutputs['auth']['signIn'];
+
+/** The error shape every procedure answers with: `error.data.code`, `httpStatus`, `requestId`, `zodError`. */
+export type TaskwireErrorShape = AppRouter['_def']['_config']['$types']['errorShape'];
+/** `error.data` of a failed call; `code` is tRPC's code (`'UNAUTHORIZED'`, `'TOO_MANY_REQUESTS'`, …). */
+export type TaskwireErrorData = TaskwireErrorShape['data'];
+/** What a failed call rejects with. Narrow with `isTaskwireError(error)`. */
+export type TaskwireClientError = TRPCClientError<AppRouter>;
