@@ -17,6 +17,7 @@ import Fastify, {
 import { registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
 import { jsonBodyParser } from './json-body.js';
+import { registerMcp } from './mcp/register-mcp.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';
 import type { RateLimiter } from './rate-limit/limiter.js';
@@ -51,6 +52,8 @@ export interface ServerDeps {
   access?: AccessCache;
   /** Accepts access tokens from an external identity provider. */
   externalTokens?: ExternalTokenVerifier | null;
+  /** The external identity provider's issuer(s), named to MCP clients in the RFC 9728 document. */
+  authorizationServers?: string[];
   /** Per-address and per-account limits on sign-in, sign-up and refresh. */
   authLimits?: AuthLimits;
   /** The API's clock (sessions' idle and absolute limits, stats' "today"); tests move it. */
@@ -96,6 +99,7 @@ export async function buildServer({
   sessions,
   access,
   externalTokens,
+  authorizationServers,
   authLimits,
   requestLimits,
   quotas,
@@ -135,13 +139,16 @@ export async function buildServer({
         status,
         durationMs: Math.round(elapsedMs * 10) / 10,
         userId: req.userId,
+        ...(req.procedures && { procedure: req.procedures.join(',') }),
       },
       message,
     );
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
     // API answers are one user's data (or their tokens): no cache, shared or private, keeps them.
-    if (req.url.startsWith('/trpc/') || req.url.startsWith('/api/')) reply.header('cache-control', 'no-store');
+    if (req.url.startsWith('/trpc/') || req.url.startsWith('/api/') || req.url.startsWith('/mcp')) {
+      reply.header('cache-control', 'no-store');
+    }
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) logRequest(req, 499, 'request aborted', reply.elapsedTime);
     });
@@ -182,6 +189,8 @@ export async function buildServer({
   // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
   await registerRest(app, contextFor);
   registerDocs(app);
+  // The same procedures as MCP tools, for AI assistants acting for the token's user.
+  registerMcp(app, { contextFor, authorizationServers });
 
   // Until a web app is served at /, a newcomer who opens the server's address lands on the API docs.
   app.get('/', async (_req, reply) => reply.redirect('/docs'));

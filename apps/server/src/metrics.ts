@@ -23,6 +23,7 @@ const TRPC_PREFIX = '/trpc/';
  * for a batch). Unknown names collapse to "unknown" and other paths to "other", to bound label values.
  */
 function proceduresOf(req: FastifyRequest): string[] {
+  if (req.procedures) return req.procedures;
   const declared = req.routeOptions.config?.procedure;
   if (declared) return [declared];
   const path = req.url.split('?')[0] ?? '';
@@ -38,6 +39,10 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** The procedure a REST route calls, for the metrics' `procedure` label. */
     procedure?: string;
+  }
+  interface FastifyRequest {
+    /** What a request calls when only its body says (MCP: `mcp:add_task`), for metrics and the log. */
+    procedures?: string[];
   }
 }
 

@@ -103,6 +103,8 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
       issuer: env.AUTH_ISSUER,
       audience: env.AUTH_AUDIENCE,
     }),
+    // An identity provider with its own issuer is where MCP clients get tokens (RFC 9728).
+    ...(env.AUTH_JWKS_URL && env.AUTH_ISSUER && { authorizationServers: [env.AUTH_ISSUER] }),
     authLimits: limits.authLimits,
     logger,
     metricsToken: env.METRICS_TOKEN,

@@ -67,3 +67,4 @@ export {
   taskSchema,
 } from './tasks/schemas.js';
 export { purgeExpiredTrash, TRASH_RETENTION_DAYS } from './tasks/trash-queries.js';
+export { idOutput } from './id-output.js';
