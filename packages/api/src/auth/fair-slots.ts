@@ -9,13 +9,8 @@ interface Waiter {
   start: () => void;
 }
 
-/**
- * Runs work in `slots` slots at most, fairly between holders. With `restRatio`, a slot rests after
- * each piece of work for that fraction of the time the work took (the caller is answered at once):
- * a flood of hashing then takes at most 1 / (1 + restRatio) of a core per slot, and the requests
- * sharing the machine with it keep their latency.
- */
-export function createFairSlots(slots: number, { restRatio = 0 }: { restRatio?: number } = {}) {
+/** Runs work in `slots` slots at most, fairly between holders. */
+export function createFairSlots(slots: number) {
   let running = 0;
   const busy = new Set<string>();
   const waiting: Waiter[] = [];
@@ -58,18 +53,12 @@ export function createFairSlots(slots: number, { restRatio = 0 }: { restRatio?: 
           waiting.push({ holder, start });
           dispatch();
         });
-      const started = performance.now();
       try {
         return await work();
       } finally {
-        const rest = (performance.now() - started) * restRatio;
-        const release = () => {
-          running--;
-          busy.delete(holder);
-          dispatch();
-        };
-        if (rest > 0) setTimeout(release, rest).unref();
-        else release();
+        running--;
+        busy.delete(holder);
+        dispatch();
       }
     },
     /** Work waiting for a slot (for tests and metrics). */

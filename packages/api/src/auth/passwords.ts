@@ -9,9 +9,7 @@ import { createFairSlots } from './fair-slots.js';
 // account's burst makes another's sign-in wait for the hashes already running, not for the burst.
 
 const SLOTS = Math.max(1, availableParallelism() - 1);
-// Each slot rests half as long as its last hash took: a flood of sign-ins takes at most two
-// thirds of a core per slot, and task.list's p99 stayed within 1.5× while sign-ins ran flat out.
-const hashing = createFairSlots(SLOTS, { restRatio: 0.5 });
+const hashing = createFairSlots(SLOTS);
 
 type Reply = { id: number; ok: true; result: string | boolean } | { id: number; ok: false; message: string };
 
