@@ -46,6 +46,7 @@ export {
   rateLimitedError,
   VersionConflictError,
 } from './errors.js';
+export { idOutput } from './id-output.js';
 export { type Logger, silentLogger } from './logger.js';
 export { checkOutputs } from './outputs.js';
 export { DEFAULT_QUOTAS, QuotaExceeded, type Quotas } from './quotas.js';
@@ -67,4 +68,3 @@ export {
   taskSchema,
 } from './tasks/schemas.js';
 export { purgeExpiredTrash, TRASH_RETENTION_DAYS } from './tasks/trash-queries.js';
-export { idOutput } from './id-output.js';
