@@ -56,3 +56,34 @@ describe('fair slots for password hashing', () => {
     expect(await slots.run('x', async () => 'next')).toBe('next');
   });
 });
+
+describe('resting slots', () => {
+  it('hold a slot for the rest restAfter asks after each piece of work, and hand it on at once without one', async () => {
+    let restMs = 0;
+    const slots = createFairSlots(1, { restAfter: () => restMs });
+    const next = async () => {
+      let started = false;
+      const first = gate();
+      const running = slots.run('a', () => first.done);
+      const waiting = slots.run('b', async () => {
+        started = true;
+      });
+      first.open();
+      await running;
+      return { started: () => started, waiting };
+    };
+
+    // No rest: the slot passes to the waiting holder as the first work ends.
+    const immediate = await next();
+    expect(immediate.started()).toBe(true);
+    await immediate.waiting;
+
+    // A rest of 150 ms: the waiting holder starts no sooner (timers never fire early).
+    restMs = 150;
+    const ended = performance.now();
+    const rested = await next();
+    expect(rested.started()).toBe(false);
+    await rested.waiting;
+    expect(performance.now() - ended).toBeGreaterThanOrEqual(145);
+  });
+});

@@ -9,8 +9,16 @@ interface Waiter {
   start: () => void;
 }
 
+export interface FairSlotsOptions {
+  /**
+   * How long a slot rests after a piece of work that took `workMs`, before it takes the next
+   * (the caller is answered at once). Default: no rest.
+   */
+  restAfter?: (workMs: number) => number;
+}
+
 /** Runs work in `slots` slots at most, fairly between holders. */
-export function createFairSlots(slots: number) {
+export function createFairSlots(slots: number, { restAfter }: FairSlotsOptions = {}) {
   let running = 0;
   const busy = new Set<string>();
   const waiting: Waiter[] = [];
@@ -53,12 +61,18 @@ export function createFairSlots(slots: number) {
           waiting.push({ holder, start });
           dispatch();
         });
+      const started = performance.now();
       try {
         return await work();
       } finally {
-        running--;
         busy.delete(holder);
-        dispatch();
+        const release = () => {
+          running--;
+          dispatch();
+        };
+        const rest = restAfter?.(performance.now() - started) ?? 0;
+        if (rest > 0) setTimeout(release, rest).unref();
+        else release();
       }
     },
     /** Work waiting for a slot (for tests and metrics). */

@@ -9,7 +9,31 @@ import { createFairSlots } from './fair-slots.js';
 // account's burst makes another's sign-in wait for the hashes already running, not for the burst.
 
 const SLOTS = Math.max(1, availableParallelism() - 1);
-const hashing = createFairSlots(SLOTS);
+/** Above this share of its time busy, the event loop is serving requests at full speed. */
+const BUSY_EVENT_LOOP = 0.5;
+const requestHandlingLoad = recentEventLoopUtilization();
+// While request handling runs flat out, each slot rests half as long as its last hash took, so a
+// flood of sign-ins leaves the other requests their CPU (nice 19 alone still let task.list's p99
+// reach 1.5–2× idle). A quiet event loop means no rest: a sign-in then waits for nothing extra.
+const hashing = createFairSlots(SLOTS, {
+  restAfter: (workMs) => (requestHandlingLoad() > BUSY_EVENT_LOOP ? workMs / 2 : 0),
+});
+
+/** This thread's event-loop utilisation over the last ≥ 100 ms (0: idle, 1: never idle). */
+function recentEventLoopUtilization(windowMs = 100): () => number {
+  let mark = performance.eventLoopUtilization();
+  let markedAt = performance.now();
+  let utilization = 0;
+  return () => {
+    if (performance.now() - markedAt >= windowMs) {
+      const now = performance.eventLoopUtilization();
+      utilization = performance.eventLoopUtilization(now, mark).utilization;
+      mark = now;
+      markedAt = performance.now();
+    }
+    return utilization;
+  };
+}
 
 type Reply = { id: number; ok: true; result: string | boolean } | { id: number; ok: false; message: string };
 
