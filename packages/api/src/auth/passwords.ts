@@ -9,8 +9,8 @@ import { createFairSlots } from './fair-slots.js';
 // account's burst makes another's sign-in wait for the hashes already running, not for the burst.
 
 const SLOTS = Math.max(1, availableParallelism() - 1);
-/** Above this share of its time busy, the event loop is serving requests at full speed. */
-const BUSY_EVENT_LOOP = 0.5;
+/** Above this share of its time busy, the event loop is serving requests flat out. */
+const BUSY_EVENT_LOOP = 0.8;
 const requestHandlingLoad = recentEventLoopUtilization();
 // While request handling runs flat out, each slot rests half as long as its last hash took, so a
 // flood of sign-ins leaves the other requests their CPU (nice 19 alone still let task.list's p99
