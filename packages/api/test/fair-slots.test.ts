@@ -87,3 +87,22 @@ describe('resting slots', () => {
     expect(performance.now() - ended).toBeGreaterThanOrEqual(145);
   });
 });
+
+describe('a light holder among busy ones', () => {
+  it('goes next, before one piece of work of each busy holder in turn', async () => {
+    const slots = createFairSlots(1);
+    const order: string[] = [];
+    const first = gate();
+    const all = [slots.run('busy-0', () => first.done)];
+    for (let round = 0; round < 5; round++) {
+      for (const holder of ['busy-1', 'busy-2', 'busy-3']) {
+        all.push(slots.run(holder, async () => void order.push(holder)));
+      }
+    }
+    all.push(slots.run('victim', async () => void order.push('victim')));
+    first.open();
+    await Promise.all(all);
+    expect(order[0]).toBe('victim');
+    expect(order).toHaveLength(16);
+  });
+});

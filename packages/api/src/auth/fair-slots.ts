@@ -1,8 +1,10 @@
 // A few slots shared fairly between many holders. Each hash of a password takes a core for tens of
 // milliseconds, so only cores − 1 run at once; with a plain queue, an account that sends hundreds
 // of password changes makes every other user's sign-in wait behind all of them. Here a holder (an
-// account) never has more than one slot at a time, and a free slot goes to the waiting holder that
-// was served least recently, so a sign-in waits for at most the hashes already running.
+// account) never has more than one slot at a time, and a free slot goes to the waiting holder with
+// the fewest pieces of work waiting (then the one served least recently): a user signing in once
+// goes before accounts with a backlog, so a sign-in waits for the hashes already running, not for
+// one hash of every busy account in turn.
 
 interface Waiter {
   holder: string;
@@ -22,6 +24,8 @@ export function createFairSlots(slots: number, { restAfter }: FairSlotsOptions =
   let running = 0;
   const busy = new Set<string>();
   const waiting: Waiter[] = [];
+  /** How many pieces of work each holder has waiting. */
+  const backlog = new Map<string, number>();
   /** When each holder last got a slot, to serve the least recently served first (bounded). */
   const lastServed = new Map<string, number>();
   let served = 0;
@@ -35,6 +39,13 @@ export function createFairSlots(slots: number, { restAfter }: FairSlotsOptions =
     if (lastServed.size > 10_000) lastServed.delete(lastServed.keys().next().value ?? '');
   }
 
+  /** Fewer pieces of work waiting first; among equals, the one served least recently. */
+  function comesBefore(a: string, b: string): boolean {
+    const [backlogA, backlogB] = [backlog.get(a) ?? 0, backlog.get(b) ?? 0];
+    if (backlogA !== backlogB) return backlogA < backlogB;
+    return (lastServed.get(a) ?? 0) < (lastServed.get(b) ?? 0);
+  }
+
   function dispatch(): void {
     while (running < slots) {
       let best = -1;
@@ -42,11 +53,14 @@ export function createFairSlots(slots: number, { restAfter }: FairSlotsOptions =
         const candidate = waiting[i];
         if (!candidate || busy.has(candidate.holder)) continue;
         const current = best >= 0 ? waiting[best] : undefined;
-        if (!current || (lastServed.get(candidate.holder) ?? 0) < (lastServed.get(current.holder) ?? 0)) best = i;
+        if (!current || comesBefore(candidate.holder, current.holder)) best = i;
       }
       if (best < 0) return;
       const [next] = waiting.splice(best, 1);
       if (!next) return;
+      const left = (backlog.get(next.holder) ?? 1) - 1;
+      if (left > 0) backlog.set(next.holder, left);
+      else backlog.delete(next.holder);
       grant(next.holder);
       next.start();
     }
@@ -59,6 +73,7 @@ export function createFairSlots(slots: number, { restAfter }: FairSlotsOptions =
       else
         await new Promise<void>((start) => {
           waiting.push({ holder, start });
+          backlog.set(holder, (backlog.get(holder) ?? 0) + 1);
           dispatch();
         });
       const started = performance.now();
