@@ -3,6 +3,7 @@ import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { z } from 'zod';
 import type { SessionLimits } from '../context.js';
+import { deleteInBatches } from '../delete-in-batches.js';
 import { refreshRefused } from '../errors.js';
 import type { SessionView } from './schemas.js';
 
@@ -232,25 +233,26 @@ export async function listSessions(
 export async function purgeEndedSessions(db: Db, limits: SessionLimits, now: Date, batchSize = 1_000): Promise<number> {
   const idleSince = new Date(now.getTime() - limits.idleMs);
   const createdBefore = new Date(now.getTime() - limits.absoluteMs);
-  let total = 0;
-  for (;;) {
-    const sessions = await db
+  const sessions = await deleteInBatches(batchSize, async (limit) => {
+    const result = await db
       .deleteFrom('sessions')
       .where(
         sql<boolean>`(user_id, id) in (select user_id, id from sessions
           where revoked_at is not null or last_used_at < ${idleSince} or created_at < ${createdBefore}
-          limit ${batchSize})`,
+          limit ${limit})`,
       )
       .executeTakeFirst();
-    const tokens = await db
+    return result.numDeletedRows;
+  });
+  const tokens = await deleteInBatches(batchSize, async (limit) => {
+    const result = await db
       .deleteFrom('refresh_tokens')
       .where(
         sql<boolean>`(user_id, session_id, token_hash) in (select user_id, session_id, token_hash
-          from refresh_tokens where rotated_at < ${idleSince} limit ${batchSize})`,
+          from refresh_tokens where rotated_at < ${idleSince} limit ${limit})`,
       )
       .executeTakeFirst();
-    const deleted = Number(sessions.numDeletedRows) + Number(tokens.numDeletedRows);
-    total += deleted;
-    if (Number(sessions.numDeletedRows) < batchSize && Number(tokens.numDeletedRows) < batchSize) return total;
-  }
+    return result.numDeletedRows;
+  });
+  return sessions + tokens;
 }

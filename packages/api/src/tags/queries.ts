@@ -1,6 +1,7 @@
 import { type Db, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
+import { deleteInBatches } from '../delete-in-batches.js';
 import { conflictError, notFoundError } from '../errors.js';
 import { holdQuotas, type Quotas, quotaExceededError } from '../quotas.js';
 import type { Tag } from './schemas.js';
@@ -122,18 +123,15 @@ export async function deleteTag(db: Db, userId: string, id: string): Promise<voi
  * a tag when its last task lets go of it; this catches one created for a change that then wrote
  * no task (a retried create answered with the task it made before).
  */
-export async function purgeUnusedTags(db: Db, batchSize = 1_000): Promise<number> {
-  let total = 0;
-  for (;;) {
+export function purgeUnusedTags(db: Db, batchSize = 1_000): Promise<number> {
+  return deleteInBatches(batchSize, async (limit) => {
     const result = await db
       .deleteFrom('tags')
       .where(
         sql<boolean>`(user_id, id) in (select user_id, id from tags
-          where task_count = 0 and trashed_count = 0 and created_at < now() - interval '1 hour' limit ${batchSize})`,
+          where task_count = 0 and trashed_count = 0 and created_at < now() - interval '1 hour' limit ${limit})`,
       )
       .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
+    return result.numDeletedRows;
+  });
 }

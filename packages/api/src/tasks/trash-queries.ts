@@ -1,6 +1,7 @@
 import { type Db, inTransaction } from '@taskwire/db';
 import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
+import { deleteInBatches } from '../delete-in-batches.js';
 import { notFoundError } from '../errors.js';
 import { ensureRoomForTasks, type Quotas } from '../quotas.js';
 import { encodeCursor, type TrashCursor } from './cursor.js';
@@ -24,20 +25,17 @@ export async function purgeExpiredTrashOf(db: Db, userId: string): Promise<void>
 }
 
 /** Maintenance across all users (the scheduled purge), in batches so no transaction grows large. */
-export async function purgeExpiredTrash(db: Db, batchSize = 1_000): Promise<number> {
-  let total = 0;
-  for (;;) {
+export function purgeExpiredTrash(db: Db, batchSize = 1_000): Promise<number> {
+  return deleteInBatches(batchSize, async (limit) => {
     const result = await db
       .deleteFrom('tasks')
       .where(
         sql<boolean>`(user_id, id) in (
-          select user_id, id from tasks where deleted_at is not null and ${expired} limit ${batchSize})`,
+          select user_id, id from tasks where deleted_at is not null and ${expired} limit ${limit})`,
       )
       .executeTakeFirst();
-    const deleted = Number(result.numDeletedRows);
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
+    return result.numDeletedRows;
+  });
 }
 
 /** The user's trash, most recently deleted first. */
