@@ -85,6 +85,21 @@ export function fieldErrorsOf(cause: unknown): ZodError | null {
   return null;
 }
 
+/**
+ * A short, readable summary of a zod failure: "title: Too big: expected string to have <=200
+ * characters", at most five problems. `fieldName` renames a top-level field for a surface that
+ * calls it something else (MCP's `taskId` for `id`).
+ */
+export function summariseInputErrors(error: ZodError, fieldName: (field: string) => string = (field) => field): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => {
+      const [field, ...rest] = issue.path.map(String);
+      return field === undefined ? issue.message : `${[fieldName(field), ...rest].join('.')}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
 /** BAD_REQUEST naming the field, for a rule checked after the schema. */
 export function invalidInputError(field: string, message: string): TRPCError {
   return new TRPCError({ code: 'BAD_REQUEST', message, cause: new InvalidInputError(field, message) });

@@ -44,6 +44,7 @@ export {
   InvalidInputError,
   RateLimitedError,
   rateLimitedError,
+  summariseInputErrors,
   VersionConflictError,
 } from './errors.js';
 export { idOutput } from './id-output.js';

@@ -1,25 +1,18 @@
 import { isDatabaseUnavailable } from '@taskwire/db';
 import { initTRPC, TRPCError } from '@trpc/server';
-import { type ZodError, z } from 'zod';
+import { z } from 'zod';
 import type { Context } from './context.js';
 import {
   accessTokenRefused,
   clientCausedFailure,
   fieldErrorsOf,
+  summariseInputErrors,
   unavailableError,
   VersionConflictError,
 } from './errors.js';
 import { currentRequestId } from './request-scope.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
-
-/** A short, readable summary of a zod failure: "title: Too big: expected string to have <=200 characters". */
-function summarise(error: ZodError): string {
-  return error.issues
-    .slice(0, 5)
-    .map((issue) => (issue.path.length ? `${issue.path.join('.')}: ${issue.message}` : issue.message))
-    .join('; ');
-}
 
 const t = initTRPC.context<Context>().create({
   // Never send stacks, whatever NODE_ENV says.
@@ -30,7 +23,7 @@ const t = initTRPC.context<Context>().create({
       error.code === 'INTERNAL_SERVER_ERROR'
         ? GENERIC_INTERNAL_MESSAGE
         : zodError
-          ? `Invalid input: ${summarise(zodError)}`
+          ? `Invalid input: ${summariseInputErrors(zodError)}`
           : shape.message;
     return {
       message,

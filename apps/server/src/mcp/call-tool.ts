@@ -1,4 +1,4 @@
-import { type createCaller, fieldErrorsOf } from '@taskwire/api';
+import { type createCaller, fieldErrorsOf, summariseInputErrors } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { callProcedure } from '../rest/procedures.js';
 import type { McpTool } from './tools.js';
@@ -27,12 +27,8 @@ function toolFailure(tool: McpTool, error: unknown, requestId: string): { result
   if (error.code === 'NOT_FOUND') return { result: failure('Task not found'), internal: false };
   const invalid = error.code === 'BAD_REQUEST' ? fieldErrorsOf(error.cause) : null;
   if (invalid) {
-    const problems = invalid.issues.slice(0, 5).map((issue) => {
-      const [field, ...rest] = issue.path.map(String);
-      const name = [field !== undefined ? (argumentOf[field] ?? field) : undefined, ...rest].filter(Boolean).join('.');
-      return name ? `${name}: ${issue.message}` : issue.message;
-    });
-    return { result: failure(`Invalid arguments: ${problems.join('; ')}`), internal: false };
+    const problems = summariseInputErrors(invalid, (field) => argumentOf[field] ?? field);
+    return { result: failure(`Invalid arguments: ${problems}`), internal: false };
   }
   // The procedures' own messages for what the caller did (quota, conflict, rate limit) are for clients.
   return { result: failure(error.message), internal: false };
