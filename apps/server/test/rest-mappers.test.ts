@@ -4,8 +4,8 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { procedureInputSchema } from '../src/procedures.js';
 import { buildOpenApiDocument, documentPath, errorStatuses } from '../src/rest/openapi.js';
-import { procedureInputSchema } from '../src/rest/procedures.js';
 import { coerceQuery } from '../src/rest/query.js';
 import {
   authTokensResource,

@@ -1,6 +1,6 @@
 import { type createCaller, fieldErrorsOf, summariseInputErrors } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
-import { callProcedure } from '../rest/procedures.js';
+import { callProcedure } from '../procedures.js';
 import type { McpTool } from './tools.js';
 
 type Caller = ReturnType<typeof createCaller>;

@@ -1,6 +1,6 @@
 import { completedTaskSchema, idOutput, tagSchema, taskPageSchema, taskSchema } from '@taskwire/api';
 import { z } from 'zod';
-import { type ProcedurePath, procedureInputSchema } from '../rest/procedures.js';
+import { type ProcedurePath, procedureInputSchema } from '../procedures.js';
 
 // The MCP tools: each is one procedure, with some of its input fields under names a model reads
 // more easily (`taskId` for `id`). Schemas come from the procedures' own zod schemas, and the

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { procedureInputSchema } from './procedures.js';
+import { procedureInputSchema } from '../procedures.js';
 import { type AnyRestRoute, inputSource } from './route.js';
 import { type JsonSchema, snakeJsonSchema, snakeKey } from './snake-case.js';
 

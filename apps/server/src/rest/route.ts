@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProcedureOutput, ProcedurePath } from './procedures.js';
+import type { ProcedureOutput, ProcedurePath } from '../procedures.js';
 import type { Responder } from './responders.js';
 import { camelKey, isPlainObject, toCamel } from './snake-case.js';
 
