@@ -14,6 +14,8 @@ export interface UsersTable {
   tokens_valid_after: NullableTimestamp;
   /** IANA time zone; recurrence and "due today" are computed in it. */
   timezone: Generated<string>;
+  /** The last id given to one of the user's task events (migration 0007). */
+  last_event_id: ColumnType<string, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
@@ -34,6 +36,8 @@ export interface TasksTable {
   tag_ids: Generated<string[]>;
   due_at: NullableTimestamp;
   remind_at: NullableTimestamp;
+  /** Set when the reminder for remind_at fired; cleared by a trigger when remind_at changes. */
+  reminded_at: NullableTimestamp;
   recurrence: ColumnType<RecurrenceRule | null, RecurrenceRule | null | undefined, RecurrenceRule | null>;
   /** Set while the task is in the trash. */
   deleted_at: NullableTimestamp;
@@ -87,6 +91,20 @@ export interface DeletedIdentitiesTable {
   deleted_at: Date;
 }
 
+/** The outbox of task changes, written by triggers (migration 0007); ids count up per user. */
+export interface TaskEventsTable {
+  user_id: string;
+  /** bigint: read as a string by pg, and as a number by PGlite. */
+  id: ColumnType<string | number, never, never>;
+  type: string;
+  task_id: string;
+  /** The task right after the change (task_event_json), or null for a purge. */
+  task: ColumnType<Record<string, unknown> | null, never, never>;
+  /** For reminders: fired after it was due (missed while no server ran). */
+  late: boolean | null;
+  created_at: Timestamp;
+}
+
 /** Per-user counts kept by a trigger on tasks (migration 0002). */
 export interface TaskCountsTable {
   user_id: string;
@@ -111,6 +129,7 @@ export interface Database {
   tasks: TasksTable;
   tags: TagsTable;
   task_counts: TaskCountsTable;
+  task_events: TaskEventsTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   identities: IdentitiesTable;

@@ -45,7 +45,18 @@ describe('migrations', () => {
     const created = result.rows.find((r) => r.indexname === 'tasks_live_created_idx');
     expect(created?.indexdef).toContain('(user_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)');
     expect(result.rows.length).toBeGreaterThanOrEqual(10);
-    for (const row of result.rows) expect(row.indexdef, row.indexname).toMatch(/(USING \w+ )?\(user_id,/);
+    // The one exception: the reminder claimer scans what falls due next, whoever owns it.
+    const perUser = result.rows.filter((r) => r.indexname !== 'tasks_pending_reminders');
+    expect(perUser.length).toBe(result.rows.length - 1);
+    for (const row of perUser) expect(row.indexdef, row.indexname).toMatch(/(USING \w+ )?\(user_id,/);
+  });
+});
+
+describe('task_events', () => {
+  it('lead their primary key with user_id', async () => {
+    const result = await sql<{ indexdef: string }>`
+      select indexdef from pg_indexes where indexname = 'task_events_pkey'`.execute(testDb.db);
+    expect(result.rows[0]?.indexdef).toContain('(user_id, id)');
   });
 });
 

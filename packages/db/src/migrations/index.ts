@@ -5,6 +5,7 @@ import * as m0003 from './0003-sessions.js';
 import * as m0004 from './0004-account-security.js';
 import * as m0005 from './0005-deleted-identities.js';
 import * as m0006 from './0006-tag-counts.js';
+import * as m0007 from './0007-task-events.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-account-security': m0004,
   '0005-deleted-identities': m0005,
   '0006-tag-counts': m0006,
+  '0007-task-events': m0007,
 };
