@@ -4,6 +4,7 @@ import type { AuthLimits } from './auth/auth-limits.js';
 import type { ExternalTokenVerifier } from './auth/external-tokens.js';
 import type { TokenService } from './auth/tokens.js';
 import { type CallLimiter, chargeCallsOnce } from './call-limits.js';
+import type { EventHub } from './events/event-hub.js';
 import type { Logger } from './logger.js';
 import { DEFAULT_QUOTAS, type Quotas } from './quotas.js';
 
@@ -25,6 +26,8 @@ export interface ApiDeps {
   callLimiter?: CallLimiter;
   /** Per-account quotas; DEFAULT_QUOTAS when absent. */
   quotas?: Quotas;
+  /** Live events (task.events, and announcing changes); without it task.events is unavailable. */
+  events?: EventHub;
 }
 
 /** How long a session lives without use, and at most. */
@@ -55,6 +58,8 @@ export interface Context {
   tokens: TokenService;
   log: Logger;
   requestId: string;
+  /** Live events of this instance, when it serves them. */
+  events: EventHub | null;
   /** Who the bearer token speaks for (signature verified); protected procedures confirm it still counts. */
   principal: Principal | null;
   /** The confirmed user; set for protected procedures only. */
@@ -102,6 +107,7 @@ export async function createContext(deps: ApiDeps, request: RequestInfo): Promis
     tokens: deps.tokens,
     log: request.log ?? deps.log,
     requestId: request.requestId,
+    events: deps.events ?? null,
     principal,
     user: null,
     sessionId: null,

@@ -47,6 +47,16 @@ export {
   summariseInputErrors,
   VersionConflictError,
 } from './errors.js';
+export { createLocalEventBus, type EventBus, type EventBusListener } from './events/event-bus.js';
+export { createEventHub, type EventHub, type EventHubOptions, type EventHubStats } from './events/event-hub.js';
+export { type FiredReminder, fireDueReminders, purgeOldEvents } from './events/queries.js';
+export {
+  type ResyncEvent,
+  TASK_EVENT_TYPES,
+  type TaskChangeEvent,
+  type TaskEvent,
+  type TaskEventType,
+} from './events/schemas.js';
 export { idOutput } from './id-output.js';
 export { type Logger, silentLogger } from './logger.js';
 export { checkOutputs } from './outputs.js';

@@ -93,7 +93,7 @@ export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
  * A procedure that needs a signed-in user: the token's principal must still resolve to a live
  * account and session (not deleted, signed out or revoked). Narrows `ctx.user` to non-null.
  */
-export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
+export const protectedProcedure = t.procedure.use(async ({ ctx, type, next }) => {
   let resolved: Awaited<ReturnType<Context['access']['resolve']>> | null;
   try {
     await ctx.chargeCalls();
@@ -102,5 +102,8 @@ export const protectedProcedure = t.procedure.use(async ({ ctx, next }) => {
     throw databaseFailure(asTRPCError(cause));
   }
   if (!resolved) throw accessTokenRefused(await ctx.tokenExpired());
-  return mapFailure(await next({ ctx: { user: { id: resolved.userId }, sessionId: resolved.sessionId } }));
+  const result = mapFailure(await next({ ctx: { user: { id: resolved.userId }, sessionId: resolved.sessionId } }));
+  // A committed change rings the user's open streams, on every instance.
+  if (type === 'mutation' && result.ok) ctx.events?.announce(resolved.userId);
+  return result;
 });

@@ -150,7 +150,13 @@ describe('the access check cache', () => {
     let clock = 1_000_000;
     const access = createAccessCache({ ttlMs: 5_000, now: () => clock });
     const { user } = await api.signUp();
-    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: clock / 1000 };
+    const principal = {
+      kind: 'local' as const,
+      userId: user.id,
+      sessionId: null,
+      issuedAt: clock / 1000,
+      expiresAt: clock / 1000 + 900,
+    };
     expect(await access.resolve(api.db, principal)).toEqual({ userId: user.id, sessionId: null });
 
     // Deleted behind the cache's back (as by another instance): still cached…
@@ -170,7 +176,7 @@ describe('the access check cache', () => {
   ])('forgets %s', async (_, forget) => {
     const access = createAccessCache({ ttlMs: 60_000 });
     const { user } = await api.signUp();
-    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0 };
+    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0, expiresAt: 900 };
     expect(await access.resolve(api.db, principal)).not.toBeNull();
     await api.db.updateTable('users').set({ tokens_valid_after: new Date() }).where('id', '=', user.id).execute();
     expect(await access.resolve(api.db, principal)).not.toBeNull();
@@ -181,7 +187,7 @@ describe('the access check cache', () => {
   it('does not cache a lookup that read the account before a revocation it overlapped', async () => {
     const access = createAccessCache({ ttlMs: 60_000 });
     const { user } = await api.signUp();
-    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0 };
+    const principal = { kind: 'local' as const, userId: user.id, sessionId: null, issuedAt: 0, expiresAt: 900 };
     // A lookup reads the account while its tokens still count, and a revocation's "forget"
     // arrives before that lookup has returned.
     const inFlight = access.resolve(api.db, principal);

@@ -28,6 +28,8 @@ export interface ExternalSubject {
   email: string | null;
   /** `iat` in seconds; 0 when the token has none (then "sign out everywhere" refuses it). */
   issuedAt: number;
+  /** `exp` in seconds (required of every external token): open streams end then. */
+  expiresAt: number;
 }
 
 export interface ExternalTokenVerifier {
@@ -66,6 +68,7 @@ function toSubject(payload: JWTPayload, fallbackIssuer: string): ExternalSubject
     subject: subject.data,
     email: email.success && payload.email_verified !== false ? email.data : null,
     issuedAt: payload.iat ?? 0,
+    expiresAt: payload.exp ?? 0,
   };
 }
 

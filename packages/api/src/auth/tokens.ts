@@ -23,6 +23,8 @@ export interface TokenSubject {
   userId: string;
   sessionId: string | null;
   issuedAt: number;
+  /** When the token expires (`exp`, seconds): open streams end then. */
+  expiresAt: number;
 }
 
 /** Issues and verifies access tokens. */
@@ -88,7 +90,8 @@ export function createTokenService(config: TokenConfig): TokenService {
       if (!parsed.success) return null;
       const sid = subject.safeParse(result.claims.sid);
       const issuedAt = result.claims.iat as number;
-      return { userId: parsed.data, sessionId: sid.success ? sid.data : null, issuedAt };
+      const expiresAt = result.claims.exp as number;
+      return { userId: parsed.data, sessionId: sid.success ? sid.data : null, issuedAt, expiresAt };
     },
 
     async hasExpired(token) {

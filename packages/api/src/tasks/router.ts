@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { taskEventsProcedure } from '../events/router.js';
 import { idOutput } from '../id-output.js';
 import { output } from '../outputs.js';
 import { protectedProcedure, router } from '../trpc.js';
@@ -103,6 +104,9 @@ export const taskRouter = router({
     .input(bulkDeleteInput)
     .output(output(bulkDeleteOutput))
     .mutation(({ ctx, input }) => bulkTrash(ctx.db, ctx.user.id, input.ids, ctx.quotas)),
+
+  /** The user's task changes and reminders, live (a subscription over SSE; see events/). */
+  events: taskEventsProcedure,
 
   dueReminders: protectedProcedure
     .input(dueRemindersInput)

@@ -1,0 +1,217 @@
+import type { Db } from '@taskwire/db';
+import { rateLimitedError } from '../errors.js';
+import type { EventBus } from './event-bus.js';
+import { eventsAfter, eventWindow, type StoredEvent } from './queries.js';
+
+// One per instance. Streams of the same user on this instance share one feed: on each
+// announcement the feed reads the outbox once and keeps the latest events in memory, so N open
+// devices cost one read per change, not N. A stream that is behind (a resume) reads the outbox
+// itself. Nothing is pushed into a stream: each pulls when its reader is ready, so a slow reader
+// holds no queue of its own; it only falls behind, onto outbox reads.
+
+export interface EventHubOptions {
+  db: Db;
+  bus: EventBus;
+  /** Open streams one user may have on this instance (default 10). */
+  streamsPerUser?: number;
+  /** Open streams on this instance (default 10 000). */
+  maxStreams?: number;
+  /** Events each feed keeps in memory (default 256). */
+  recentPerUser?: number;
+}
+
+/** Counters for /metrics. */
+export interface EventHubStats {
+  openStreams: number;
+  /** Announcements of new events made by this instance. */
+  published: number;
+  /** Events written to streams on this instance. */
+  delivered: number;
+}
+
+/** One open stream's hold on its user's feed. */
+export interface StreamLease {
+  /** The last event id the feed has read (where a stream that asked for nothing old starts). */
+  readonly latest: number;
+  /** Events after `cursor`, oldest first: from memory when it holds them, else the outbox. */
+  after(cursor: number, limit: number): Promise<StoredEvent[]>;
+  /** Resolves when the feed may have news, the hub closes, `signal` aborts, or after `ms`. */
+  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  release(): void;
+}
+
+export interface EventHub {
+  readonly stats: EventHubStats;
+  /** True once close() ran: streams end so that clients reconnect elsewhere. */
+  readonly closed: boolean;
+  /** After a change commits: tells every instance that the user has new events. */
+  announce(userId: string): void;
+  /** Opens a stream for the user; TOO_MANY_REQUESTS beyond the limits. */
+  join(userId: string): Promise<StreamLease>;
+  close(): void;
+}
+
+/** How long a feed goes without reading before a stream's wake-up reads anyway (lost announcements). */
+const FEED_RECHECK_MS = 15_000;
+const FEED_READ_BATCH = 500;
+
+class UserFeed {
+  latest = 0;
+  recent: StoredEvent[] = [];
+  streams = 0;
+  lastReadAt = Date.now();
+  readonly ready: Promise<void>;
+  private readonly waiters = new Set<() => void>();
+  private reading: Promise<void> | null = null;
+  private readAgain = false;
+
+  constructor(
+    private readonly db: Db,
+    private readonly userId: string,
+    private readonly keep: number,
+  ) {
+    this.ready = eventWindow(db, userId).then((window) => {
+      this.latest = window.latest;
+    });
+  }
+
+  /** Reads what the outbox has after `latest`; a call during a read makes that read go round once more. */
+  refresh(): void {
+    if (this.reading) {
+      this.readAgain = true;
+      return;
+    }
+    this.reading = this.ready
+      .then(() => this.readNew())
+      .catch(() => {
+        // The database is unreachable: streams keep waiting, and the next announcement reads again.
+      })
+      .finally(() => {
+        this.reading = null;
+        if (this.readAgain) {
+          this.readAgain = false;
+          this.refresh();
+        }
+      });
+  }
+
+  private async readNew(): Promise<void> {
+    for (;;) {
+      const rows = await eventsAfter(this.db, this.userId, this.latest, FEED_READ_BATCH);
+      this.lastReadAt = Date.now();
+      const last = rows.at(-1);
+      if (last) {
+        this.recent.push(...rows);
+        if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+        this.latest = last.id;
+        this.wake();
+      }
+      if (rows.length < FEED_READ_BATCH) return;
+    }
+  }
+
+  async after(cursor: number, limit: number): Promise<StoredEvent[]> {
+    const first = this.recent[0];
+    if (cursor >= this.latest) return [];
+    if (first && cursor >= first.id - 1) {
+      const start = this.recent.findIndex((event) => event.id > cursor);
+      return this.recent.slice(start, start + limit);
+    }
+    return eventsAfter(this.db, this.userId, cursor, limit);
+  }
+
+  wait(ms: number, signal?: AbortSignal): Promise<void> {
+    if (Date.now() - this.lastReadAt > FEED_RECHECK_MS) this.refresh();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        this.waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      this.waiters.add(done);
+    });
+  }
+
+  wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}
+
+export function createEventHub({
+  db,
+  bus,
+  streamsPerUser = 10,
+  maxStreams = 10_000,
+  recentPerUser = 256,
+}: EventHubOptions): EventHub {
+  const feeds = new Map<string, UserFeed>();
+  const stats: EventHubStats = { openStreams: 0, published: 0, delivered: 0 };
+  let closed = false;
+
+  const unsubscribe = bus.subscribe({
+    onUser: (userId) => feeds.get(userId)?.refresh(),
+    onGap: () => {
+      for (const feed of feeds.values()) feed.refresh();
+    },
+  });
+
+  return {
+    stats,
+    get closed() {
+      return closed;
+    },
+
+    announce(userId) {
+      stats.published++;
+      bus.publish(userId);
+    },
+
+    async join(userId) {
+      let feed = feeds.get(userId);
+      if ((feed?.streams ?? 0) >= streamsPerUser) {
+        throw rateLimitedError(5, `At most ${streamsPerUser} open event streams per account; close one first`);
+      }
+      if (stats.openStreams >= maxStreams) {
+        throw rateLimitedError(5, 'This server has too many open event streams; retry shortly');
+      }
+      if (!feed) {
+        feed = new UserFeed(db, userId, recentPerUser);
+        feeds.set(userId, feed);
+      }
+      const joined = feed;
+      joined.streams++;
+      stats.openStreams++;
+      let released = false;
+      const release = () => {
+        if (released) return;
+        released = true;
+        joined.streams--;
+        stats.openStreams--;
+        if (joined.streams === 0 && feeds.get(userId) === joined) feeds.delete(userId);
+      };
+      try {
+        await joined.ready;
+      } catch (error) {
+        release();
+        throw error;
+      }
+      return {
+        get latest() {
+          return joined.latest;
+        },
+        after: (cursor, limit) => joined.after(cursor, limit),
+        wait: (ms, signal) => (closed ? Promise.resolve() : joined.wait(ms, signal)),
+        release,
+      };
+    },
+
+    close() {
+      closed = true;
+      unsubscribe();
+      for (const feed of feeds.values()) feed.wake();
+    },
+  };
+}
