@@ -1,10 +1,13 @@
-import type {
-  AccessCache,
-  AuthLimits,
-  ExternalTokenVerifier,
-  Quotas,
-  SessionLimits,
-  TokenService,
+import {
+  type AccessCache,
+  type AuthLimits,
+  createEventHub,
+  createLocalEventBus,
+  type EventHub,
+  type ExternalTokenVerifier,
+  type Quotas,
+  type SessionLimits,
+  type TokenService,
 } from '@taskwire/api';
 import type { Db } from '@taskwire/db';
 import Fastify, {
@@ -16,6 +19,7 @@ import Fastify, {
 } from 'fastify';
 import { registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
+import { registerLiveEvents } from './live/register-live-events.js';
 import { jsonBodyParser } from './json-body.js';
 import { registerMcp } from './mcp/register-mcp.js';
 import { registerMetrics } from './metrics.js';
@@ -64,6 +68,12 @@ export interface ServerDeps {
   quotas?: Quotas;
   /** Limits on one request's size and time; 1 MiB, 20 calls per batch and 30 s by default. */
   requestLimits?: Partial<RequestLimits>;
+  /** Live events: streams, limits and the bus between instances. Default: this process only. */
+  events?: EventHub;
+  /** Milliseconds between passes that fire due reminders (default 500); 0 fires none. */
+  reminderIntervalMs?: number;
+  /** A stream's reader that takes nothing for this long is disconnected (default 60 s). */
+  streamStallTimeoutMs?: number;
 }
 
 export interface RequestLimits {
@@ -105,6 +115,9 @@ export async function buildServer({
   quotas,
   trpcHandler = 'fast',
   now,
+  events = createEventHub({ db, bus: createLocalEventBus() }),
+  reminderIntervalMs = 500,
+  streamStallTimeoutMs = 60_000,
 }: ServerDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
   const app = Fastify({
@@ -158,7 +171,7 @@ export async function buildServer({
   });
 
   // Before the tRPC plugin, so its routes inherit the metrics and overload hooks.
-  registerMetrics(app, db, { token: metricsToken, loopbackOnly: metricsLoopbackOnly });
+  const metrics = registerMetrics(app, db, { token: metricsToken, loopbackOnly: metricsLoopbackOnly, events });
   await registerOverloadProtection(app, overload);
   await registerHttpSecurity(app, corsOrigins);
   registerBearerChallenge(app);
@@ -182,12 +195,18 @@ export async function buildServer({
     ...(rateLimiter && { callLimiter: rateLimiter }),
     ...(quotas && { quotas }),
     ...(now && { now }),
+    events,
   };
   const contextFor = requestContextFactory(apiDeps);
-  await registerTrpc(app, { contextFor, maxBatchSize: limits.maxBatchSize, handler: trpcHandler });
+  await registerTrpc(app, {
+    contextFor,
+    maxBatchSize: limits.maxBatchSize,
+    handler: trpcHandler,
+    streamStallTimeoutMs,
+  });
 
   // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
-  await registerRest(app, contextFor);
+  await registerRest(app, contextFor, { streamStallTimeoutMs });
   registerDocs(app);
   // The same procedures as MCP tools, for AI assistants acting for the token's user.
   registerMcp(app, { contextFor, authorizationServers });
@@ -198,6 +217,8 @@ export async function buildServer({
     const { status, body } = trpcErrorFromHttp({ statusCode: 404 }, req.id);
     return reply.code(status).send(body);
   });
+
+  registerLiveEvents(app, { db, events, reminderIntervalMs, onReminderFired: metrics.observeReminderLag });
 
   app.get('/healthz', async () => ({ status: 'ok' }));
 

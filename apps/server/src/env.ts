@@ -118,6 +118,14 @@ const envSchema = z
     TRPC_HANDLER: z.enum(['fast', 'official']).default('fast'),
     /** Milliseconds between purges: trash older than 30 days, ended sessions, unused tags. */
     TRASH_PURGE_INTERVAL: z.coerce.number().int().min(1_000).default(3_600_000),
+    /** Open task.events streams one account may have on one instance (TOO_MANY_REQUESTS past it). */
+    STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(10),
+    /** Open task.events streams on one instance (TOO_MANY_REQUESTS past it). */
+    MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(10_000),
+    /** Milliseconds between passes that fire due reminders; 0 fires none on this instance. */
+    REMINDER_INTERVAL: z.coerce.number().int().min(0).max(60_000).default(500),
+    /** Milliseconds a stream's reader may take nothing (not even pings) before it is disconnected. */
+    STREAM_STALL_TIMEOUT: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     /** Live tasks an account may hold (FORBIDDEN past it). */
     MAX_TASKS_PER_USER: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
     /** Tags an account may hold (FORBIDDEN past it); a tag no task carries is deleted. */

@@ -1,11 +1,18 @@
-import { purgeEndedSessions, purgeExpiredTrash, purgeUnusedTags, type SessionLimits } from '@taskwire/api';
+import {
+  purgeEndedSessions,
+  purgeExpiredTrash,
+  purgeOldEvents,
+  purgeUnusedTags,
+  type SessionLimits,
+} from '@taskwire/api';
 import type { Db } from '@taskwire/db';
 import type { FastifyBaseLogger } from 'fastify';
 
 /**
  * Deletes what has expired, now and then every `intervalMs`: trash older than the retention period
  * (so users who never open their trash still lose deleted tasks after 30 days), sessions that
- * ended or expired with their refresh tokens, and tags no task carries. Safe on many instances at
+ * ended or expired with their refresh tokens, tags no task carries, and task events older than
+ * 24 h beyond each user's last 1 000. Safe on many instances at
  * once (each delete is idempotent). Returns a function that stops it.
  */
 export function scheduleMaintenance(
@@ -18,6 +25,7 @@ export function scheduleMaintenance(
     ['expired trash', () => purgeExpiredTrash(db)],
     ['ended sessions and used refresh tokens', () => purgeEndedSessions(db, sessions, new Date())],
     ['unused tags', () => purgeUnusedTags(db)],
+    ['task events past their retention', () => purgeOldEvents(db, new Date())],
   ];
   const run = async () => {
     for (const [what, purge] of jobs) {

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { appRouter } from '@taskwire/api';
+import { appRouter, type EventHub, type EventHubStats } from '@taskwire/api';
 import { type Db, poolStats } from '@taskwire/db';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
@@ -54,8 +54,8 @@ declare module 'fastify' {
 export function registerMetrics(
   app: FastifyInstance,
   db: Db,
-  { token, loopbackOnly }: { token: string | undefined; loopbackOnly: boolean },
-): void {
+  { token, loopbackOnly, events }: { token: string | undefined; loopbackOnly: boolean; events: EventHub },
+): { observeReminderLag: (lagMs: number) => void } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['procedure', 'status'] as const;
@@ -91,6 +91,34 @@ export function registerMetrics(
   pool('taskwire_db_pool_idle', 'Idle connections in the Postgres pool', (s) => s.idle);
   pool('taskwire_db_pool_waiting', 'Queries waiting for a Postgres connection', (s) => s.waiting);
 
+  new Gauge({
+    name: 'taskwire_event_streams_open',
+    help: 'Open task.events streams on this instance',
+    registers: [registry],
+    collect() {
+      this.set(events.stats.openStreams);
+    },
+  });
+  // The hub keeps the counts; each scrape copies them.
+  const hubCounter = (name: string, help: string, pick: (stats: EventHubStats) => number) =>
+    new Counter({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(pick(events.stats));
+      },
+    });
+  hubCounter('taskwire_events_published_total', 'Changes this instance announced to the event bus', (s) => s.published);
+  hubCounter('taskwire_events_delivered_total', 'Events written to streams on this instance', (s) => s.delivered);
+  const reminderLag = new Histogram({
+    name: 'taskwire_reminder_lag_seconds',
+    help: 'How long after its remindAt each reminder fired',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 5, 10, 60, 600],
+    registers: [registry],
+  });
+
   const record = (req: FastifyRequest, status: string, seconds: number) => {
     for (const procedure of proceduresOf(req)) {
       requests.inc({ procedure, status });
@@ -120,4 +148,5 @@ export function registerMetrics(
     }
     return reply.header('content-type', registry.contentType).send(await registry.metrics());
   });
+  return { observeReminderLag: (lagMs) => reminderLag.observe(lagMs / 1000) };
 }

@@ -39,3 +39,40 @@ export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status !== 'ready') return redis.disconnect();
   await redis.quit().catch(() => redis.disconnect());
 }
+
+export interface RedisSubscription {
+  /** Resolves true once subscribed, or false after `timeoutMs`. */
+  subscribed(timeoutMs: number): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * Subscribes to `channel` on a connection of its own. After a reconnect it subscribes again and
+ * calls `onReconnect`, since messages published meanwhile never arrive. (ioredis's own
+ * resubscription leaves its failure unhandled, which would end the process.)
+ */
+export function subscribeChannel(
+  url: string,
+  channel: string,
+  handlers: { onMessage: (message: string) => void; onReconnect: () => void; onError: (error: Error) => void },
+): RedisSubscription {
+  const subscriber = openRedis(url, handlers.onError, { autoResubscribe: false });
+  let markSubscribed: () => void = () => {};
+  const subscribed = new Promise<true>((resolve) => {
+    markSubscribed = () => resolve(true);
+  });
+  let connectedBefore = false;
+  subscriber.on('ready', () => {
+    if (connectedBefore) handlers.onReconnect();
+    connectedBefore = true;
+    subscriber.subscribe(channel).then(markSubscribed, handlers.onError);
+  });
+  subscriber.on('message', (_channel: string, message: string) => handlers.onMessage(message));
+  return {
+    subscribed(timeoutMs) {
+      const timedOut = new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
+      return Promise.race([subscribed, timedOut]);
+    },
+    close: () => closeRedis(subscriber),
+  };
+}

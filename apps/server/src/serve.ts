@@ -1,10 +1,17 @@
 import cluster from 'node:cluster';
-import { checkOutputs, createAccessCache, createExternalTokenVerifier, createTokenService } from '@taskwire/api';
+import {
+  checkOutputs,
+  createAccessCache,
+  createEventHub,
+  createExternalTokenVerifier,
+  createTokenService,
+} from '@taskwire/api';
 import type { Logger } from 'pino';
 import { buildServer } from './build-server.js';
 import { describeDatabase, openDatabase } from './database.js';
 import type { Env } from './env.js';
 import { resolveJwtSecret } from './jwt-secret.js';
+import { createEventBus } from './live/event-buses.js';
 import { scheduleMaintenance } from './maintenance.js';
 import { createAuthLimiter } from './rate-limit/auth-limiter.js';
 import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
@@ -73,10 +80,24 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
   const onRedisError = throttledRedisErrors(logger);
   const limits = createConfiguredLimits(env, logger, onRedisError);
   const accessCache = createConfiguredAccess(env, onRedisError);
-  const [limitsReady, accessReady] = await Promise.all([
+  const eventBus = createEventBus({ db, redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL }, onRedisError);
+  const events = createEventHub({
+    db,
+    bus: eventBus,
+    streamsPerUser: env.STREAMS_PER_USER,
+    maxStreams: env.MAX_STREAMS,
+  });
+  const [limitsReady, accessReady, eventsReady] = await Promise.all([
     limits.connected(REDIS_CONNECT_WAIT_MS),
     accessCache.connected(REDIS_CONNECT_WAIT_MS),
+    eventBus.connected(REDIS_CONNECT_WAIT_MS),
   ]);
+  if (!eventsReady) {
+    logger.warn(
+      { bus: eventBus.kind },
+      'event bus not connected at start: streams get changes made on other instances within 15 s until it is',
+    );
+  }
   if (!limitsReady) {
     logger.warn('rate-limit store not reachable at start: auth calls are refused until it is, other calls pass');
   }
@@ -126,12 +147,16 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
       maxBatchSize: env.MAX_BATCH_SIZE,
       requestTimeoutMs: env.REQUEST_TIMEOUT,
     },
+    events,
+    reminderIntervalMs: env.REMINDER_INTERVAL,
+    streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT,
   });
   const stopMaintenance = scheduleMaintenance(db, logger, env.TRASH_PURGE_INTERVAL, sessions);
   exitGracefullyOnSignals(
     async () => {
       stopMaintenance();
       await app.close();
+      await eventBus.close();
       await limits.close();
       await accessCache.close();
       await db.destroy();

@@ -1,5 +1,5 @@
 import type { AccessCache } from '@taskwire/api';
-import { closeRedis, openRedis, whenReady } from './redis.js';
+import { closeRedis, openRedis, subscribeChannel, whenReady } from './redis.js';
 
 // An instance that revokes a user's tokens (sign-out, sign-out everywhere, password change,
 // account deletion) drops them from its own access cache at once; other instances would accept
@@ -23,22 +23,13 @@ export function shareRevocations(
   onError: (error: Error) => void,
 ): SharedAccessCache {
   const publisher = openRedis(redisUrl, onError);
-  // ioredis's own resubscription after a reconnect leaves its failure unhandled, which would end
-  // the process; the 'ready' handler below subscribes instead, and handles it.
-  const subscriber = openRedis(redisUrl, onError, { autoResubscribe: false });
-  let markSubscribed: () => void = () => {};
-  const subscribed = new Promise<true>((resolve) => {
-    markSubscribed = () => resolve(true);
-  });
-  let connectedBefore = false;
-  subscriber.on('ready', () => {
+  const subscription = subscribeChannel(redisUrl, CHANNEL, {
+    // Our own messages come back too; forgetting a user twice costs nothing.
+    onMessage: (userId) => local.forgetUser(userId),
     // Revocations published while this instance was disconnected never arrive: forget everyone.
-    if (connectedBefore) local.forgetAll();
-    connectedBefore = true;
-    subscriber.subscribe(CHANNEL).then(markSubscribed, onError);
+    onReconnect: () => local.forgetAll(),
+    onError,
   });
-  // Our own messages come back too; forgetting a user twice costs nothing.
-  subscriber.on('message', (_channel: string, userId: string) => local.forgetUser(userId));
 
   return {
     access: {
@@ -50,12 +41,11 @@ export function shareRevocations(
       forgetAll: () => local.forgetAll(),
     },
     async connected(timeoutMs) {
-      const timedOut = new Promise<false>((resolve) => setTimeout(resolve, timeoutMs, false).unref());
-      const ready = await Promise.all([whenReady(publisher, timeoutMs), Promise.race([subscribed, timedOut])]);
+      const ready = await Promise.all([whenReady(publisher, timeoutMs), subscription.subscribed(timeoutMs)]);
       return ready.every(Boolean);
     },
     async close() {
-      await Promise.all([closeRedis(publisher), closeRedis(subscriber)]);
+      await Promise.all([closeRedis(publisher), subscription.close()]);
     },
   };
 }

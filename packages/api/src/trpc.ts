@@ -14,9 +14,14 @@ import { currentRequestId } from './request-scope.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
 
+/** Subscriptions (SSE) send a ping this often, so proxies keep a quiet stream open. */
+export const STREAM_PING_MS = 20_000;
+
 const t = initTRPC.context<Context>().create({
   // Never send stacks, whatever NODE_ENV says.
   isDev: false,
+  // A client that hears nothing (not even a ping) for this long reconnects: the connection died.
+  sse: { ping: { enabled: true, intervalMs: STREAM_PING_MS }, client: { reconnectAfterInactivityMs: 3 * STREAM_PING_MS } },
   errorFormatter({ shape, error, ctx }) {
     const zodError = error.code === 'BAD_REQUEST' ? fieldErrorsOf(error.cause) : null;
     const message =

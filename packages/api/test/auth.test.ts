@@ -183,6 +183,7 @@ describe('key rotation', () => {
       userId,
       sessionId: null,
       issuedAt: expect.any(Number),
+      expiresAt: expect.any(Number),
     });
     expect(await retired.verifyAccessToken(oldToken)).toBeNull();
 

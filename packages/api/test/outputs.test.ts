@@ -22,9 +22,11 @@ describe('output schemas', () => {
     }
   });
 
-  it('are declared by every procedure', () => {
+  it('are declared by every procedure but the subscription, whose events the generator types', () => {
+    type Definition = { _def: { output?: unknown; type: string } };
     const missing = Object.entries(appRouter._def.procedures)
-      .filter(([, procedure]) => !(procedure as unknown as { _def: { output?: unknown } })._def.output)
+      .filter(([, procedure]) => (procedure as unknown as Definition)._def.type !== 'subscription')
+      .filter(([, procedure]) => !(procedure as unknown as Definition)._def.output)
       .map(([path]) => path);
     expect(missing).toEqual([]);
   });

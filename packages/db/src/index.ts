@@ -19,6 +19,7 @@ export {
 } from './errors.js';
 export { isDatabaseReady, pingDatabase } from './health.js';
 export { migrateToLatest } from './migrate.js';
+export { type Listener, type ListenOptions, listen, notify } from './notifications.js';
 export type {
   Database,
   NewTaskRow,

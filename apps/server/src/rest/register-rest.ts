@@ -5,6 +5,7 @@ import { ZodError } from 'zod';
 import { noteRefusedToken } from '../bearer-challenge.js';
 import { callProcedure } from '../procedures.js';
 import { type RequestContextFactory, tokenUserId } from '../request-context.js';
+import { registerEventStream } from './event-stream.js';
 import { coerceQuery } from './query.js';
 import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
 import { type AnyRestRoute, defaultInput, inputSource, type RestRequestParts } from './route.js';
@@ -18,7 +19,7 @@ const FORM = 'application/x-www-form-urlencoded';
 const urlsOf = (route: AnyRestRoute) =>
   route.access === 'user' ? [route.path, `/:user_id${route.path}`] : [route.path];
 
-function sendError(
+export function sendError(
   req: FastifyRequest,
   reply: FastifyReply,
   error: unknown,
@@ -70,7 +71,7 @@ function inputOf(route: AnyRestRoute, req: FastifyRequest, toInput: (request: Re
  * our own token names its user; an identity provider's token is mapped to its local user through
  * `auth.me`, so that lookup fails (401, 503) the way any procedure does.
  */
-async function signedInUserId(ctx: Context, caller: ReturnType<typeof createCaller>): Promise<string | null> {
+export async function signedInUserId(ctx: Context, caller: ReturnType<typeof createCaller>): Promise<string | null> {
   if (!ctx.principal) return null;
   if (ctx.principal.kind === 'local') return ctx.principal.userId;
   return (await caller.auth.me()).id;
@@ -84,6 +85,23 @@ async function signedInUserId(ctx: Context, caller: ReturnType<typeof createCall
 function namesCaller(pathUser: string, userId: string, principal: Context['principal']): boolean {
   if (pathUser === 'me' || pathUser.toLowerCase() === userId.toLowerCase()) return true;
   return principal?.kind === 'external' && pathUser === principal.subject;
+}
+
+/**
+ * Without a token the procedure answers 401; with one, a foreign `{user_id}` is 403 (the seed
+ * spec's rule), once auth.me has confirmed the token still counts (a revoked one is 401).
+ */
+export async function ensurePathNamesCaller(
+  req: FastifyRequest,
+  ctx: Context,
+  caller: ReturnType<typeof createCaller>,
+  userId: string | null,
+): Promise<void> {
+  const pathUser = (req.params as { user_id?: string }).user_id;
+  if (userId && pathUser !== undefined && !namesCaller(pathUser, userId, ctx.principal)) {
+    await caller.auth.me();
+    throw forbidden();
+  }
 }
 
 /** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
@@ -102,13 +120,7 @@ function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
       const ctx = await contextFor(req, 1);
       const caller = createCaller(ctx);
       userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
-      const pathUser = (req.params as { user_id?: string }).user_id;
-      // Without a token the procedure answers 401; with one, a foreign {user_id} is 403 (the seed
-      // spec's rule), once auth.me has confirmed the token still counts (a revoked one is 401).
-      if (userId && pathUser !== undefined && !namesCaller(pathUser, userId, ctx.principal)) {
-        await caller.auth.me();
-        throw forbidden();
-      }
+      await ensurePathNamesCaller(req, ctx, caller, userId);
       const output = await callProcedure(caller, route.procedure, inputOf(route, req, toInput));
       // The route's declaration typed its responder against this procedure's output.
       return route.response.send(reply, output as never, userId ?? '');
@@ -145,7 +157,11 @@ function registerMethodNotAllowed(api: FastifyInstance, methodsByUrl: Map<string
  * `createCaller`, with the context the tRPC endpoint builds, so rules and validation exist once.
  * Errors are FastAPI-shaped (`{ detail }`), here and for what Fastify refuses before a handler.
  */
-export async function registerRest(app: FastifyInstance, contextFor: RequestContextFactory): Promise<void> {
+export async function registerRest(
+  app: FastifyInstance,
+  contextFor: RequestContextFactory,
+  { streamStallTimeoutMs }: { streamStallTimeoutMs: number },
+): Promise<void> {
   await app.register(
     async (api) => {
       api.addContentTypeParser(FORM, { parseAs: 'string' }, (_req, body, done) => {
@@ -160,6 +176,9 @@ export async function registerRest(app: FastifyInstance, contextFor: RequestCont
           api.route({ method: route.method, url, handler, config: { procedure: route.procedure } });
           methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method));
         }
+      }
+      for (const url of registerEventStream(api, contextFor, streamStallTimeoutMs)) {
+        methodsByUrl.set(url, new Set(['GET']));
       }
       registerMethodNotAllowed(api, methodsByUrl);
     },

@@ -95,7 +95,7 @@ export const authTokensResource = defineResource({
 const restTaskSchema = taskSchema.extend({ userId: z.uuid() });
 // The owner right after the id, where a reader of the JSON expects it. Field by field rather than
 // spread: on every task of every answer, and the return type makes a forgotten field a compile error.
-const withOwner = (task: Task, userId: string): z.output<typeof restTaskSchema> => ({
+export const withOwner = (task: Task, userId: string): z.output<typeof restTaskSchema> => ({
   id: task.id,
   userId,
   title: task.title,

@@ -40,7 +40,7 @@ export interface RestError {
 }
 
 /** Which part of the request a procedure input field came from, for `loc`. */
-export type FieldSource = (field: string) => 'body' | 'query' | 'path';
+export type FieldSource = (field: string) => 'body' | 'query' | 'path' | 'header';
 
 const GENERIC_INTERNAL = 'Internal server error';
 

@@ -4,6 +4,7 @@ import type { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { noteRefusedToken } from '../bearer-challenge.js';
+import { disconnectWhenStalled, wantsEventStream } from '../live/stream-socket.js';
 import { jsonBodyParser, jsonDepth, MAX_JSON_DEPTH, malformedJson } from '../json-body.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { retryAfterSeconds } from '../retry-after.js';
@@ -15,6 +16,8 @@ export interface TrpcOptions {
   maxBatchSize: number;
   /** `fast`: plain JSON calls answered by fast-handler.ts, the rest by tRPC's adapter; `official`: all by the adapter. */
   handler: 'fast' | 'official';
+  /** A subscription's reader that takes nothing for this long is disconnected. */
+  streamStallTimeoutMs: number;
 }
 
 /** Logs what is ours to fix, and remembers a refused token for the WWW-Authenticate challenge. */
@@ -37,13 +40,13 @@ function responseHeaders(errors: TRPCError[]): Record<string, string> {
 /** Serves the router at /trpc/:path with tRPC's HTTP protocol (queries, mutations, batches, streams). */
 export async function registerTrpc(
   app: FastifyInstance,
-  { contextFor, maxBatchSize, handler }: TrpcOptions,
+  { contextFor, maxBatchSize, handler, streamStallTimeoutMs }: TrpcOptions,
 ): Promise<void> {
   const trpcOptions = {
     router: appRouter,
     maxBatchSize,
     // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
-    createContext: ({ req, info }) => contextFor(req, info.calls.length),
+    createContext: ({ req, info }) => contextFor(req, info.calls.length, info.connectionParams),
     onError,
     responseMeta: ({ errors }) => ({ headers: responseHeaders(errors) }),
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
@@ -67,6 +70,7 @@ export async function registerTrpc(
       // Errors raised before a context exists still name the request.
       await runInRequest(req.id, async () => {
         if (fast && (await fast(req, reply, req.params.path))) return;
+        if (wantsEventStream(req)) disconnectWhenStalled(req, streamStallTimeoutMs);
         // The adapter takes a string body for raw JSON text: a JSON string must reach it as text.
         if (typeof req.body === 'string') req.body = JSON.stringify(req.body);
         await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });
