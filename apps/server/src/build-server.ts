@@ -19,8 +19,8 @@ import Fastify, {
 } from 'fastify';
 import { registerBearerChallenge } from './bearer-challenge.js';
 import { registerHttpSecurity } from './http-security.js';
-import { registerLiveEvents } from './live/register-live-events.js';
 import { jsonBodyParser } from './json-body.js';
+import { registerLiveEvents } from './live/register-live-events.js';
 import { registerMcp } from './mcp/register-mcp.js';
 import { registerMetrics } from './metrics.js';
 import { type OverloadLimits, registerOverloadProtection } from './overload.js';

@@ -20,7 +20,10 @@ export type RequestContextFactory = (
 ) => Promise<Context>;
 
 /** The Authorization header, or the token a stream's connectionParams carry (`token`, or `authorization`). */
-function authorizationOf(req: FastifyRequest, connectionParams?: Record<string, string | undefined> | null): string | undefined {
+function authorizationOf(
+  req: FastifyRequest,
+  connectionParams?: Record<string, string | undefined> | null,
+): string | undefined {
   if (req.headers.authorization !== undefined || !connectionParams) return req.headers.authorization;
   if (typeof connectionParams.authorization === 'string') return connectionParams.authorization;
   return typeof connectionParams.token === 'string' ? `Bearer ${connectionParams.token}` : undefined;

@@ -58,7 +58,12 @@ let contract = emitted
   .replaceAll('import("./context.js").Context', 'object')
   // AppRouter is `typeof appRouter`; the value itself is the server's.
   .replace('export declare const appRouter:', 'declare const appRouter:')
+  // A subscription's tracked events: tRPC's TrackedData, which only its unstable entry exports.
+  .replaceAll('import("@trpc/server/unstable-core-do-not-import").TrackedData', 'TrackedData')
   .trimEnd();
+if (contract.includes('TrackedData<')) {
+  contract = `/** A tracked event as a subscriber receives it (tRPC's TrackedData). */\ninterface TrackedData<TData> {\n    id: string;\n    data: TData;\n}\n${contract}`;
+}
 
 const imports = [...contract.matchAll(/import\("([^"]+)"\)|from '([^']+)'/g)].map((m) => m[1] ?? m[2]);
 const foreign = [...new Set(imports.filter((specifier) => specifier !== '@trpc/server'))];

@@ -5,12 +5,14 @@ import type { TaskwireClientError } from './types.js';
 
 // Types only from the router: nothing of the server reaches a frontend bundle.
 export type { AppRouter, RouterInputs, RouterOutputs } from './contract.js';
-export { type TaskwireLinksOptions, taskwireLinks } from './links.js';
+export { type EventSourceConstructor, type TaskwireLinksOptions, taskwireLinks } from './links.js';
 export {
   AUTHORIZATION_CONTEXT_KEY,
   authorizationHeaders,
   type RefreshLinkOptions,
   refreshLink,
+  type SessionTokens,
+  sessionTokens,
 } from './refresh-link.js';
 export type { Tokens } from './token-keeper.js';
 export type { TokenSource } from './token-source.js';
@@ -19,7 +21,10 @@ export { TRPCClientError };
 
 export type TaskwireClientOptions = TaskwireLinksOptions;
 
-/** Creates the typed Taskwire client: `await client.task.list.query({ limit: 20 })`. */
+/**
+ * Creates the typed Taskwire client: `await client.task.list.query({ limit: 20 })`, and live events
+ * with `client.task.events.subscribe({}, { onData, onError })`.
+ */
 export function createTaskwireClient(options: TaskwireClientOptions): TaskwireClient {
   return createTRPCClient<AppRouter>({ links: taskwireLinks(options) });
 }

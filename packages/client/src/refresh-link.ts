@@ -36,21 +36,20 @@ const isUnauthorized = (error: unknown) =>
   ((error.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED' ||
     (error.data as { httpStatus?: number } | undefined)?.httpStatus === 401);
 
-/**
- * A tRPC link that signs each call with the current access token (in `op.context.authorization`,
- * which `authorizationHeaders` turns into the header) and, given a refresh token, answers an
- * UNAUTHORIZED with one shared `auth.refresh` and one retry. A failed refresh hands the caller the
- * original UNAUTHORIZED, so the app can send the user to sign in.
- *
- * Put it before the terminating link, which must send `authorizationHeaders(opList)`:
- * `links: [refreshLink({ url, token, refreshToken }), httpBatchLink({ url, headers: ({ opList }) => authorizationHeaders(opList) })]`.
- */
-export function refreshLink(options: RefreshLinkOptions): TRPCLink<AppRouter> {
+/** The access token calls carry, and its replacement after a refresh: shared by a client's links. */
+export interface SessionTokens {
+  accessToken(): Promise<string | undefined>;
+  /** The access token that replaces `sent`, after at most one refresh shared by everyone waiting. */
+  replacementFor(sent: string | null): Promise<string | undefined>;
+  readonly refreshes: boolean;
+}
+
+/** The tokens of `options`: with a refresh token, refreshed once for all callers that need it. */
+export function sessionTokens(options: RefreshLinkOptions): SessionTokens {
   const { url, token, refreshToken, onTokens } = options;
   const keeper = refreshToken
     ? createTokenKeeper({ access: () => readToken(token), refresh: () => readToken(refreshToken) })
     : undefined;
-  const accessToken = () => (keeper ? keeper.accessToken() : readToken(token));
   let inflight: Promise<void> | undefined;
 
   const refresh = async (triggeredBy: string | null): Promise<void> => {
@@ -76,20 +75,34 @@ export function refreshLink(options: RefreshLinkOptions): TRPCLink<AppRouter> {
     });
   };
 
-  /** The access token that replaces `sent`, after at most one refresh shared by everyone waiting. */
-  const replacementFor = async (sent: string | null): Promise<string | undefined> => {
-    if (!keeper) return undefined;
-    // A refresh caused by this very token may have finished while this call was in flight.
-    const already = await keeper.replacementFor(sent);
-    if (already) return already;
-    inflight ??= refresh(sent).finally(() => {
-      inflight = undefined;
-    });
-    await inflight;
-    // Only a refresh that replaced the token this call was sent with may answer for it.
-    return keeper.replacementFor(sent);
+  return {
+    refreshes: keeper !== undefined,
+    accessToken: () => (keeper ? keeper.accessToken() : readToken(token)),
+    async replacementFor(sent) {
+      if (!keeper) return undefined;
+      // A refresh caused by this very token may have finished while this call was in flight.
+      const already = await keeper.replacementFor(sent);
+      if (already) return already;
+      inflight ??= refresh(sent).finally(() => {
+        inflight = undefined;
+      });
+      await inflight;
+      // Only a refresh that replaced the token this call was sent with may answer for it.
+      return keeper.replacementFor(sent);
+    },
   };
+}
 
+/**
+ * A tRPC link that signs each call with the current access token (in `op.context.authorization`,
+ * which `authorizationHeaders` turns into the header) and, given a refresh token, answers an
+ * UNAUTHORIZED with one shared `auth.refresh` and one retry (a subscription resumes after its last event). A failed refresh hands the caller the
+ * original UNAUTHORIZED, so the app can send the user to sign in.
+ *
+ * Put it before the terminating link, which must send `authorizationHeaders(opList)`:
+ * `links: [refreshLink({ url, token, refreshToken }), httpBatchLink({ url, headers: ({ opList }) => authorizationHeaders(opList) })]`.
+ */
+export function refreshLink(options: RefreshLinkOptions, tokens = sessionTokens(options)): TRPCLink<AppRouter> {
   const signed = (op: Operation, access: string | undefined): Operation => ({
     ...op,
     context: { ...op.context, [AUTHORIZATION_CONTEXT_KEY]: access ? `Bearer ${access}` : null },
@@ -100,20 +113,31 @@ export function refreshLink(options: RefreshLinkOptions): TRPCLink<AppRouter> {
       observable((observer) => {
         let current: Unsubscribable | undefined;
         let stopped = false;
+        // A subscription resumes after its last event, and outlives many access tokens: each
+        // expiry is refreshed once, counted again from its first event on the new token.
+        let lastEventId: string | undefined;
         const attempt = (signedOp: Operation, retried: boolean) => {
+          let refreshable = !retried;
           current = next(signedOp).subscribe({
-            next: (value) => observer.next(value),
+            next: (value) => {
+              const id = (value.result as { id?: unknown }).id;
+              if (op.type === 'subscription' && typeof id === 'string') {
+                lastEventId = id;
+                refreshable = true;
+              }
+              observer.next(value);
+            },
             complete: () => observer.complete(),
             error: (error) => {
               const sent = (signedOp.context[AUTHORIZATION_CONTEXT_KEY] as string | null | undefined) ?? null;
-              if (retried || !keeper || !isUnauthorized(error) || NO_REFRESH.has(op.path)) {
+              if (!refreshable || !tokens.refreshes || !isUnauthorized(error) || NO_REFRESH.has(op.path)) {
                 observer.error(error);
                 return;
               }
-              void replacementFor(sent).then(
+              void tokens.replacementFor(sent).then(
                 (replacement) => {
                   if (stopped) return;
-                  if (replacement) attempt(signed(op, replacement), true);
+                  if (replacement) attempt(signed(resumed(op, lastEventId), replacement), true);
                   else observer.error(error);
                 },
                 () => observer.error(error),
@@ -121,7 +145,7 @@ export function refreshLink(options: RefreshLinkOptions): TRPCLink<AppRouter> {
             },
           });
         };
-        void accessToken().then(
+        void tokens.accessToken().then(
           (access) => {
             if (!stopped) attempt(signed(op, access), false);
           },
@@ -133,6 +157,12 @@ export function refreshLink(options: RefreshLinkOptions): TRPCLink<AppRouter> {
           current?.unsubscribe();
         };
       });
+}
+
+/** The operation again, resuming after `lastEventId` (tRPC's own links do the same on reconnect). */
+function resumed(op: Operation, lastEventId: string | undefined): Operation {
+  if (lastEventId === undefined || (op.input !== undefined && (typeof op.input !== 'object' || op.input === null))) return op;
+  return { ...op, input: { ...(op.input as object | undefined), lastEventId } };
 }
 
 /**

@@ -15,6 +15,12 @@ export type Priority = Task['priority'];
 export type Recurrence = RouterInputs['task']['create']['recurrence'];
 /** A tag with the number of tasks that carry it (`tag.list`). */
 export type Tag = RouterOutputs['tag']['list'][number];
+/** One `task.events` event as `onData` receives it: `{ id, data }`, where `id` is the event's id (resume point). */
+export type TrackedTaskEvent = RouterOutputs['task']['events'] extends AsyncIterable<infer Event> ? Event : never;
+/** A live event's data: `{ type, taskId, task, at }` (and `late` on reminders); `type: 'resync'` means refetch. */
+export type TaskEvent = TrackedTaskEvent extends { data: infer Data } ? Data : never;
+/** What happened: `task.created`, `task.updated`, `task.deleted`, `task.restored`, `task.purged`, `task.reminder`, or `resync`. */
+export type TaskEventType = TaskEvent['type'];
 /** The signed-in account (`auth.me`). */
 export type User = RouterOutputs['auth']['me'];
 /** One signed-in device (`auth.sessions`). */

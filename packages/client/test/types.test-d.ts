@@ -6,6 +6,8 @@ import {
   type RouterOutputs,
   type Tag,
   type Task,
+  type TaskEvent,
+  type TaskEventType,
   type TaskwireErrorData,
 } from '../src/index.js';
 
@@ -56,5 +58,24 @@ describe('the client as a frontend sees it', () => {
     >();
     const error: unknown = new Error('x');
     if (isTaskwireError(error)) expectTypeOf(error.data?.code).toEqualTypeOf<TaskwireErrorData['code'] | undefined>();
+  });
+
+  it('types live events: subscribe input, tracked ids, and the event union', () => {
+    expectTypeOf<Exclude<RouterInputs['task']['events'], void | undefined>['lastEventId']>().toEqualTypeOf<string | null | undefined>();
+    expectTypeOf<TaskEventType>().toEqualTypeOf<
+      'task.created' | 'task.updated' | 'task.deleted' | 'task.restored' | 'task.purged' | 'task.reminder' | 'resync'
+    >();
+    const subscription = client.task.events.subscribe(
+      {},
+      {
+        onData(event) {
+          expectTypeOf(event.id).toEqualTypeOf<string>();
+          expectTypeOf(event.data).toEqualTypeOf<TaskEvent>();
+          if (event.data.type === 'resync') expectTypeOf(event.data.task).toEqualTypeOf<null>();
+          else expectTypeOf(event.data.task).toEqualTypeOf<Task | null>();
+        },
+      },
+    );
+    expectTypeOf(subscription.unsubscribe).toEqualTypeOf<() => void>();
   });
 });

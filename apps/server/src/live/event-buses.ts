@@ -37,7 +37,11 @@ function listenerSet() {
 function redisEventBus(url: string, onError: (error: Error) => void): ConnectedEventBus {
   const listeners = listenerSet();
   const publisher = openRedis(url, onError);
-  const subscription = subscribeChannel(url, CHANNEL, { onMessage: listeners.user, onReconnect: listeners.gap, onError });
+  const subscription = subscribeChannel(url, CHANNEL, {
+    onMessage: listeners.user,
+    onReconnect: listeners.gap,
+    onError,
+  });
   return {
     kind: 'redis',
     publish: (userId) => {
@@ -56,7 +60,13 @@ function redisEventBus(url: string, onError: (error: Error) => void): ConnectedE
 
 function postgresEventBus(db: Db, databaseUrl: string, onError: (error: Error) => void): ConnectedEventBus {
   const listeners = listenerSet();
-  const listener = listen({ databaseUrl, channel: CHANNEL, onPayload: listeners.user, onReconnect: listeners.gap, onError });
+  const listener = listen({
+    databaseUrl,
+    channel: CHANNEL,
+    onPayload: listeners.user,
+    onReconnect: listeners.gap,
+    onError,
+  });
   return {
     kind: 'postgres',
     publish: (userId) => {

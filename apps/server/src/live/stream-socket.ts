@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Whether the request asks for a Server-Sent Events stream (EventSource sends this). */
 export function wantsEventStream(req: FastifyRequest): boolean {
@@ -9,9 +9,9 @@ export function wantsEventStream(req: FastifyRequest): boolean {
  * A stream's reader that takes nothing for `stallMs` (its socket is full, so not even the
  * pings leave) is disconnected: the stream never buffers for it, and its slot is freed.
  */
-export function disconnectWhenStalled(req: FastifyRequest, stallMs: number): void {
+export function disconnectWhenStalled(req: FastifyRequest, reply: FastifyReply, stallMs: number): void {
   const socket = req.raw.socket;
   socket.setTimeout(stallMs, () => socket.destroy());
   // The connection may serve other requests once the stream ends: no stall rule for them.
-  req.raw.once('close', () => socket.setTimeout(0));
+  reply.raw.once('close', () => socket.setTimeout(0));
 }

@@ -71,8 +71,8 @@ export function registerEventStream(
       const lastEventId = typeof header === 'string' && header !== '' ? header : null;
       // Refusals (no token, too many streams, a malformed id) are answered before the stream starts.
       const events = await caller.task.events({ lastEventId });
-      req.raw.once('close', () => abort.abort());
-      disconnectWhenStalled(req, stallMs);
+      reply.raw.once('close', () => abort.abort());
+      disconnectWhenStalled(req, reply, stallMs);
       return reply
         .header('content-type', 'text/event-stream; charset=utf-8')
         .header('x-accel-buffering', 'no')

@@ -1,3 +1,4 @@
+import { TASK_EVENT_TYPES } from '@taskwire/api';
 import { z } from 'zod';
 import { RESOURCES } from './resources.js';
 import { errorBodySchema, validationErrorBodySchema } from './rest-errors.js';
@@ -201,6 +202,49 @@ function operationIds(routes: readonly AnyRestRoute[]): string[] {
   });
 }
 
+/** One event of the stream, as its `data:` line carries it. */
+const TASK_EVENT_SCHEMA = {
+  type: 'object',
+  description: 'A change to one of your tasks, a reminder, or `resync` (events were missed: refetch)',
+  properties: {
+    type: { enum: [...TASK_EVENT_TYPES, 'resync'] },
+    task_id: { type: ['string', 'null'], format: 'uuid' },
+    task: { anyOf: [ref('Task'), { type: 'null' }], description: 'The task right after the change; null once purged' },
+    at: { type: 'string', format: 'date-time' },
+    late: { type: 'boolean', description: 'Reminders only: it fired late (missed while no server ran)' },
+  },
+  required: ['type', 'task_id', 'task', 'at'],
+};
+
+const EVENT_STREAM_OPERATION = {
+  operationId: 'task_events',
+  tags: ['tasks'],
+  summary: 'Stream task changes and reminders (Server-Sent Events)',
+  description:
+    'A `text/event-stream`: each event has `id:` (counting up per user), `event:` (its type) and `data:` (a TaskEvent). ' +
+    'Reconnect with `Last-Event-ID` to get exactly what came after it (EventSource does this by itself); an id older than ' +
+    'what is kept (24 h, and always your last 1 000 events) gets one `resync` event. A comment line comes every 20 s. ' +
+    'The stream ends with an `error` event when the token expires or is revoked (`status` 401) or the server restarts (503: reconnect).',
+  security: [{ bearerAuth: [] }, { oauth2Password: [] }],
+  parameters: [
+    USER_ID_PARAMETER,
+    {
+      name: 'Last-Event-ID',
+      in: 'header',
+      required: false,
+      description: 'The id of the last event received',
+      schema: { type: 'string', pattern: '^\\d{1,15}$' },
+    },
+  ],
+  responses: {
+    200: {
+      description: 'The stream',
+      content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: ref('TaskEvent') } },
+    },
+    ...Object.fromEntries([401, 403, 422, 429].map((status) => [status, errorResponse(status)])),
+  },
+};
+
 /** Builds the document (the server builds it once, at the first request for it). */
 export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUTES) {
   const ids = operationIds(routes);
@@ -209,6 +253,7 @@ export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUT
     const path = documentPath(route);
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route, ids[index] ?? '') };
   });
+  paths['/api/{user_id}/events'] = { get: EVENT_STREAM_OPERATION };
   return {
     openapi: '3.1.0',
     info: {
@@ -228,6 +273,7 @@ export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUT
     components: {
       schemas: {
         ...Object.fromEntries(RESOURCES.map((resource) => [resource.name, resource.jsonSchema])),
+        TaskEvent: TASK_EVENT_SCHEMA,
         HTTPError: componentSchema(errorBodySchema),
         ValidationError: componentSchema(validationErrorBodySchema),
         VersionConflict: {

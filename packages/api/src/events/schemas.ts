@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Task } from '../tasks/schemas.js';
+import { taskSchema } from '../tasks/schemas.js';
 
 /** What happened to a task; `task.deleted` moved it to the trash, `task.purged` deleted it for good. */
 export const TASK_EVENT_TYPES = [
@@ -25,23 +25,30 @@ export const taskEventsInput = z
   })
   .optional();
 
+// Schemas rather than interfaces: the client's contract is the router's emitted declaration, which
+// writes these types out in full (an interface would be a name the contract cannot import).
+
 /** A change to one of the user's tasks: the task as `task.get` returns it right after, null once purged. */
-export interface TaskChangeEvent {
-  type: TaskEventType;
-  taskId: string;
-  task: Task | null;
+export const taskChangeEventSchema = z.object({
+  type: z.enum(TASK_EVENT_TYPES),
+  taskId: z.uuid(),
+  task: taskSchema.nullable(),
   /** When it happened (ISO 8601). */
-  at: string;
-  /** Reminders only: it fired after it was due, having been missed while no server ran. */
-  late?: boolean;
-}
+  at: z.string(),
+  /** Reminders only: it fired late, having been missed while no server ran. */
+  late: z.boolean().optional(),
+});
+export type TaskChangeEvent = z.infer<typeof taskChangeEventSchema>;
 
 /** Events were missed beyond what is kept: refetch, then carry on from this event's id. */
-export interface ResyncEvent {
-  type: 'resync';
-  taskId: null;
-  task: null;
-  at: string;
-}
+export const resyncEventSchema = z.object({
+  type: z.literal('resync'),
+  taskId: z.null(),
+  task: z.null(),
+  at: z.string(),
+});
+export type ResyncEvent = z.infer<typeof resyncEventSchema>;
 
-export type TaskEvent = TaskChangeEvent | ResyncEvent;
+/** Every event task.events sends. */
+export const taskEventSchema = z.discriminatedUnion('type', [taskChangeEventSchema, resyncEventSchema]);
+export type TaskEvent = z.infer<typeof taskEventSchema>;
