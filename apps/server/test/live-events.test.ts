@@ -248,7 +248,8 @@ time.sleep(60)`,
       const client = liveClient(alice.accessToken);
       const big = 'x'.repeat(10_000);
       const ids = [];
-      for (let i = 0; i < 100; i++) ids.push((await client.task.create.mutate({ title: `big ${i}`, description: big })).id);
+      for (let i = 0; i < 100; i++)
+        ids.push((await client.task.create.mutate({ title: `big ${i}`, description: big })).id);
       for (let round = 0; round < 20 && hub.stats.openStreams > 0; round++) {
         await client.task.bulkUpdate.mutate({ ids, set: { priority: round % 2 ? 'low' : 'high' } });
       }

@@ -6,10 +6,14 @@ export function wantsEventStream(req: FastifyRequest): boolean {
 }
 
 /**
- * A stream's reader that takes nothing for `stallMs` (its socket is full, so not even the
- * pings leave) is disconnected: the stream never buffers for it, and its slot is freed.
+ * Sets up a stream's connection:
+ * - A reader that takes nothing for `stallMs` (its socket is full, so not even the pings leave)
+ *   is disconnected: the stream never buffers for it, and its slot is freed.
+ * - The connection closes when the stream ends: an idle keep-alive connection left by a stream
+ *   would hold a shutting-down server open until it timed out.
  */
-export function disconnectWhenStalled(req: FastifyRequest, reply: FastifyReply, stallMs: number): void {
+export function prepareEventStream(req: FastifyRequest, reply: FastifyReply, stallMs: number): void {
+  reply.header('connection', 'close');
   const socket = req.raw.socket;
   socket.setTimeout(stallMs, () => socket.destroy());
   // The connection may serve other requests once the stream ends: no stall rule for them.

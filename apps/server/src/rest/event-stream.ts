@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { createCaller, STREAM_PING_MS, type TaskEvent } from '@taskwire/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { disconnectWhenStalled } from '../live/stream-socket.js';
+import { prepareEventStream } from '../live/stream-socket.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { ensurePathNamesCaller, sendError, signedInUserId } from './register-rest.js';
 import { withOwner } from './resources.js';
@@ -72,7 +72,7 @@ export function registerEventStream(
       // Refusals (no token, too many streams, a malformed id) are answered before the stream starts.
       const events = await caller.task.events({ lastEventId });
       reply.raw.once('close', () => abort.abort());
-      disconnectWhenStalled(req, reply, stallMs);
+      prepareEventStream(req, reply, stallMs);
       return reply
         .header('content-type', 'text/event-stream; charset=utf-8')
         .header('x-accel-buffering', 'no')

@@ -5,7 +5,7 @@ import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/serv
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { noteRefusedToken } from '../bearer-challenge.js';
 import { jsonBodyParser, jsonDepth, MAX_JSON_DEPTH, malformedJson } from '../json-body.js';
-import { disconnectWhenStalled, wantsEventStream } from '../live/stream-socket.js';
+import { prepareEventStream, wantsEventStream } from '../live/stream-socket.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { retryAfterSeconds } from '../retry-after.js';
 import { createFastHandler } from './fast-handler.js';
@@ -70,7 +70,7 @@ export async function registerTrpc(
       // Errors raised before a context exists still name the request.
       await runInRequest(req.id, async () => {
         if (fast && (await fast(req, reply, req.params.path))) return;
-        if (wantsEventStream(req)) disconnectWhenStalled(req, reply, streamStallTimeoutMs);
+        if (wantsEventStream(req)) prepareEventStream(req, reply, streamStallTimeoutMs);
         // The adapter takes a string body for raw JSON text: a JSON string must reach it as text.
         if (typeof req.body === 'string') req.body = JSON.stringify(req.body);
         await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });
