@@ -3,8 +3,10 @@ import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 
 // What a frontend ships for `createTaskwireClient`: bundled for browsers and minified, as Vite or
-// Next would. 10 kB min+gzip is the budget (the client was 8.2 kB before its links).
-const BUDGET_BYTES = 10_000;
+// Next would. The budget was 10 kB min+gzip (the client was 8.2 kB before its links); live events
+// (tRPC's httpSubscriptionLink, whose SSE reader lives in @trpc/server's shared chunk) add 3.1 kB
+// that no bundler can shake off a client that subscribes, so it is 12 kB.
+const BUDGET_BYTES = 12_000;
 const SERVER_PACKAGES =
   /node_modules\/(kysely|pg|pg-[\w-]+|@electric-sql|@node-rs|jose|fastify|@fastify|ioredis|pino|zod)\//;
 
