@@ -93,6 +93,12 @@ async function call(port: number, token: string, path: string, body: unknown): P
   return ((await response.json()) as { result: { data: Record<string, unknown> } }).result.data;
 }
 
+/** The server's V8 heap in use (its /metrics, which answers loopback callers), in MiB. */
+async function heapMiB(port: number): Promise<number> {
+  const text = await (await fetch(`${base(port)}/metrics`)).text();
+  return Number(/^nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1]) / 1024 / 1024;
+}
+
 async function rssMiB(child: ChildProcess): Promise<number> {
   const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
@@ -132,6 +138,7 @@ try {
 
   await sleep(2_000);
   const idleRss = await Promise.all(children.map(rssMiB));
+  const idleHeap = await Promise.all(PORTS.map(heapMiB));
   console.log(`opening ${USERS * STREAMS_PER_USER} streams (${STREAMS_PER_USER} per user, across both instances)…`);
   const streamsOf = new Map<number, number[]>();
   const requests: http.ClientRequest[] = [];
@@ -146,6 +153,10 @@ try {
   }
   await sleep(5_000);
   const streamingRss = await Promise.all(children.map(rssMiB));
+  const streamingHeap = await Promise.all(PORTS.map(heapMiB));
+  const heapPerThousand =
+    ((streamingHeap[0] ?? 0) + (streamingHeap[1] ?? 0) - (idleHeap[0] ?? 0) - (idleHeap[1] ?? 0)) /
+    ((USERS * STREAMS_PER_USER) / 1_000);
   const perThousand =
     ((streamingRss[0] ?? 0) + (streamingRss[1] ?? 0) - (idleRss[0] ?? 0) - (idleRss[1] ?? 0)) /
     ((USERS * STREAMS_PER_USER) / 1_000);
@@ -252,6 +263,7 @@ try {
   row('lost', String(lost), '0');
   row('duplicated', String(duplicated), '0');
   row('RSS per 1 000 idle streams (MiB, both servers)', perThousand.toFixed(1), '≤ 40');
+  row('V8 heap in use per 1 000 idle streams (MiB)', heapPerThousand.toFixed(1), '');
   row(
     'server RSS idle / streaming / end (MiB)',
     `${idleRss.map(Math.round).join('+')} / ${streamingRss.map(Math.round).join('+')} / ${peak.map(Math.round).join('+')}`,

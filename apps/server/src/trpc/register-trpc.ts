@@ -26,7 +26,8 @@ function onError({ error, path, req }: { error: TRPCError; path: string | undefi
   // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
   if (error.code === 'INTERNAL_SERVER_ERROR') {
     req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-  } else if (error.code === 'SERVICE_UNAVAILABLE') {
+  } else if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
+    // Without a cause it is ours on purpose (a stream ended by shutdown), not the database's.
     req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
   }
 }

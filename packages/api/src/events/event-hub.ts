@@ -35,8 +35,11 @@ export interface StreamLease {
   readonly latest: number;
   /** Events after `cursor`, oldest first: from memory when it holds them, else the outbox. */
   after(cursor: number, limit: number): Promise<StoredEvent[]>;
-  /** Resolves when the feed may have news, the hub closes, `signal` aborts, or after `ms`. */
-  wait(ms: number, signal?: AbortSignal): Promise<void>;
+  /**
+   * Resolves when the feed has events after `cursor` (at once if it already has: a read may have
+   * landed between the stream's last look and this call), the hub closes, `signal` aborts, or after `ms`.
+   */
+  wait(cursor: number, ms: number, signal?: AbortSignal): Promise<void>;
   release(): void;
 }
 
@@ -120,8 +123,9 @@ class UserFeed {
     return eventsAfter(this.db, this.userId, cursor, limit);
   }
 
-  wait(ms: number, signal?: AbortSignal): Promise<void> {
+  wait(cursor: number, ms: number, signal?: AbortSignal): Promise<void> {
     if (Date.now() - this.lastReadAt > FEED_RECHECK_MS) this.refresh();
+    if (this.latest > cursor) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
@@ -203,7 +207,7 @@ export function createEventHub({
           return joined.latest;
         },
         after: (cursor, limit) => joined.after(cursor, limit),
-        wait: (ms, signal) => (closed ? Promise.resolve() : joined.wait(ms, signal)),
+        wait: (cursor, ms, signal) => (closed ? Promise.resolve() : joined.wait(cursor, ms, signal)),
         release,
       };
     },

@@ -71,7 +71,7 @@ export const taskEventsProcedure = protectedProcedure
             await ensureStillAllowed(ctx, userId);
             checkedAt = Date.now();
           }
-          if (batch.length === 0) await lease.wait(ACCESS_CHECK_MS, signal);
+          if (batch.length === 0) await lease.wait(cursor, ACCESS_CHECK_MS, signal);
         }
       } finally {
         lease.release();
