@@ -62,7 +62,6 @@ export { type Logger, silentLogger } from './logger.js';
 export { checkOutputs } from './outputs.js';
 export { DEFAULT_QUOTAS, QuotaExceeded, type Quotas } from './quotas.js';
 export { currentRequestId, runInRequest } from './request-scope.js';
-export { STREAM_PING_MS } from './trpc.js';
 export { type AppRouter, appRouter, createCaller, type RouterInputs, type RouterOutputs } from './router.js';
 export { purgeUnusedTags } from './tags/queries.js';
 export { type Tag, tagSchema } from './tags/schemas.js';
@@ -80,3 +79,4 @@ export {
   taskSchema,
 } from './tasks/schemas.js';
 export { purgeExpiredTrash, TRASH_RETENTION_DAYS } from './tasks/trash-queries.js';
+export { STREAM_PING_MS } from './trpc.js';

@@ -21,7 +21,10 @@ const t = initTRPC.context<Context>().create({
   // Never send stacks, whatever NODE_ENV says.
   isDev: false,
   // A client that hears nothing (not even a ping) for this long reconnects: the connection died.
-  sse: { ping: { enabled: true, intervalMs: STREAM_PING_MS }, client: { reconnectAfterInactivityMs: 3 * STREAM_PING_MS } },
+  sse: {
+    ping: { enabled: true, intervalMs: STREAM_PING_MS },
+    client: { reconnectAfterInactivityMs: 3 * STREAM_PING_MS },
+  },
   errorFormatter({ shape, error, ctx }) {
     const zodError = error.code === 'BAD_REQUEST' ? fieldErrorsOf(error.cause) : null;
     const message =

@@ -161,7 +161,8 @@ export function refreshLink(options: RefreshLinkOptions, tokens = sessionTokens(
 
 /** The operation again, resuming after `lastEventId` (tRPC's own links do the same on reconnect). */
 function resumed(op: Operation, lastEventId: string | undefined): Operation {
-  if (lastEventId === undefined || (op.input !== undefined && (typeof op.input !== 'object' || op.input === null))) return op;
+  if (lastEventId === undefined || (op.input !== undefined && (typeof op.input !== 'object' || op.input === null)))
+    return op;
   return { ...op, input: { ...(op.input as object | undefined), lastEventId } };
 }
 

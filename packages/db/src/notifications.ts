@@ -29,7 +29,14 @@ export interface ListenOptions {
 }
 
 /** Listens on `channel` on a dedicated connection, reconnecting every `retryMs` (1 s) while it is down. */
-export function listen({ databaseUrl, channel, onPayload, onReconnect, onError, retryMs = 1_000 }: ListenOptions): Listener {
+export function listen({
+  databaseUrl,
+  channel,
+  onPayload,
+  onReconnect,
+  onError,
+  retryMs = 1_000,
+}: ListenOptions): Listener {
   if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`not a plain channel name: ${channel}`);
   let client: pg.Client | null = null;
   let closed = false;

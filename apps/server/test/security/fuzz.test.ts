@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../harness.js';
 import { inputsFor } from './arbitrary.js';
-import { call, listProcedures, rpc } from './rpc.js';
+import { call, listProcedures, listSubscriptions, rpc, subscribeFor } from './rpc.js';
 
 // Every procedure of the router, driven over HTTP with inputs derived from (and around) its zod
 // schema. Whatever the input, the answer is the server's decision, never its failure: no 5xx and
@@ -99,6 +99,35 @@ describe('fuzzing every procedure', () => {
       else expect(successes, 'no generated input got past validation').toBeGreaterThan(0);
     },
     // Up to 1 000 HTTP calls, some of them hashing passwords, on a shared CI machine.
+    120_000,
+  );
+});
+
+describe('fuzzing every subscription', () => {
+  it.each(listSubscriptions().map((subscription) => [subscription.path, subscription] as const))(
+    '%s answers every input with a stream that never carries INTERNAL_SERVER_ERROR',
+    async (path, subscription) => {
+      const { token, ids } = await signedInUser();
+      let runs = 0;
+      let streamed = 0;
+      await fc.assert(
+        fc.asyncProperty(inputsFor(subscription.input, ids), async (input) => {
+          runs++;
+          const response = await subscribeFor(running.server.url, path, input, token, 150);
+          const failure = `${path} answered ${response.status}: ${response.text.slice(0, 300)}`;
+          // Node refuses an oversized URL (431) before tRPC; anything else is a stream.
+          expect(response.status, failure).toBeLessThan(500);
+          if (response.status !== 200) return;
+          expect(response.frames[0]?.event, failure).toBe('connected');
+          const error = response.frames.find((frame) => frame.event === 'serialized-error');
+          if (error) expect(JSON.parse(error.data).data.code, failure).not.toBe('INTERNAL_SERVER_ERROR');
+          else streamed++;
+        }),
+        { numRuns: 40 },
+      );
+      expect(runs).toBe(40);
+      expect(streamed, 'no generated input opened a stream').toBeGreaterThan(0);
+    },
     120_000,
   );
 });

@@ -2,7 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RunningServer, startServer } from '../harness.js';
-import { call, listProcedures, type RpcResponse } from './rpc.js';
+import { call, listProcedures, listSubscriptions, type RpcResponse, subscribeFor } from './rpc.js';
 
 // Two users, A and B. For every procedure of the router: B's call on A's resource gets the very
 // answer a random, nonexistent id gets; B's reads never contain A's data; and after everything B
@@ -91,7 +91,9 @@ type Case =
    */
   | { kind: 'own'; input?: unknown; endsSession?: boolean; reads?: boolean }
   /** Not scoped to a signed-in user (it is how one becomes one); covered by the auth tests. */
-  | { kind: 'anonymous'; why: string };
+  | { kind: 'anonymous'; why: string }
+  /** A stream of the caller's own events: B's, live and replayed from its first, carry nothing of A's. */
+  | { kind: 'stream'; input: unknown };
 
 const someTime = '2031-05-01T09:00:00.000Z';
 const cases: Record<string, Case> = {
@@ -129,6 +131,8 @@ const cases: Record<string, Case> = {
   'task.bulkDelete': { kind: 'foreign', input: (ids) => ({ ids: [ids.task, ids.trashedTask] }) },
   'task.dueReminders': { kind: 'own', input: { before: '2100-01-01T00:00:00.000Z' }, reads: true },
   'tag.list': { kind: 'own', reads: true },
+  // Replayed from B's first event: ids count per user, so B's "0" can only ever name B's.
+  'task.events': { kind: 'stream', input: { lastEventId: '0' } },
   'tag.rename': { kind: 'foreign', input: (ids) => ({ id: ids.tag, name: 'hijacked' }) },
   'tag.delete': { kind: 'foreign', input: (ids) => ({ id: ids.tag }) },
 };
@@ -174,8 +178,30 @@ afterAll(async () => {
 
 describe('the isolation matrix', () => {
   it('has a case for every procedure of the router, and none for a procedure that does not exist', () => {
-    const paths = listProcedures().map((procedure) => procedure.path);
+    const paths = [...listProcedures(), ...listSubscriptions()].map((procedure) => procedure.path);
     expect(Object.keys(cases).sort()).toEqual([...paths].sort());
+  });
+
+  it("gives B's streams, replayed or live, nothing of A's while A changes things", async () => {
+    for (const [path, testCase] of Object.entries(cases)) {
+      if (testCase.kind !== 'stream') continue;
+      const reading = subscribeFor(server.url, path, testCase.input, b.token, 1_500);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await as(a, 'task.create', { title: `${A_TEXT} while B streams`, tags: [SHARED_TAG] });
+      await as(a, 'task.update', { id: aIds.task, priority: 'high' });
+      await as(b, 'task.create', { title: 'B streams its own' });
+      const stream = await reading;
+      expect(stream.frames[0]?.event, path).toBe('connected');
+      const data = stream.frames.filter((frame) => frame.event === undefined).map((frame) => JSON.parse(frame.data));
+      // B's own events came (its earlier tasks replayed, the new one live); none of A's.
+      expect(
+        data.map((event) => event.task?.title),
+        path,
+      ).toContain('B streams its own');
+      expect(stream.text, path).not.toContain(A_TEXT);
+      expect(stream.text, path).not.toContain(aIds.task);
+      expect(stream.text, path).not.toContain(a.email);
+    }
   });
 
   it("answers B aiming at A's resource exactly as B aiming at an id that does not exist", async () => {

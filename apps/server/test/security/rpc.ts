@@ -18,14 +18,73 @@ interface RouterInternals {
   };
 }
 
-/** Every procedure of the router, with its type and input schema. */
-export function listProcedures(): ProcedureInfo[] {
+function proceduresOfType(wanted: (type: string) => boolean) {
   const { procedures } = (appRouter as unknown as RouterInternals)._def;
-  return Object.entries(procedures).map(([path, procedure]) => {
-    const { type, inputs } = procedure._def;
-    if (type === 'subscription') throw new Error(`${path}: subscriptions are not covered by the security suite`);
-    return { path, type, input: inputs[0] };
+  return Object.entries(procedures)
+    .filter(([, procedure]) => wanted(procedure._def.type))
+    .map(([path, procedure]) => ({ path, type: procedure._def.type, input: procedure._def.inputs[0] }));
+}
+
+/** Every query and mutation of the router, with its type and input schema. */
+export function listProcedures(): ProcedureInfo[] {
+  return proceduresOfType((type) => type !== 'subscription') as ProcedureInfo[];
+}
+
+/** Every subscription (SSE stream) of the router, with its input schema: see `subscribeFor`. */
+export function listSubscriptions(): Omit<ProcedureInfo, 'type'>[] {
+  return proceduresOfType((type) => type === 'subscription');
+}
+
+export interface StreamResponse {
+  status: number;
+  /** Everything the stream sent while it was read. */
+  text: string;
+  /** Its events: tRPC's `connected`, data (no event name), `ping`, `serialized-error`, `return`. */
+  frames: { event: string | undefined; data: string }[];
+}
+
+/**
+ * Opens a subscription as tRPC's httpSubscriptionLink does (GET, `text/event-stream`) and reads
+ * it for `ms`, or until it ends or sends an error.
+ */
+export async function subscribeFor(
+  baseUrl: string,
+  path: string,
+  input: unknown,
+  token: string | undefined,
+  ms: number,
+): Promise<StreamResponse> {
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), ms);
+  const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
+  const response = await fetch(`${baseUrl}/trpc/${path}${query}`, {
+    headers: { accept: 'text/event-stream', ...(token && { authorization: `Bearer ${token}` }) },
+    signal: abort.signal,
   });
+  let text = '';
+  const decoder = new TextDecoder();
+  try {
+    const reader = response.body?.getReader();
+    for (;;) {
+      const chunk = await reader?.read();
+      if (!chunk || chunk.done) break;
+      text += decoder.decode(chunk.value, { stream: true });
+      if (text.includes('event: serialized-error') && text.endsWith('\n\n')) break;
+    }
+  } catch {
+    // Read for `ms`, then aborted.
+  } finally {
+    clearTimeout(timer);
+    abort.abort();
+  }
+  const frames = text
+    .split(/\n\n+/)
+    .filter((block) => block.trim() !== '')
+    .map((block) => ({
+      event: /^event: (.*)$/m.exec(block)?.[1],
+      data: /^data: ?(.*)$/m.exec(block)?.[1] ?? '',
+    }));
+  return { status: response.status, text, frames };
 }
 
 export interface RpcResponse {
