@@ -173,6 +173,29 @@ describe('task.events through the official tRPC client', () => {
   });
 });
 
+describe('closing a server with open streams', () => {
+  it('ends each with SERVICE_UNAVAILABLE, which tRPC clients retry, and does not wait for them', async () => {
+    const closing = await startServer(testDb.db, { reminderIntervalMs: 0 });
+    const alice = await signUp(closing.url);
+    const streams = await Promise.all(
+      [0, 1, 2].map(() =>
+        openSse(`${closing.url}/trpc/task.events?input=${encodeURIComponent('{}')}`, {
+          authorization: `Bearer ${alice.accessToken}`,
+        }),
+      ),
+    );
+    for (const stream of streams) expect((await stream.next()).event).toBe('connected');
+    const started = Date.now();
+    await closing.close();
+    expect(Date.now() - started).toBeLessThan(3_000);
+    for (const stream of streams) {
+      const goodbye = await stream.next(1_000);
+      expect(goodbye.event).toBe('serialized-error');
+      expect(JSON.parse(goodbye.data)).toMatchObject({ data: { code: 'SERVICE_UNAVAILABLE' } });
+    }
+  });
+});
+
 describe('GET /api/{user_id}/events', () => {
   it('streams REST-shaped events with ids and types, and resumes with Last-Event-ID', async () => {
     const alice = await signUp();

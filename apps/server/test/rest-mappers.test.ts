@@ -5,7 +5,7 @@ import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { procedureInputSchema } from '../src/procedures.js';
-import { buildOpenApiDocument, documentPath, errorStatuses } from '../src/rest/openapi.js';
+import { buildOpenApiDocument, documentPath, EVENT_STREAM_PATH, errorStatuses } from '../src/rest/openapi.js';
 import { coerceQuery } from '../src/rest/query.js';
 import {
   authTokensResource,
@@ -301,8 +301,10 @@ describe('the route table', () => {
         operation: operation as { operationId: string },
       })),
     );
-    expect(operations).toHaveLength(REST_ROUTES.length);
-    expect(new Set(operations.map(({ operation }) => operation.operationId)).size).toBe(REST_ROUTES.length);
+    // Every route, and the event stream (EVENT_STREAM_PATH).
+    expect(operations).toHaveLength(REST_ROUTES.length + 1);
+    expect(operations.map(({ path }) => path)).toContain(EVENT_STREAM_PATH);
+    expect(new Set(operations.map(({ operation }) => operation.operationId)).size).toBe(REST_ROUTES.length + 1);
     for (const route of REST_ROUTES) {
       const params = routeSchemas(route).pathParams;
       for (const name of params) expect(documentPath(route)).toContain(`{${name}}`);

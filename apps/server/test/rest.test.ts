@@ -92,7 +92,9 @@ describe('the document', () => {
 
   it('lists one operation per route, so the coverage check at the end has something to check', () => {
     const fresh = createContractClient(server.url, document);
-    expect(fresh.uncalled()).toHaveLength(REST_ROUTES.length);
+    // Every route, and the event stream.
+    expect(fresh.uncalled()).toHaveLength(REST_ROUTES.length + 1);
+    expect(fresh.uncalled()).toContain('GET /api/{user_id}/events');
     expect(fresh.uncalled()).toContain('PATCH /api/{user_id}/tasks/{id}/complete');
   });
 });
@@ -651,6 +653,11 @@ describe('metrics', () => {
 });
 
 describe('the contract', () => {
+  it('refuses the event stream without a token as documented (the stream itself: live-events.test.ts)', async () => {
+    const response = await api.get('/api/me/events');
+    expect(response.status).toBe(401);
+  });
+
   it('every documented operation was called above (and every answer matched the document)', () => {
     expect(api.calledCount()).toBeGreaterThan(20);
     expect(api.uncalled()).toEqual([]);

@@ -310,6 +310,76 @@ describe('the fast /trpc handler, against the official adapter', () => {
     ]);
   }, 90_000);
 
+  it('answers subscriptions (Server-Sent Events) with the same frames and headers', async () => {
+    /**
+     * The stream to its end, or until it has been quiet for 1.5 s (a live stream, after its
+     * replay): status, the headers a client reads, and every byte.
+     */
+    async function streamAnswer(
+      server: RunningServer,
+      path: string,
+      headers: Record<string, string>,
+      requestId: string,
+    ) {
+      const abort = new AbortController();
+      let timer = setTimeout(() => abort.abort(), 1_500);
+      const response = await fetch(`${server.url}${path}`, {
+        headers: { accept: 'text/event-stream', 'x-request-id': requestId, ...headers },
+        signal: abort.signal,
+      });
+      let text = '';
+      try {
+        const reader = response.body?.getReader();
+        const decoder = new TextDecoder();
+        for (;;) {
+          const chunk = await reader?.read();
+          if (!chunk || chunk.done) break;
+          text += decoder.decode(chunk.value, { stream: true });
+          clearTimeout(timer);
+          timer = setTimeout(() => abort.abort(), 1_500);
+        }
+      } catch {
+        // Quiet for 1.5 s, then aborted: what came so far is compared.
+      } finally {
+        clearTimeout(timer);
+      }
+      const read = Object.fromEntries(READ_HEADERS.map((name) => [name, response.headers.get(name)]));
+      // A resync is stamped with the time it is sent: masked as the JSON answers' new times are.
+      // Data lines are JSON: masked as the JSON answers are (ids and times made during the run).
+      const masked = text.replace(
+        /^data: (\{.*\})$/gm,
+        (_line, json: string) => `data: ${JSON.stringify(mask(JSON.parse(json)))}`,
+      );
+      return { status: response.status, headers: read, text: masked };
+    }
+    const bearer = { authorization: `Bearer ${alice.token}` };
+    const params = (value: unknown) => `&connectionParams=${encodeURIComponent(JSON.stringify(value))}`;
+    const cases: [string, string, Record<string, string>][] = [
+      ['no token', url('task.events', {}), {}],
+      ['a token that is not one', url('task.events', {}), { authorization: 'Bearer x.y.z' }],
+      ['a malformed lastEventId', url('task.events', { lastEventId: 'x' }), bearer],
+      ['an unknown input key', url('task.events', { userId: 'x' }), bearer],
+      ['input that is not JSON', '/trpc/task.events?input=%7B', bearer],
+      ['a replay from the first event', url('task.events', { lastEventId: '0' }), bearer],
+      ['a replay asked for by header', url('task.events', {}), { ...bearer, 'last-event-id': '1' }],
+      ['an id never given: resync', url('task.events', { lastEventId: '999999' }), bearer],
+      [
+        'the token in connection params',
+        `${url('task.events', { lastEventId: '0' })}${params({ token: alice.token })}`,
+        {},
+      ],
+      ['connection params that are not strings', `${url('task.events', {})}${params({ token: 1 })}`, {}],
+      ['a batch', url('task.events', { 0: {} }, true), bearer],
+    ];
+    for (const [name, path, headers] of cases) {
+      const requestId = `conformance-${++requestCounter}`;
+      const fast = await streamAnswer(pair.fast, path, headers, requestId);
+      const official = await streamAnswer(pair.official, path, headers, requestId);
+      expect({ case: name, ...fast }).toEqual({ case: name, ...official });
+      if (name === 'a replay from the first event') expect(fast.text).toContain('"type":"task.created"');
+    }
+  }, 120_000);
+
   it('survives a request its client aborts, and serves the next one', async () => {
     for (const server of [pair.fast, pair.official]) {
       const aborted = new AbortController();

@@ -2,6 +2,7 @@ import { Readable } from 'node:stream';
 import { createCaller, STREAM_PING_MS, type TaskEvent } from '@taskwire/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { prepareEventStream } from '../live/stream-socket.js';
+import { PING, withPings } from '../live/with-pings.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { ensurePathNamesCaller, sendError, signedInUserId } from './register-rest.js';
 import { withOwner } from './resources.js';
@@ -28,23 +29,14 @@ function frame(id: string, event: TaskEvent, userId: string): string {
  */
 async function* frames(events: AsyncIterable<unknown>, userId: string): AsyncGenerator<string> {
   yield 'retry: 3000\n\n';
-  const iterator = events[Symbol.asyncIterator]();
-  let next = iterator.next();
   try {
-    for (;;) {
-      let timer: NodeJS.Timeout | undefined;
-      const ping = new Promise<'ping'>((resolve) => {
-        timer = setTimeout(resolve, STREAM_PING_MS, 'ping');
-      });
-      const result = await Promise.race([next, ping]).finally(() => clearTimeout(timer));
-      if (result === 'ping') {
+    for await (const value of withPings(events, STREAM_PING_MS)) {
+      if (value === PING) {
         yield ': ping\n\n';
         continue;
       }
-      if (result.done) return;
-      next = iterator.next();
       // A direct caller gets a tracked event as its envelope: [id, data, marker].
-      const [id, event] = result.value as [string, TaskEvent];
+      const [id, event] = value as [string, TaskEvent];
       yield frame(id, event, userId);
     }
   } catch (error) {

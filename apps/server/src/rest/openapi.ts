@@ -202,6 +202,9 @@ function operationIds(routes: readonly AnyRestRoute[]): string[] {
   });
 }
 
+/** The event stream: documented beside REST_ROUTES, since it streams instead of answering once. */
+export const EVENT_STREAM_PATH = '/api/{user_id}/events';
+
 /** One event of the stream, as its `data:` line carries it. */
 const TASK_EVENT_SCHEMA = {
   type: 'object',
@@ -239,7 +242,11 @@ const EVENT_STREAM_OPERATION = {
   responses: {
     200: {
       description: 'The stream',
-      content: { 'text/event-stream': { schema: { type: 'string' }, itemSchema: ref('TaskEvent') } },
+      content: {
+        'text/event-stream': {
+          schema: { type: 'string', description: 'SSE frames; each `data:` line is a TaskEvent (see components)' },
+        },
+      },
     },
     ...Object.fromEntries([401, 403, 422, 429].map((status) => [status, errorResponse(status)])),
   },
@@ -253,7 +260,7 @@ export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUT
     const path = documentPath(route);
     paths[path] = { ...paths[path], [route.method.toLowerCase()]: operation(route, ids[index] ?? '') };
   });
-  paths['/api/{user_id}/events'] = { get: EVENT_STREAM_OPERATION };
+  paths[EVENT_STREAM_PATH] = { get: EVENT_STREAM_OPERATION };
   return {
     openapi: '3.1.0',
     info: {

@@ -9,6 +9,7 @@ import { prepareEventStream, wantsEventStream } from '../live/stream-socket.js';
 import type { RequestContextFactory } from '../request-context.js';
 import { retryAfterSeconds } from '../retry-after.js';
 import { createFastHandler } from './fast-handler.js';
+import { createFastSubscriptionHandler } from './fast-subscription.js';
 
 export interface TrpcOptions {
   contextFor: RequestContextFactory;
@@ -55,6 +56,10 @@ export async function registerTrpc(
     handler === 'fast'
       ? createFastHandler({ router: appRouter, maxBatchSize, createContext: contextFor, onError, responseHeaders })
       : undefined;
+  const fastSubscription =
+    handler === 'fast'
+      ? createFastSubscriptionHandler({ router: appRouter, createContext: contextFor, onError })
+      : undefined;
 
   await app.register(async (scope) => {
     scope.removeContentTypeParser('application/json');
@@ -72,6 +77,7 @@ export async function registerTrpc(
       await runInRequest(req.id, async () => {
         if (fast && (await fast(req, reply, req.params.path))) return;
         if (wantsEventStream(req)) prepareEventStream(req, reply, streamStallTimeoutMs);
+        if (fastSubscription && (await fastSubscription(req, reply, req.params.path))) return;
         // The adapter takes a string body for raw JSON text: a JSON string must reach it as text.
         if (typeof req.body === 'string') req.body = JSON.stringify(req.body);
         await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });

@@ -1,0 +1,150 @@
+import { Readable } from 'node:stream';
+import type { AppRouter, Context } from '@taskwire/api';
+import {
+  getErrorShape,
+  getTRPCErrorFromUnknown,
+  isAsyncIterable,
+  isObject,
+  isTrackedEnvelope,
+  parseConnectionParamsFromString,
+  TRPCError,
+} from '@trpc/server/unstable-core-do-not-import';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PING, withPings } from '../live/with-pings.js';
+
+// A subscription (task.events) answered as tRPC's Server-Sent Events straight on Node's response.
+// The official adapter builds a Fetch Request, and a chain of web streams for the body, for every
+// open stream, and keeps them for its life: about half the memory of an idle stream. The frames
+// and headers are tRPC's own (trpc-conformance.test.ts compares them); tRPC's functions shape the
+// errors. Anything unusual (a batch, a malformed connectionParams) goes to the official adapter.
+
+type Procedure = ((opts: {
+  path: string;
+  getRawInput: () => Promise<unknown>;
+  ctx: unknown;
+  type: 'subscription';
+  signal: AbortSignal | undefined;
+  batchIndex: number;
+}) => Promise<unknown>) & { _def: { type: string } };
+
+export interface FastSubscriptionOptions {
+  router: AppRouter;
+  createContext: (
+    req: FastifyRequest,
+    calls: number,
+    connectionParams: Record<string, string> | null,
+  ) => Promise<Context>;
+  onError: (opts: { error: TRPCError; path: string | undefined; req: FastifyRequest }) => void;
+}
+
+/** tRPC's SSE response headers (cache-control replaces the API's no-store, as the adapter's does). */
+const SSE_HEADERS = {
+  vary: 'trpc-accept, accept',
+  'content-type': 'text/event-stream',
+  'cache-control': 'no-cache, no-transform',
+  'x-accel-buffering': 'no',
+};
+
+/** tRPC's frame: its fields, each on a line, then a blank line (and one more, as tRPC writes it). */
+const frame = (fields: { event?: string; data: string; id?: string }) =>
+  `${fields.event === undefined ? '' : `event: ${fields.event}\n`}data: ${fields.data}\n${fields.id === undefined ? '' : `id: ${fields.id}\n`}\n\n`;
+
+/** The Last-Event-ID a reconnecting client sends, where tRPC looks for it. */
+function lastEventIdOf(req: FastifyRequest, query: Record<string, unknown>): string | undefined {
+  const header = req.headers['last-event-id'];
+  if (typeof header === 'string') return header;
+  const fromQuery = query.lastEventId ?? query['Last-Event-Id'];
+  return typeof fromQuery === 'string' ? fromQuery : undefined;
+}
+
+export function createFastSubscriptionHandler({ router, createContext, onError }: FastSubscriptionOptions) {
+  const config = router._def._config;
+  const procedures = router._def.procedures as unknown as Record<string, Procedure | undefined>;
+  const sse = config.sse ?? {};
+  const pingMs = sse.ping?.enabled ? (sse.ping.intervalMs ?? 1_000) : 0;
+  const connected = frame({ event: 'connected', data: JSON.stringify(sse.client ?? {}) });
+  const serialize = (value: unknown) => JSON.stringify(config.transformer.output.serialize(value));
+
+  /** Answers a subscription request and resolves true, or resolves false for the official adapter. */
+  return async function handle(req: FastifyRequest, reply: FastifyReply, path: string): Promise<boolean> {
+    const query = req.query as Record<string, unknown>;
+    const procedure = procedures[path];
+    if (req.method !== 'GET' || query.batch !== undefined || procedure?._def.type !== 'subscription') return false;
+    let connectionParams: Record<string, string> | null = null;
+    if (query.connectionParams !== undefined) {
+      try {
+        connectionParams = parseConnectionParamsFromString(String(query.connectionParams)) as Record<
+          string,
+          string
+        > | null;
+      } catch {
+        return false;
+      }
+    }
+
+    let input: unknown;
+    const readInput = () => {
+      try {
+        if (typeof query.input === 'string' && query.input !== '') input = JSON.parse(query.input);
+      } catch (cause) {
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: cause instanceof Error ? cause.message : 'Invalid input',
+          cause,
+        });
+      }
+      const lastEventId = lastEventIdOf(req, query);
+      if (lastEventId !== undefined) {
+        if (isObject(input)) input = { ...input, lastEventId };
+        else input ??= { lastEventId };
+      }
+      return input;
+    };
+
+    const abort = new AbortController();
+    reply.raw.once('close', () => abort.abort());
+    let ctx: Context | undefined;
+
+    async function* frames(): AsyncGenerator<string> {
+      yield connected;
+      try {
+        ctx = await createContext(req, 1, connectionParams);
+        const iterable = await procedure?.({
+          path,
+          getRawInput: async () => readInput(),
+          ctx,
+          type: 'subscription',
+          signal: abort.signal,
+          batchIndex: 0,
+        });
+        if (!isAsyncIterable(iterable)) {
+          throw new TRPCError({
+            code: 'INTERNAL_SERVER_ERROR',
+            message: `Subscription ${path} did not return an AsyncGenerator`,
+          });
+        }
+        for await (const value of pingMs > 0 ? withPings(iterable, pingMs) : iterable) {
+          if (value === PING) yield frame({ event: 'ping', data: '' });
+          else if (isTrackedEnvelope(value)) yield frame({ data: serialize(value[1]), id: value[0] });
+          else yield frame({ data: serialize(value) });
+        }
+        yield frame({ event: 'return', data: '' });
+      } catch (cause) {
+        // The client went away: there is no one to tell.
+        if (abort.signal.aborted) return;
+        const error = getTRPCErrorFromUnknown(cause);
+        onError({ error, path, req });
+        yield frame({
+          event: 'serialized-error',
+          data: serialize(getErrorShape({ config, ctx, error, input, path, type: 'subscription' })),
+        });
+      }
+    }
+
+    for (const [name, value] of Object.entries(SSE_HEADERS)) reply.header(name, value);
+    // Awaited to the stream's end: an async route that returned earlier would have Fastify answer
+    // again, with an empty body, before the stream wrote anything.
+    await reply.code(200).send(Readable.from(frames(), { objectMode: false }));
+    return true;
+  };
+}
