@@ -80,7 +80,8 @@ function runTask() {
   // without waiting for it, and the server must close the embedded database cleanly on Ctrl-C.
   const serverDir = join(root, 'apps/server');
   if (task === 'start') {
-    const status = pnpm(['exec', 'turbo', 'run', 'build', '--filter=@taskwire/server...']);
+    // The server and the web app it serves at /.
+    const status = pnpm(['exec', 'turbo', 'run', 'build', '--filter=@taskwire/server...', '--filter=@taskwire/web']);
     if (status !== 0) process.exit(status);
     follow(process.execPath, [...SERVER_NODE_FLAGS, 'dist/main.js'], { cwd: serverDir, env });
     return;
@@ -91,6 +92,14 @@ function runTask() {
     const tsx = join(serverDir, 'node_modules/.bin/tsx');
     const watched = ['--include', '../../packages/*/src/**/*.ts'];
     const args = ['watch', ...watched, '--conditions=@taskwire/source', '--clear-screen=false', 'src/main.ts'];
+    // The web app with hot reload on :5173 (its API proxied to the server), once the client it uses is built.
+    if (pnpm(['exec', 'turbo', 'run', 'build', '--filter=@taskwire/client']) !== 0) process.exit(1);
+    const vite = spawn(join(root, 'apps/web/node_modules/.bin/vite'), [], {
+      cwd: join(root, 'apps/web'),
+      stdio: 'inherit',
+      env,
+    });
+    process.on('exit', () => vite.kill('SIGTERM'));
     follow(tsx, args, { cwd: serverDir, env });
     return;
   }

@@ -14,6 +14,19 @@ export function printTestSummary(root) {
   const skippedFor = new Map();
   for (const base of ['apps', 'packages']) {
     for (const name of readdirSync(join(root, base))) {
+      // The browser suite (apps/web) reports through Playwright.
+      const browserReport = join(root, base, name, 'test-results/playwright.json');
+      if (existsSync(browserReport)) {
+        const { stats, skippedFor: reason } = JSON.parse(readFileSync(browserReport, 'utf8'));
+        passed += stats.expected + stats.flaky;
+        failed += stats.unexpected;
+        skipped += stats.skipped;
+        if (stats.skipped)
+          skippedFor.set(
+            reason ?? 'no reason given',
+            (skippedFor.get(reason ?? 'no reason given') ?? 0) + stats.skipped,
+          );
+      }
       const report = join(root, base, name, 'test-results/vitest.json');
       if (!existsSync(report)) continue;
       const json = JSON.parse(readFileSync(report, 'utf8'));

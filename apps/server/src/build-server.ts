@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   type AccessCache,
   type AuthLimits,
@@ -32,6 +33,7 @@ import { registerDocs } from './rest/docs.js';
 import { registerRest } from './rest/register-rest.js';
 import { trpcErrorFromHttp } from './trpc/error-body.js';
 import { registerTrpc } from './trpc/register-trpc.js';
+import { registerWebApp } from './web-app.js';
 
 export interface ServerDeps {
   db: Db;
@@ -74,7 +76,11 @@ export interface ServerDeps {
   reminderIntervalMs?: number;
   /** A stream's reader that takes nothing for this long is disconnected (default 60 s). */
   streamStallTimeoutMs?: number;
+  /** The built web app, served at / when it holds index.html. Default: apps/web/dist. */
+  webDir?: string;
 }
+
+const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
 export interface RequestLimits {
   bodyLimitBytes: number;
@@ -118,6 +124,7 @@ export async function buildServer({
   events = createEventHub({ db, bus: createLocalEventBus() }),
   reminderIntervalMs = 500,
   streamStallTimeoutMs = 60_000,
+  webDir = DEFAULT_WEB_DIR,
 }: ServerDeps): Promise<FastifyInstance> {
   const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
   const app = Fastify({
@@ -211,8 +218,8 @@ export async function buildServer({
   // The same procedures as MCP tools, for AI assistants acting for the token's user.
   registerMcp(app, { contextFor, authorizationServers });
 
-  // Until a web app is served at /, a newcomer who opens the server's address lands on the API docs.
-  app.get('/', async (_req, reply) => reply.redirect('/docs'));
+  // The web app at / when it is built; without it, a newcomer who opens the address lands on the API docs.
+  if (!(await registerWebApp(app, webDir))) app.get('/', async (_req, reply) => reply.redirect('/docs'));
   app.setNotFoundHandler((req, reply) => {
     const { status, body } = trpcErrorFromHttp({ statusCode: 404 }, req.id);
     return reply.code(status).send(body);

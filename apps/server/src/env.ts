@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 // The only file of the server that reads process.env: everything else gets a typed Env.
@@ -62,6 +63,11 @@ const envSchema = z
     /** Named prepared statements on Postgres; false behind a PgBouncer (transaction mode) older than 1.21. */
     DATABASE_PREPARED_STATEMENTS: z.preprocess(emptyAsUndefined, boolean.default(true)),
     DATA_DIR: z.string().min(1).default('.data'),
+    /** The built web app, served at / (default: apps/web/dist, next to this package). */
+    WEB_DIR: z
+      .string()
+      .min(1)
+      .default(fileURLToPath(new URL('../../web/dist', import.meta.url))),
     MIGRATE_ON_START: z.preprocess(emptyAsUndefined, boolean.default(true)),
     JWT_SECRET: z.preprocess(emptyAsUndefined, z.string().optional()),
     /** Comma-separated earlier secrets that still verify their tokens while JWT_SECRET is rotated. */
@@ -180,6 +186,7 @@ const envSchema = z
   .transform((env) => ({
     ...env,
     DATA_DIR: resolve(env.DATA_DIR),
+    WEB_DIR: resolve(env.WEB_DIR),
     CORS_ORIGINS:
       env.CORS_ORIGINS !== undefined ? list(env.CORS_ORIGINS) : env.NODE_ENV === 'development' ? DEV_ORIGINS : [],
     TRUST_PROXY: trustProxy(env.TRUST_PROXY),

@@ -150,6 +150,7 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     events,
     reminderIntervalMs: env.REMINDER_INTERVAL,
     streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT,
+    webDir: env.WEB_DIR,
   });
   const stopMaintenance = scheduleMaintenance(db, logger, env.TRASH_PURGE_INTERVAL, sessions);
   exitGracefullyOnSignals(
@@ -173,6 +174,6 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
   const origin = `http://${env.HOST}:${typeof address === 'object' && address ? address.port : env.PORT}`;
   logger.info(
     { database: describeDatabase(env) },
-    `Taskwire ready at ${origin}: API docs ${origin}/docs, REST ${origin}/api, tRPC ${origin}/trpc`,
+    `Taskwire ready at ${origin}: the app ${origin}/, API docs ${origin}/docs, REST ${origin}/api, tRPC ${origin}/trpc`,
   );
 }

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -97,8 +97,8 @@ describe('a port in use', () => {
 });
 
 describe('the start', () => {
-  it('names the docs, REST and tRPC in its banner, and / leads to the docs', async () => {
-    const server = await startMain({ DATA_DIR: await tempDir() });
+  it('names the docs, REST and tRPC in its banner, and / leads to the docs when no web app is built', async () => {
+    const server = await startMain({ DATA_DIR: await tempDir(), WEB_DIR: await tempDir() });
     try {
       const banner = server.lines.find((line) => String(line.msg).startsWith('Taskwire ready at'));
       expect(banner?.msg).toEqual(expect.stringContaining(`${server.url}/docs`));
@@ -107,6 +107,34 @@ describe('the start', () => {
       const root = await fetch(`${server.url}/`, { redirect: 'manual' });
       expect(root.status).toBe(302);
       expect(root.headers.get('location')).toBe('/docs');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  }, 60_000);
+
+  it('serves a built web app at /, with long caching for hashed assets and a policy with no inline script', async () => {
+    const web = await tempDir();
+    await mkdir(join(web, 'assets'));
+    await writeFile(
+      join(web, 'index.html'),
+      '<!doctype html><script type="module" src="/assets/app-1a2b3c.js"></script>',
+    );
+    await writeFile(join(web, 'assets', 'app-1a2b3c.js'), 'console.log(1)');
+    const server = await startMain({ DATA_DIR: await tempDir(), WEB_DIR: web });
+    try {
+      const page = await fetch(`${server.url}/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('cache-control')).toBe('no-cache');
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self';");
+      expect(page.headers.get('content-security-policy')).not.toContain('unsafe-inline');
+      const asset = await fetch(`${server.url}/assets/app-1a2b3c.js`);
+      expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      // The API keeps its own policy, and the docs stay where they were.
+      const api = await fetch(`${server.url}/healthz`);
+      expect(api.headers.get('content-security-policy')).toContain("default-src 'none'");
+      expect((await fetch(`${server.url}/docs`)).status).toBe(200);
     } finally {
       server.child.kill('SIGTERM');
       await server.exited;
