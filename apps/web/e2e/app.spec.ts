@@ -130,3 +130,24 @@ test('works with the keyboard alone', async ({ page }) => {
   await page.keyboard.press('Space');
   await expect(checkbox).toBeChecked();
 });
+
+test('signing out everywhere from the account page signs out the other device too', async ({ browser }) => {
+  const laptop = await (await browser.newContext()).newPage();
+  const email = await signUp(laptop);
+  const phone = await (await browser.newContext()).newPage();
+  await signIn(phone, email);
+  await laptop.getByRole('link', { name: 'Account' }).click();
+  await expect(laptop.getByRole('list', { name: 'Sessions' }).getByRole('listitem')).toHaveCount(2);
+  await laptop.getByRole('button', { name: 'Sign out everywhere' }).click();
+  await expect(laptop.getByRole('button', { name: 'Sign in' })).toBeVisible();
+  // The phone's live stream ends within seconds, its refresh is refused: back to the sign-in screen.
+  await expect(phone.getByRole('button', { name: 'Sign in' })).toBeVisible({ timeout: 10_000 });
+});
+
+test('says so when the browser goes offline', async ({ page, context }) => {
+  await signUp(page);
+  await context.setOffline(true);
+  await expect(page.getByText('You are offline')).toBeVisible();
+  await context.setOffline(false);
+  await expect(page.getByText('You are offline')).toHaveCount(0);
+});

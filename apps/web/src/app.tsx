@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useSyncExternalStore } from 'react';
 import { AccountView } from './account-view';
 import { useTRPC } from './api';
 import { AuthScreen } from './auth-screen';
@@ -34,8 +35,14 @@ function SignedIn({ email }: { email: string | null }) {
       },
     }),
   );
+  const online = useSyncExternalStore(subscribeToConnectivity, () => navigator.onLine);
   return (
     <div className="shell">
+      {!online && (
+        <p className="offline" role="status">
+          You are offline. Changes will not be saved until the connection is back.
+        </p>
+      )}
       <header className="top">
         <h1 className="brand">Taskwire</h1>
         <nav aria-label="Main">
@@ -65,4 +72,13 @@ function SignedIn({ email }: { email: string | null }) {
       </main>
     </div>
   );
+}
+
+function subscribeToConnectivity(listener: () => void) {
+  window.addEventListener('online', listener);
+  window.addEventListener('offline', listener);
+  return () => {
+    window.removeEventListener('online', listener);
+    window.removeEventListener('offline', listener);
+  };
 }

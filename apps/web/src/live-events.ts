@@ -1,7 +1,9 @@
 import { useQueryClient } from '@tanstack/react-query';
+import { isTaskwireError } from '@taskwire/client';
 import { useSubscription } from '@trpc/tanstack-react-query';
 import { useTRPC } from './api';
 import { useNotices } from './notices';
+import { session } from './session';
 
 /**
  * Keeps every list fresh from task.events: a change from another tab or device refetches what
@@ -25,6 +27,13 @@ export function useLiveEvents(): void {
           }
           void queryClient.invalidateQueries({ queryKey: trpc.task.pathKey() });
           void queryClient.invalidateQueries({ queryKey: trpc.tag.pathKey() });
+        },
+        // The stream ends UNAUTHORIZED when the session was revoked and no refresh could save it.
+        onError: (error) => {
+          if (isTaskwireError(error) && error.data?.code === 'UNAUTHORIZED') {
+            session.signedOut();
+            queryClient.clear();
+          }
         },
       },
     ),
