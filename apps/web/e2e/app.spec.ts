@@ -77,16 +77,7 @@ test('an expired access token is refreshed without the person noticing', async (
   await addTask(page, 'Still here after expiry');
   const session = await storedSession(page);
   if (!session) throw new Error('no session stored');
-  // The same token the server would sign, already expired.
-  const now = Math.floor(Date.now() / 1000);
-  const expired = await new SignJWT({ typ: 'access' })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setSubject(session.user.id)
-    .setIssuer('taskwire')
-    .setAudience('taskwire-api')
-    .setIssuedAt(now - 1_000)
-    .setExpirationTime(now - 100)
-    .sign(new TextEncoder().encode(JWT_SECRET));
+  const expired = await expiredToken(session.user.id);
   await page.evaluate((token) => {
     const stored = JSON.parse(localStorage.getItem('taskwire.session') ?? '{}');
     localStorage.setItem('taskwire.session', JSON.stringify({ ...stored, accessToken: token }));
@@ -97,6 +88,33 @@ test('an expired access token is refreshed without the person noticing', async (
   const refreshed = await storedSession(page);
   expect(refreshed?.accessToken).not.toBe(expired);
   expect(refreshed?.refreshToken).not.toBe(session.refreshToken);
+});
+
+test('two tabs of one session refresh an expired token at once and both stay signed in', async ({ context }) => {
+  const first = await context.newPage();
+  await signUp(first);
+  await addTask(first, 'Open in two tabs');
+  const second = await context.newPage();
+  await second.goto(baseUrl());
+  await expect(second.getByRole('checkbox', { name: 'Open in two tabs' })).toBeVisible();
+  const session = await storedSession(first);
+  if (!session) throw new Error('no session stored');
+  const expired = await expiredToken(session.user.id);
+  await first.evaluate((token) => {
+    const stored = JSON.parse(localStorage.getItem('taskwire.session') ?? '{}');
+    localStorage.setItem('taskwire.session', JSON.stringify({ ...stored, accessToken: token }));
+  }, expired);
+  // Both tabs find the token expired together; without one refresh at a time, the second use of
+  // the refresh token would look stolen and end the session.
+  await Promise.all([first.reload(), second.reload()]);
+  for (const page of [first, second]) {
+    await expect(page.getByRole('checkbox', { name: 'Open in two tabs' })).toBeVisible();
+  }
+  await first.waitForTimeout(2_500);
+  for (const page of [first, second]) {
+    await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  }
+  expect((await storedSession(first))?.accessToken).not.toBe(expired);
 });
 
 test('has no serious or critical accessibility violations, signed out and signed in', async ({ page }) => {
@@ -151,3 +169,16 @@ test('says so when the browser goes offline', async ({ page, context }) => {
   await context.setOffline(false);
   await expect(page.getByText('You are offline')).toHaveCount(0);
 });
+
+/** An access token as the server signs them, already expired. */
+async function expiredToken(userId: string): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({ typ: 'access' })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer('taskwire')
+    .setAudience('taskwire-api')
+    .setIssuedAt(now - 1_000)
+    .setExpirationTime(now - 100)
+    .sign(new TextEncoder().encode(JWT_SECRET));
+}

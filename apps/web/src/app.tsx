@@ -19,7 +19,12 @@ const NAV: [View, string][] = [
 
 export function App() {
   const current = useSession();
-  return <NoticesProvider>{current ? <SignedIn email={current.user.email} /> : <AuthScreen />}</NoticesProvider>;
+  // Keyed by user: another user signing in (in another tab) starts over, streams and all.
+  return (
+    <NoticesProvider>
+      {current ? <SignedIn key={current.user.id} email={current.user.email} /> : <AuthScreen />}
+    </NoticesProvider>
+  );
 }
 
 function SignedIn({ email }: { email: string | null }) {

@@ -24,6 +24,13 @@ const queryClient: QueryClient = new QueryClient({
   },
 });
 const trpcClient = createApiClient();
+// Nothing cached for one user may show to the next.
+let userId = session.get()?.user.id;
+session.subscribe(() => {
+  const next = session.get()?.user.id;
+  if (next !== userId) queryClient.clear();
+  userId = next;
+});
 
 const root = document.getElementById('root');
 if (root) {

@@ -12,38 +12,48 @@ export interface Session {
 
 const KEY = 'taskwire.session';
 const listeners = new Set<() => void>();
-let current: Session | null = read();
+let raw: string | null = null;
+let current: Session | null = null;
 
+/**
+ * The stored session, read through to localStorage at every call: another tab's refresh must be
+ * seen at once (the storage event comes later). The same object while the text is unchanged.
+ */
 function read(): Session | null {
+  const text = localStorage.getItem(KEY);
+  if (text === raw) return current;
+  raw = text;
   try {
-    const stored = JSON.parse(localStorage.getItem(KEY) ?? 'null') as Session | null;
-    return stored?.accessToken && stored.refreshToken && stored.user?.id ? stored : null;
+    const stored = JSON.parse(text ?? 'null') as Session | null;
+    current = stored?.accessToken && stored.refreshToken && stored.user?.id ? stored : null;
   } catch {
-    return null;
+    current = null;
   }
+  return current;
 }
 
 function set(next: Session | null): void {
-  current = next;
   if (next) localStorage.setItem(KEY, JSON.stringify(next));
   else localStorage.removeItem(KEY);
+  read();
   for (const listener of listeners) listener();
 }
 
 // Another tab signed in, refreshed or signed out.
 window.addEventListener('storage', (event) => {
   if (event.key !== KEY) return;
-  current = read();
+  read();
   for (const listener of listeners) listener();
 });
 
 export const session = {
-  get: () => current,
+  get: read,
   signedIn: (result: AuthResult) =>
     set({ accessToken: result.accessToken, refreshToken: result.refreshToken, user: result.user }),
   /** New tokens from a refresh: the old refresh token no longer works. */
   refreshed: (tokens: Tokens) => {
-    if (current) set({ ...current, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
+    const now = read();
+    if (now) set({ ...now, accessToken: tokens.accessToken, refreshToken: tokens.refreshToken });
   },
   signedOut: () => set(null),
   subscribe(listener: () => void) {
@@ -53,5 +63,5 @@ export const session = {
 };
 
 export function useSession(): Session | null {
-  return useSyncExternalStore(session.subscribe, session.get);
+  return useSyncExternalStore(session.subscribe, read);
 }

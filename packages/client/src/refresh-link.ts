@@ -44,6 +44,22 @@ export interface SessionTokens {
   readonly refreshes: boolean;
 }
 
+/**
+ * Runs a refresh while holding a lock every tab of this origin shares (the Web Locks API, where
+ * there is one). Tabs that keep one session (in localStorage) would otherwise refresh with the same
+ * refresh token at once, and the server takes the second use for a stolen token and ends the
+ * session. Under the lock, the refresh reads the app's refresh token again, so a tab that waited
+ * uses the one the first tab stored.
+ */
+function acrossTabs(url: string, refresh: () => Promise<void>): Promise<void> {
+  const locks = (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  return locks ? locks.request(`taskwire-refresh ${url}`, refresh) : refresh();
+}
+
+interface LockManagerLike {
+  request(name: string, callback: () => Promise<void>): Promise<void>;
+}
+
 /** The tokens of `options`: with a refresh token, refreshed once for all callers that need it. */
 export function sessionTokens(options: RefreshLinkOptions): SessionTokens {
   const { url, token, refreshToken, onTokens } = options;
@@ -83,7 +99,7 @@ export function sessionTokens(options: RefreshLinkOptions): SessionTokens {
       // A refresh caused by this very token may have finished while this call was in flight.
       const already = await keeper.replacementFor(sent);
       if (already) return already;
-      inflight ??= refresh(sent).finally(() => {
+      inflight ??= acrossTabs(url, () => refresh(sent)).finally(() => {
         inflight = undefined;
       });
       await inflight;

@@ -54,6 +54,8 @@ export function registerEventStream(
   const handler = async (req: FastifyRequest, reply: FastifyReply) => {
     let userId: string | null = null;
     const abort = new AbortController();
+    // From the start: a client gone while the stream was being set up must free its slot too.
+    reply.raw.once('close', () => abort.abort());
     try {
       const ctx = await contextFor(req, 1);
       const caller = createCaller(ctx, { signal: abort.signal });
@@ -63,7 +65,6 @@ export function registerEventStream(
       const lastEventId = typeof header === 'string' && header !== '' ? header : null;
       // Refusals (no token, too many streams, a malformed id) are answered before the stream starts.
       const events = await caller.task.events({ lastEventId });
-      reply.raw.once('close', () => abort.abort());
       prepareEventStream(req, reply, stallMs);
       return reply
         .header('content-type', 'text/event-stream; charset=utf-8')

@@ -105,11 +105,22 @@ export function createFastSubscriptionHandler({ router, createContext, onError }
     reply.raw.once('close', () => abort.abort());
     let ctx: Context | undefined;
 
+    const errorFrame = (cause: unknown) => {
+      const error = getTRPCErrorFromUnknown(cause);
+      onError({ error, path, req });
+      return frame({
+        event: 'serialized-error',
+        data: serialize(getErrorShape({ config, ctx, error, input, path, type: 'subscription' })),
+      });
+    };
+
     async function* frames(): AsyncGenerator<string> {
-      yield connected;
+      // The procedure runs before `connected` is sent, as in tRPC's adapter: the stream's starting
+      // point is fixed by then, so a change the client makes once connected is in the stream.
+      let iterable: AsyncIterable<unknown>;
       try {
         ctx = await createContext(req, 1, connectionParams);
-        const iterable = await procedure?.({
+        const result = await procedure?.({
           path,
           getRawInput: async () => readInput(),
           ctx,
@@ -117,12 +128,20 @@ export function createFastSubscriptionHandler({ router, createContext, onError }
           signal: abort.signal,
           batchIndex: 0,
         });
-        if (!isAsyncIterable(iterable)) {
+        if (!isAsyncIterable(result)) {
           throw new TRPCError({
             code: 'INTERNAL_SERVER_ERROR',
             message: `Subscription ${path} did not return an AsyncGenerator`,
           });
         }
+        iterable = result;
+      } catch (cause) {
+        yield connected;
+        if (!abort.signal.aborted) yield errorFrame(cause);
+        return;
+      }
+      yield connected;
+      try {
         for await (const value of pingMs > 0 ? withPings(iterable, pingMs) : iterable) {
           if (value === PING) yield frame({ event: 'ping', data: '' });
           else if (isTrackedEnvelope(value)) yield frame({ data: serialize(value[1]), id: value[0] });
@@ -131,13 +150,7 @@ export function createFastSubscriptionHandler({ router, createContext, onError }
         yield frame({ event: 'return', data: '' });
       } catch (cause) {
         // The client went away: there is no one to tell.
-        if (abort.signal.aborted) return;
-        const error = getTRPCErrorFromUnknown(cause);
-        onError({ error, path, req });
-        yield frame({
-          event: 'serialized-error',
-          data: serialize(getErrorShape({ config, ctx, error, input, path, type: 'subscription' })),
-        });
+        if (!abort.signal.aborted) yield errorFrame(cause);
       }
     }
 

@@ -125,7 +125,7 @@ class UserFeed {
 
   wait(cursor: number, ms: number, signal?: AbortSignal): Promise<void> {
     if (Date.now() - this.lastReadAt > FEED_RECHECK_MS) this.refresh();
-    if (this.latest > cursor) return Promise.resolve();
+    if (this.latest > cursor || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);

@@ -44,6 +44,10 @@ export const taskEventsProcedure = protectedProcedure
     const userId = ctx.user.id;
     const lease = await hub.join(userId);
     // A stream aborted before its first read never runs the generator's finally.
+    if (signal?.aborted) {
+      lease.release();
+      throw unavailableError('The stream was closed');
+    }
     signal?.addEventListener('abort', lease.release, { once: true });
     let start: Awaited<ReturnType<typeof startingPoint>>;
     try {
@@ -62,6 +66,9 @@ export const taskEventsProcedure = protectedProcedure
           // Ended on shutdown with a code the client retries, so it reconnects to another instance.
           if (hub.closed) throw unavailableError('The server is restarting; reconnect');
           const batch = await lease.after(cursor, EVENTS_PER_READ);
+          const first = batch[0];
+          // Ids have no gaps: one here means retention took events this resume had not read yet.
+          if (first && first.id !== cursor + 1) yield tracked(String(first.id - 1), resyncEvent(ctx.now()));
           for (const event of batch) {
             cursor = event.id;
             hub.stats.delivered++;

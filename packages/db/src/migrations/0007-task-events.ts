@@ -60,9 +60,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         from jsonb_array_elements(coalesce(changes, '[]'::jsonb)) with ordinality as x(e, ord)
       ), counts as (
         select user_id, count(*) as n from c group by user_id
+      ), locked as (
+        -- In id order: two statements writing for the same users (reminder passes on two
+        -- instances, a purge) take their rows in the same order, so they cannot deadlock.
+        select u.id from users u where u.id in (select user_id from counts) order by u.id for no key update
       ), bumped as (
         update users u set last_event_id = u.last_event_id + counts.n
-        from counts where u.id = counts.user_id
+        from counts join locked on locked.id = counts.user_id
+        where u.id = counts.user_id
         returning u.id, u.last_event_id - counts.n as base
       )
       insert into task_events (user_id, id, type, task_id, task, late)
