@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test } from '@playwright/test';
+import { expect, type Page, test } from '@playwright/test';
 import { SignJWT } from 'jose';
 import { JWT_SECRET } from './global-setup';
 import { addTask, baseUrl, newEmail, signIn, signUp, storedSession } from './helpers';
@@ -78,10 +78,7 @@ test('an expired access token is refreshed without the person noticing', async (
   const session = await storedSession(page);
   if (!session) throw new Error('no session stored');
   const expired = await expiredToken(session.user.id);
-  await page.evaluate((token) => {
-    const stored = JSON.parse(localStorage.getItem('taskwire.session') ?? '{}');
-    localStorage.setItem('taskwire.session', JSON.stringify({ ...stored, accessToken: token }));
-  }, expired);
+  await storeAccessToken(page, expired);
   await page.reload();
   await expect(page.getByRole('checkbox', { name: 'Still here after expiry' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
@@ -100,10 +97,7 @@ test('two tabs of one session refresh an expired token at once and both stay sig
   const session = await storedSession(first);
   if (!session) throw new Error('no session stored');
   const expired = await expiredToken(session.user.id);
-  await first.evaluate((token) => {
-    const stored = JSON.parse(localStorage.getItem('taskwire.session') ?? '{}');
-    localStorage.setItem('taskwire.session', JSON.stringify({ ...stored, accessToken: token }));
-  }, expired);
+  await storeAccessToken(first, expired);
   // Both tabs find the token expired together; without one refresh at a time, the second use of
   // the refresh token would look stolen and end the session.
   await Promise.all([first.reload(), second.reload()]);
@@ -181,4 +175,12 @@ async function expiredToken(userId: string): Promise<string> {
     .setIssuedAt(now - 1_000)
     .setExpirationTime(now - 100)
     .sign(new TextEncoder().encode(JWT_SECRET));
+}
+
+/** Replaces the access token of the session the app keeps, as if it had been stored long ago. */
+async function storeAccessToken(page: Page, token: string): Promise<void> {
+  await page.evaluate((value) => {
+    const stored = JSON.parse(localStorage.getItem('taskwire.session') ?? '{}');
+    localStorage.setItem('taskwire.session', JSON.stringify({ ...stored, accessToken: value }));
+  }, token);
 }
