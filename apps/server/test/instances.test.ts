@@ -1,30 +1,11 @@
 import { createTestDatabase } from '@taskwire/db/testing';
 import { describe, expect, it } from 'vitest';
 import { awayFromWindowEdge, eventually } from './harness.js';
-import { type MainProcess, postJson, startMain } from './main-process.js';
+import { postJson, startMain } from './main-process.js';
 import { tcpProxy } from './tcp-proxy.js';
+import { withTwoInstances } from './two-instances.js';
 
 // Two independent server processes on one Postgres and one Redis, as behind a load balancer.
-
-/** Runs `run` against two servers on a fresh database and the test Redis; both must then exit 0 on SIGTERM. */
-async function withTwoInstances(
-  env: Record<string, string>,
-  run: (a: MainProcess, b: MainProcess) => Promise<void>,
-): Promise<void> {
-  const testDb = await createTestDatabase();
-  const shared = { DATABASE_URL: testDb.url ?? '', REDIS_URL: process.env.TEST_REDIS_URL ?? '', ...env };
-  // B skips the migrations A runs, as a second instance of a deploy does.
-  const [a, b] = await Promise.all([startMain(shared), startMain({ ...shared, MIGRATE_ON_START: 'false' })]);
-  try {
-    await run(a, b);
-  } finally {
-    a.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
-    expect(await a.exited).toBe(0);
-    expect(await b.exited).toBe(0);
-    await testDb.destroy();
-  }
-}
 
 describe.runIf(process.env.TEST_DATABASE_URL && process.env.TEST_REDIS_URL)(
   'two instances [needs TEST_DATABASE_URL and TEST_REDIS_URL]',

@@ -5,6 +5,7 @@ import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type MainProcess, postJson, startMain } from './main-process.js';
 import { openSse, type SseStream } from './sse.js';
+import { withTwoInstances } from './two-instances.js';
 
 // Live events across real server processes: shutdown with streams open, reminders missed while
 // down, and (with Postgres) two instances sharing the work and the fan-out.
@@ -81,22 +82,6 @@ describe('a server process with open streams', () => {
     }
   });
 });
-
-/** Two servers on one fresh Postgres database; both must exit 0 on SIGTERM. */
-async function withTwoInstances(env: Record<string, string>, run: (a: MainProcess, b: MainProcess) => Promise<void>) {
-  const testDb = await createTestDatabase();
-  const shared = { DATABASE_URL: testDb.url ?? '', ...env };
-  const [a, b] = await Promise.all([startMain(shared), startMain({ ...shared, MIGRATE_ON_START: 'false' })]);
-  try {
-    await run(a, b);
-  } finally {
-    a.child.kill('SIGTERM');
-    b.child.kill('SIGTERM');
-    expect(await a.exited).toBe(0);
-    expect(await b.exited).toBe(0);
-    await testDb.destroy();
-  }
-}
 
 describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one Postgres [needs TEST_DATABASE_URL]', () => {
   it('without Redis, fan out through LISTEN/NOTIFY: a change on A reaches a stream on B', async () => {
