@@ -17,6 +17,8 @@ export interface SseStream {
   /** Whether the server ended the stream. */
   readonly ended: boolean;
   comments: number;
+  /** Every byte received so far, as text. */
+  readonly text: string;
   close(): void;
 }
 
@@ -45,12 +47,16 @@ export async function openSse(url: string, headers: Record<string, string> = {})
   let wake: (() => void) | undefined;
   let ended = false;
   let buffer = '';
+  let text = '';
   const stream: SseStream = {
     status: response.status,
     headers: response.headers,
     comments: 0,
     get ended() {
       return ended;
+    },
+    get text() {
+      return text;
     },
     async next(timeoutMs = 5_000) {
       const deadline = Date.now() + timeoutMs;
@@ -82,7 +88,9 @@ export async function openSse(url: string, headers: Record<string, string> = {})
       for (;;) {
         const chunk = await reader?.read();
         if (!chunk || chunk.done) break;
-        buffer += decoder.decode(chunk.value, { stream: true });
+        const decoded = decoder.decode(chunk.value, { stream: true });
+        text += decoded;
+        buffer += decoded;
         let end = buffer.indexOf('\n\n');
         while (end >= 0) {
           const parsed = parse(buffer.slice(0, end));

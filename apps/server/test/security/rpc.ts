@@ -1,5 +1,6 @@
 import { appRouter } from '@taskwire/api';
 import type { z } from 'zod';
+import { openSse, type SseFrame } from '../sse.js';
 
 // The security suite talks to the real server the way an attacker would: raw HTTP, no typed
 // client. The list of procedures comes from the router itself, so a new one is covered (or the
@@ -40,7 +41,7 @@ export interface StreamResponse {
   /** Everything the stream sent while it was read. */
   text: string;
   /** Its events: tRPC's `connected`, data (no event name), `ping`, `serialized-error`, `return`. */
-  frames: { event: string | undefined; data: string }[];
+  frames: SseFrame[];
 }
 
 /**
@@ -54,37 +55,22 @@ export async function subscribeFor(
   token: string | undefined,
   ms: number,
 ): Promise<StreamResponse> {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), ms);
   const query = input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`;
-  const response = await fetch(`${baseUrl}/trpc/${path}${query}`, {
-    headers: { accept: 'text/event-stream', ...(token && { authorization: `Bearer ${token}` }) },
-    signal: abort.signal,
-  });
-  let text = '';
-  const decoder = new TextDecoder();
+  const stream = await openSse(`${baseUrl}/trpc/${path}${query}`, token ? { authorization: `Bearer ${token}` } : {});
+  const frames: SseFrame[] = [];
+  const deadline = Date.now() + ms;
   try {
-    const reader = response.body?.getReader();
-    for (;;) {
-      const chunk = await reader?.read();
-      if (!chunk || chunk.done) break;
-      text += decoder.decode(chunk.value, { stream: true });
-      if (text.includes('event: serialized-error') && text.endsWith('\n\n')) break;
+    while (Date.now() < deadline) {
+      const frame = await stream.next(deadline - Date.now());
+      frames.push(frame);
+      if (frame.event === 'serialized-error') break;
     }
   } catch {
-    // Read for `ms`, then aborted.
+    // Read for `ms`, or the stream ended.
   } finally {
-    clearTimeout(timer);
-    abort.abort();
+    stream.close();
   }
-  const frames = text
-    .split(/\n\n+/)
-    .filter((block) => block.trim() !== '')
-    .map((block) => ({
-      event: /^event: (.*)$/m.exec(block)?.[1],
-      data: /^data: ?(.*)$/m.exec(block)?.[1] ?? '',
-    }));
-  return { status: response.status, text, frames };
+  return { status: stream.status, text: stream.text, frames };
 }
 
 export interface RpcResponse {
