@@ -27,7 +27,7 @@ export const sharedTestConfig = defineConfig({
   },
   test: {
     globalSetup: [source('./packages/db/src/testing/global-setup.ts')],
-    testTimeout: 20_000,
+    testTimeout: 45_000,
     hookTimeout: 60_000,
     pool: 'forks',
     // The JSON report lets `npm test` print one total for the whole monorepo.

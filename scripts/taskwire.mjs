@@ -7,6 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runDev } from './dev.mjs';
 import { isSupportedNode, PINNED_NODE_VERSION, pinnedNodeBinary } from './node-runtime.mjs';
 import { printTestSummary } from './test-summary.mjs';
 
@@ -87,20 +88,9 @@ function runTask() {
     return;
   }
   if (task === 'dev') {
-    // Watch the workspace packages' sources too: tsx only watches files it managed to import, so
-    // after a syntax error in packages/api it would never see the fix.
-    const tsx = join(serverDir, 'node_modules/.bin/tsx');
-    const watched = ['--include', '../../packages/*/src/**/*.ts'];
-    const args = ['watch', ...watched, '--conditions=@taskwire/source', '--clear-screen=false', 'src/main.ts'];
-    // The web app with hot reload on :5173 (its API proxied to the server), once the client it uses is built.
+    // The web app's dev server needs the client it uses built.
     if (pnpm(['exec', 'turbo', 'run', 'build', '--filter=@taskwire/client']) !== 0) process.exit(1);
-    const vite = spawn(join(root, 'apps/web/node_modules/.bin/vite'), [], {
-      cwd: join(root, 'apps/web'),
-      stdio: 'inherit',
-      env,
-    });
-    process.on('exit', () => vite.kill('SIGTERM'));
-    follow(tsx, args, { cwd: serverDir, env });
+    runDev(root, env);
     return;
   }
 

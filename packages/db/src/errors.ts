@@ -10,6 +10,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return databaseErrorCode(error) === '23505';
 }
 
+/** 22021: text the database cannot store (a NUL character, an invalid byte sequence). */
+export function isUnstorableText(error: unknown): boolean {
+  return databaseErrorCode(error) === '22021';
+}
+
 /** 23503: a foreign key rejected the write (e.g. the owning user no longer exists). */
 export function isForeignKeyViolation(error: unknown): boolean {
   return databaseErrorCode(error) === '23503';

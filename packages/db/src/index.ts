@@ -16,6 +16,7 @@ export {
   isForeignKeyViolation,
   isRetryableTransactionError,
   isUniqueViolation,
+  isUnstorableText,
 } from './errors.js';
 export { isDatabaseReady, pingDatabase } from './health.js';
 export { migrateToLatest } from './migrate.js';
@@ -24,6 +25,8 @@ export type {
   Database,
   NewTaskRow,
   NewUserRow,
+  ProjectRole,
+  ProjectsTable,
   RecurrenceRule,
   TagRow,
   TagsTable,

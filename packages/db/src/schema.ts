@@ -16,13 +16,20 @@ export interface UsersTable {
   timezone: Generated<string>;
   /** The last id given to one of the user's task events (migration 0007). */
   last_event_id: ColumnType<string, never, never>;
+  /** The bytes of all the user's task events so far, a running sum (migration 0008); bigint, as last_event_id. */
+  event_bytes: ColumnType<string | number, never, never>;
   created_at: Timestamp;
   updated_at: Timestamp;
 }
 
 export interface TasksTable {
   id: string;
-  user_id: string;
+  /** The project it belongs to (migration 0009); every index leads with it. */
+  project_id: string;
+  /** Who created it; null once that account is deleted. */
+  created_by: string | null;
+  /** A member of the project it is assigned to, or null. */
+  assignee_id: ColumnType<string | null, string | null | undefined, string | null>;
   title: string;
   description: string | null;
   completed: Generated<boolean>;
@@ -32,7 +39,7 @@ export interface TasksTable {
   version: Generated<number>;
   /** 0 none, 1 low, 2 medium, 3 high: numeric so that sorting by priority is index-backed. */
   priority: Generated<number>;
-  /** Ids of the owner's tags (see migration 0002 for why an array and not a join table). */
+  /** Ids of its project's tags (see migration 0002 for why an array and not a join table). */
   tag_ids: Generated<string[]>;
   due_at: NullableTimestamp;
   remind_at: NullableTimestamp;
@@ -46,7 +53,7 @@ export interface TasksTable {
 }
 
 export interface TagsTable {
-  user_id: string;
+  project_id: string;
   id: string;
   name: string;
   created_at: Timestamp;
@@ -94,20 +101,29 @@ export interface DeletedIdentitiesTable {
 /** The outbox of task changes, written by triggers (migration 0007); ids count up per user. */
 export interface TaskEventsTable {
   user_id: string;
-  /** bigint: read as a string by pg, and as a number by PGlite. */
+  /** The (last) event's id; bigint: read as a string by pg, and as a number by PGlite. */
   id: ColumnType<string | number, never, never>;
   type: string;
-  task_id: string;
-  /** The task right after the change (task_event_json), or null for a purge. */
+  /** Null for events about a project, a member or an invitation (migration 0009). */
+  task_id: string | null;
+  /** A run of references (migration 0008): its tasks in order, task_id the last; null for a single event. */
+  task_ids: ColumnType<string[] | null, never, never>;
+  /** The task right after the change (task_event_json); null for a purge, or a reference (migration 0008). */
   task: ColumnType<Record<string, unknown> | null, never, never>;
   /** For reminders: fired after it was due (missed while no server ran). */
   late: boolean | null;
+  /** What a non-task event says (project, member, invitation), migration 0009. */
+  data: ColumnType<Record<string, unknown> | null, never, never>;
   created_at: Timestamp;
+  /** The row's size: 100 per event, plus its task as JSON text (migration 0008). */
+  bytes: ColumnType<number, never, never>;
+  /** The user's running sum of event bytes before this row (bigint: a string from pg, a number from PGlite). */
+  bytes_before: ColumnType<string | number, never, never>;
 }
 
-/** Per-user counts kept by a trigger on tasks (migration 0002). */
+/** Per-project counts kept by a trigger on tasks (migrations 0002, 0009). */
 export interface TaskCountsTable {
-  user_id: string;
+  project_id: string;
   open: number;
   completed: number;
   trashed: number;
@@ -123,17 +139,220 @@ export interface RecurrenceRule {
   count?: number;
 }
 
+export type ProjectRole = 'owner' | 'editor' | 'viewer';
+
+/** A list of tasks, owned by one user and shared with others (migration 0009). */
+export interface ProjectsTable {
+  id: string;
+  /** The one member whose role is owner (kept in step with project_members). */
+  owner_id: string;
+  name: string;
+  color: string | null;
+  /** Each user's own, created with the account: never shared, never deleted. */
+  inbox: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface ProjectMembersTable {
+  project_id: string;
+  user_id: string;
+  role: ProjectRole;
+  joined_at: Timestamp;
+}
+
+/** An invitation waiting for the account with this (normalised) email. */
+export interface ProjectInvitationsTable {
+  id: string;
+  project_id: string;
+  email: string;
+  role: Exclude<ProjectRole, 'owner'>;
+  invited_by: string | null;
+  /** The inviter's email when invited, shown to the invitee. */
+  invited_by_email: string | null;
+  created_at: Timestamp;
+}
+
+/** A personal access token (migration 0010): only its hash is kept. */
+export interface PersonalTokensTable {
+  user_id: string;
+  id: string;
+  name: string;
+  /** SHA-256 of the whole token, hex. */
+  token_hash: string;
+  /** The token's first characters, to recognise it. */
+  prefix: string;
+  /** `tasks:read`, `tasks:write`. */
+  scopes: string[];
+  /** Null: every project of the user's. */
+  project_ids: string[] | null;
+  expires_at: Date | null;
+  last_used_at: Date | null;
+  created_at: Timestamp;
+}
+
+/** An OAuth client that registered itself (migration 0012): public, no secret. */
+export interface OauthClientsTable {
+  id: string;
+  name: string;
+  redirect_uris: string[];
+  last_used_at: Timestamp;
+  created_at: Timestamp;
+}
+
+/** A user's approval of an OAuth client (migration 0012): what its tokens may do. */
+export interface OauthGrantsTable {
+  user_id: string;
+  id: string;
+  client_id: string;
+  client_name: string;
+  /** `tasks:read`, `tasks:write`. */
+  scopes: string[];
+  /** Null: every project of the user's. */
+  project_ids: string[] | null;
+  /** The resource (RFC 8707) its tokens are for. */
+  resource: string;
+  last_used_at: Date | null;
+  created_at: Timestamp;
+}
+
+/** An authorization code (migration 0012): only its hash, spent by its first exchange attempt. */
+export interface OauthCodesTable {
+  user_id: string;
+  grant_id: string;
+  code_hash: string;
+  redirect_uri: string;
+  /** PKCE S256 challenge (base64url). */
+  code_challenge: string;
+  used_at: Date | null;
+  expires_at: Date;
+  created_at: Timestamp;
+}
+
+/** An OAuth access token (migration 0012): only its hash. */
+export interface OauthAccessTokensTable {
+  user_id: string;
+  grant_id: string;
+  token_hash: string;
+  expires_at: Date;
+  created_at: Timestamp;
+}
+
+/** An OAuth refresh token (migration 0012): only its hash; rotated, a reused one revokes the grant. */
+export interface OauthRefreshTokensTable {
+  user_id: string;
+  grant_id: string;
+  token_hash: string;
+  used_at: Date | null;
+  expires_at: Date;
+  created_at: Timestamp;
+}
+
+/** A secret calendar feed URL (migration 0013): one per user and scope. */
+export interface CalendarFeedsTable {
+  user_id: string;
+  /** `all`, or the project's id. */
+  scope: string;
+  project_id: string | null;
+  /** SHA-256 of the token, hex: what a request is looked up by. */
+  token_hash: string;
+  /** The token, AES-256-GCM sealed (iv, tag, ciphertext; base64url), to show the same URL again. */
+  token_sealed: string;
+  created_at: Timestamp;
+}
+
+/** Who changed which task how, per project (migration 0011), for the activity log and undo. */
+export interface ActivityTable {
+  project_id: string;
+  /** From one sequence: newest first is id order. bigint: a string from pg, a number from PGlite. */
+  id: ColumnType<string | number, never, never>;
+  batch_id: string;
+  /** `{ kind: 'session' | 'token' | 'oauth', id, name }` */
+  actor: ColumnType<Record<string, unknown>, never, never>;
+  actor_user_id: string | null;
+  type: string;
+  task_id: string;
+  /** The task before and after (task_event_json); null before a create, after a purge. */
+  before: ColumnType<Record<string, unknown> | null, never, never>;
+  after: ColumnType<Record<string, unknown> | null, never, never>;
+  created_at: Timestamp;
+}
+
+/** A user's webhook endpoint (migration 0014): one project's events, or (project_id null) every project's it sees. */
+export interface WebhooksTable {
+  id: string;
+  user_id: string;
+  project_id: string | null;
+  url: string;
+  events: string[];
+  /** `whsec_<base64>`: signs every delivery. */
+  secret: string;
+  /** The secret before the last rotation, still signing until previous_secret_until. */
+  previous_secret: string | null;
+  previous_secret_until: NullableTimestamp;
+  enabled: Generated<boolean>;
+  failures_in_row: Generated<number>;
+  disabled_reason: string | null;
+  created_at: Generated<Date>;
+  updated_at: Generated<Date>;
+}
+
+/** The durable delivery queue (migration 0014): one message per event and webhook, written with the change. */
+export interface WebhookMessagesTable {
+  /** The message id, sent as `webhook-id` (stable across retries). */
+  id: string;
+  webhook_id: string;
+  user_id: string;
+  type: string;
+  project_id: string | null;
+  task_id: string | null;
+  /** The task (task_event_json) or the event's data; null for a reference, filled in when sent. */
+  payload: ColumnType<Record<string, unknown> | null, Record<string, unknown> | string | null | undefined, never>;
+  actor: ColumnType<Record<string, unknown> | null, Record<string, unknown> | string | null | undefined, never>;
+  created_at: Generated<Date>;
+  attempts: Generated<number>;
+  state: Generated<'pending' | 'delivered' | 'failed'>;
+  next_attempt_at: Generated<Date>;
+}
+
+/** One delivery attempt, for the delivery log (migration 0014). */
+export interface WebhookAttemptsTable {
+  id: string;
+  webhook_id: string;
+  message_id: string;
+  attempt: number;
+  status: 'delivered' | 'failed';
+  response_status: number | null;
+  duration_ms: number;
+  error: string | null;
+  at: Generated<Date>;
+}
+
 /** The typed shape of the whole database, for Kysely<Database>. */
 export interface Database {
   users: UsersTable;
+  projects: ProjectsTable;
+  project_members: ProjectMembersTable;
+  project_invitations: ProjectInvitationsTable;
   tasks: TasksTable;
   tags: TagsTable;
   task_counts: TaskCountsTable;
   task_events: TaskEventsTable;
   sessions: SessionsTable;
+  personal_tokens: PersonalTokensTable;
+  activity: ActivityTable;
+  oauth_clients: OauthClientsTable;
+  calendar_feeds: CalendarFeedsTable;
+  oauth_grants: OauthGrantsTable;
+  oauth_codes: OauthCodesTable;
+  oauth_access_tokens: OauthAccessTokensTable;
+  oauth_refresh_tokens: OauthRefreshTokensTable;
   refresh_tokens: RefreshTokensTable;
   identities: IdentitiesTable;
   deleted_identities: DeletedIdentitiesTable;
+  webhooks: WebhooksTable;
+  webhook_messages: WebhookMessagesTable;
+  webhook_attempts: WebhookAttemptsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

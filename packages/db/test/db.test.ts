@@ -26,6 +26,17 @@ async function insertUser(email: string) {
   return id;
 }
 
+/** Where a user's new task goes: their Inbox (made by a trigger with the account), created by them. */
+async function owned(userId: string) {
+  const inbox = await testDb.db
+    .selectFrom('projects')
+    .select('id')
+    .where('owner_id', '=', userId)
+    .where('inbox', '=', true)
+    .executeTakeFirstOrThrow();
+  return { project_id: inbox.id, created_by: userId };
+}
+
 describe('migrations', () => {
   it('are already applied to the test database, and re-running them is a no-op', async () => {
     const results = await migrateToLatest(testDb.db);
@@ -39,16 +50,18 @@ describe('migrations', () => {
     );
   });
 
-  it('index live tasks by (user_id, created_at desc, id desc), and lead every tasks index with user_id', async () => {
+  it('index live tasks by (project_id, created_at desc, id desc), and lead every tasks index with project_id', async () => {
     const result = await sql<{ indexname: string; indexdef: string }>`
       select indexname, indexdef from pg_indexes where tablename = 'tasks'`.execute(testDb.db);
     const created = result.rows.find((r) => r.indexname === 'tasks_live_created_idx');
-    expect(created?.indexdef).toContain('(user_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)');
+    expect(created?.indexdef).toContain('(project_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)');
     expect(result.rows.length).toBeGreaterThanOrEqual(10);
-    // The one exception: the reminder claimer scans what falls due next, whoever owns it.
-    const perUser = result.rows.filter((r) => r.indexname !== 'tasks_pending_reminders');
-    expect(perUser.length).toBe(result.rows.length - 1);
-    for (const row of perUser) expect(row.indexdef, row.indexname).toMatch(/(USING \w+ )?\(user_id,/);
+    // The exceptions: the reminder claimer scans what falls due next, in any project, and a task
+    // is found by its id alone (then checked against the caller's projects).
+    const exceptions = ['tasks_pending_reminders', 'tasks_id_key'];
+    const perProject = result.rows.filter((r) => !exceptions.includes(r.indexname));
+    expect(perProject.length).toBe(result.rows.length - exceptions.length);
+    for (const row of perProject) expect(row.indexdef, row.indexname).toMatch(/(USING \w+ )?\(project_id,/);
   });
 });
 
@@ -69,10 +82,11 @@ describe('constraints', () => {
 
   it('bound title and description lengths and tie completed_at to completed', async () => {
     const userId = await insertUser('bounds@example.com');
+    const owner = await owned(userId);
     const insert = (values: Record<string, unknown>) =>
       testDb.db
         .insertInto('tasks')
-        .values({ id: uuidv7(), user_id: userId, title: 'ok', ...values })
+        .values({ id: uuidv7(), ...owner, title: 'ok', ...values })
         .execute()
         .then(
           () => 'ok',
@@ -87,18 +101,22 @@ describe('constraints', () => {
     expect(await insert({ completed: true, completed_at: new Date() })).toBe('ok');
   });
 
-  it('reject a task for a user that does not exist, and cascade a user delete to their tasks', async () => {
+  it('reject a task in a project that does not exist, and cascade a user delete to the tasks of their projects', async () => {
     const error = await testDb.db
       .insertInto('tasks')
-      .values({ id: uuidv7(), user_id: uuidv7(), title: 'orphan' })
+      .values({ id: uuidv7(), project_id: uuidv7(), title: 'orphan' })
       .execute()
       .catch((e: unknown) => e);
     expect(isForeignKeyViolation(error)).toBe(true);
 
     const userId = await insertUser('cascade@example.com');
-    await testDb.db.insertInto('tasks').values({ id: uuidv7(), user_id: userId, title: 't' }).execute();
+    const owner = await owned(userId);
+    await testDb.db
+      .insertInto('tasks')
+      .values({ id: uuidv7(), ...owner, title: 't' })
+      .execute();
     await testDb.db.deleteFrom('users').where('id', '=', userId).execute();
-    const left = await testDb.db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
+    const left = await testDb.db.selectFrom('tasks').select('id').where('project_id', '=', owner.project_id).execute();
     expect(left).toEqual([]);
   });
 
@@ -123,7 +141,10 @@ describe('transactions', () => {
   it('never interleave: concurrent read-modify-write transactions lose no update', async () => {
     const userId = await insertUser('tx@example.com');
     const id = uuidv7();
-    await testDb.db.insertInto('tasks').values({ id, user_id: userId, title: 't' }).execute();
+    await testDb.db
+      .insertInto('tasks')
+      .values({ id, ...(await owned(userId)), title: 't' })
+      .execute();
     await Promise.all(
       Array.from({ length: 20 }, () =>
         testDb.db.transaction().execute(async (trx) => {
@@ -147,14 +168,17 @@ describe('transactions', () => {
   });
 
   it('roll back on error', async () => {
-    const userId = await insertUser('rollback@example.com');
+    const owner = await owned(await insertUser('rollback@example.com'));
     await expect(
       testDb.db.transaction().execute(async (trx) => {
-        await trx.insertInto('tasks').values({ id: uuidv7(), user_id: userId, title: 'gone' }).execute();
+        await trx
+          .insertInto('tasks')
+          .values({ id: uuidv7(), ...owner, title: 'gone' })
+          .execute();
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    const rows = await testDb.db.selectFrom('tasks').select('id').where('user_id', '=', userId).execute();
+    const rows = await testDb.db.selectFrom('tasks').select('id').where('project_id', '=', owner.project_id).execute();
     expect(rows).toEqual([]);
   });
 });
@@ -173,24 +197,25 @@ describe('uuidv7', () => {
 describe('task_counts', () => {
   it('follows every insert, completion, trash, restore and delete, and goes with the account', async () => {
     const userId = await insertUser('counts@example.com');
+    const owner = await owned(userId);
     const counts = () =>
       testDb.db
         .selectFrom('task_counts')
         .select(['open', 'completed', 'trashed'])
-        .where('user_id', '=', userId)
+        .where('project_id', '=', owner.project_id)
         .executeTakeFirst();
     const real = async () => {
       const result = await sql<{ open: number; completed: number; trashed: number }>`select
         count(*) filter (where deleted_at is null and not completed)::int as open,
         count(*) filter (where deleted_at is null and completed)::int as completed,
         count(*) filter (where deleted_at is not null)::int as trashed
-        from tasks where user_id = ${userId}`.execute(testDb.db);
+        from tasks where project_id = ${owner.project_id}`.execute(testDb.db);
       return result.rows[0];
     };
     const ids = [uuidv7(), uuidv7(), uuidv7(), uuidv7()];
     await testDb.db
       .insertInto('tasks')
-      .values(ids.map((id) => ({ id, user_id: userId, title: 't' })))
+      .values(ids.map((id) => ({ id, ...owner, title: 't' })))
       .execute();
     expect(await counts()).toEqual({ open: 4, completed: 0, trashed: 0 });
     const where = (id: string | undefined) => testDb.db.updateTable('tasks').where('id', '=', id ?? '');
@@ -212,14 +237,14 @@ describe('task_counts', () => {
 
 describe('inTransaction', () => {
   it('runs the work again after a serialization failure or deadlock, a bounded number of times', async () => {
-    const userId = await insertUser('retry@example.com');
+    const owner = await owned(await insertUser('retry@example.com'));
     let attempts = 0;
     const id = await inTransaction(testDb.db, async (trx) => {
       attempts++;
       const taskId = uuidv7();
       await trx
         .insertInto('tasks')
-        .values({ id: taskId, user_id: userId, title: `attempt ${attempts}` })
+        .values({ id: taskId, ...owner, title: `attempt ${attempts}` })
         .execute();
       // What Postgres reports when it aborts a transaction for a conflict.
       if (attempts < 3)
@@ -227,7 +252,11 @@ describe('inTransaction', () => {
       return taskId;
     });
     expect(attempts).toBe(3);
-    const rows = await testDb.db.selectFrom('tasks').select(['id', 'title']).where('user_id', '=', userId).execute();
+    const rows = await testDb.db
+      .selectFrom('tasks')
+      .select(['id', 'title'])
+      .where('project_id', '=', owner.project_id)
+      .execute();
     expect(rows).toEqual([{ id, title: 'attempt 3' }]);
 
     let tries = 0;

@@ -6,6 +6,13 @@ import * as m0004 from './0004-account-security.js';
 import * as m0005 from './0005-deleted-identities.js';
 import * as m0006 from './0006-tag-counts.js';
 import * as m0007 from './0007-task-events.js';
+import * as m0008 from './0008-outbox-bounds.js';
+import * as m0009 from './0009-projects.js';
+import * as m0010 from './0010-personal-tokens.js';
+import * as m0011 from './0011-activity.js';
+import * as m0012 from './0012-oauth.js';
+import * as m0013 from './0013-calendar-feeds.js';
+import * as m0014 from './0014-webhooks.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -19,4 +26,11 @@ export const migrations: Record<string, Migration> = {
   '0005-deleted-identities': m0005,
   '0006-tag-counts': m0006,
   '0007-task-events': m0007,
+  '0008-outbox-bounds': m0008,
+  '0009-projects': m0009,
+  '0010-personal-tokens': m0010,
+  '0011-activity': m0011,
+  '0012-oauth': m0012,
+  '0013-calendar-feeds': m0013,
+  '0014-webhooks': m0014,
 };
