@@ -1,4 +1,4 @@
-import { type Principal, principalKey, type ResolvedUser } from './auth/access.js';
+import type { Principal, ResolvedUser } from './auth/access.js';
 import { rateLimitedError } from './errors.js';
 
 // The global limit on procedure calls, per user (per address when the caller is anonymous). It is
@@ -26,24 +26,41 @@ interface ChargeOptions {
   calls: number;
 }
 
+/** What a request is charged to the global limit. */
+export interface CallCharges {
+  /** The request's own calls, once per request, whichever of them asks first: a batch is allowed or refused whole. */
+  once(): Promise<void>;
+  /** `calls` more, each time it is asked (work whose size shows late, such as a replay); none when 0. */
+  more(calls: number): Promise<void>;
+}
+
 /**
- * Charges a request's calls once, whichever of its calls asks first; the others share the answer,
- * so a batch is allowed or refused as a whole. Only a token that still counts is charged to its
+ * Charges a request's calls through the limiter. Only a token that still counts is charged to its
  * user: a signed-out session's token, though its signature is valid, is charged to the address,
  * so it cannot spend its owner's limit.
  */
-export function chargeCallsOnce(options: ChargeOptions): () => Promise<void> {
-  let charged: Promise<void> | undefined;
-  const charge = async () => {
-    const { limiter, principal } = options;
-    if (!limiter) return;
+export function callCharges(options: ChargeOptions): CallCharges {
+  let key: Promise<string> | undefined;
+  const keyOf = async () => {
+    const { principal } = options;
     const live = principal ? await options.resolve() : null;
-    const key = principal && live ? principalKey(principal) : `ip:${options.ip ?? 'unknown'}`;
-    const decision = await limiter.consume(key, Math.max(1, options.calls));
+    // One budget per account, whichever of its tokens calls.
+    return principal && live ? `user:${live.userId}` : `ip:${options.ip ?? 'unknown'}`;
+  };
+  const consume = async (calls: number) => {
+    if (!options.limiter) return;
+    key ??= keyOf();
+    const decision = await options.limiter.consume(await key, calls);
     if (!decision.allowed) throw rateLimitedError(decision.retryAfterSeconds);
   };
-  return () => {
-    charged ??= charge();
-    return charged;
+  let charged: Promise<void> | undefined;
+  return {
+    once: () => {
+      charged ??= consume(Math.max(1, options.calls));
+      return charged;
+    },
+    more: async (calls) => {
+      if (calls > 0) await consume(calls);
+    },
   };
 }

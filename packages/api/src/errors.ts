@@ -1,4 +1,4 @@
-import { databaseConstraint, isForeignKeyViolation } from '@taskwire/db';
+import { databaseConstraint, isForeignKeyViolation, isUnstorableText } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 
@@ -135,15 +135,21 @@ const CONSTRAINT_FAILURES: Record<string, () => TRPCError> = {
   tasks_tag_count: () => invalidInputError('tags', 'A task can have at most 20 tags'),
   tasks_remind_not_after_due: () => invalidInputError('dueAt', 'dueAt must not be before the remindAt of a task'),
   tasks_recurrence_needs_due: () => invalidInputError('dueAt', 'A recurring task needs a dueAt'),
-  tags_user_name_key: () => conflictError('You already have a tag with this name'),
+  tags_project_name_key: () => conflictError('This project already has a tag with this name'),
+  project_invitations_email_key: () => conflictError('This email is already invited to the project'),
+  project_members_pkey: () => conflictError('Already a member of this project'),
 };
 
 /**
- * The client error a database refusal stands for, or undefined when it is ours: a foreign key on
- * user_id means the token's account was deleted; a named rule means the input broke it.
+ * The client error a database refusal stands for, or undefined when it is ours: a foreign key
+ * means the token's account (or the project written to) was deleted meanwhile; a named rule or
+ * text Postgres cannot hold means the input broke it.
  */
 export function clientCausedFailure(error: unknown): TRPCError | undefined {
   if (isForeignKeyViolation(error)) return accessTokenRefused();
+  // Schemas refuse NUL where they know a string is stored; this covers any string they missed.
+  if (isUnstorableText(error))
+    return new TRPCError({ code: 'BAD_REQUEST', message: 'Text must not contain NUL characters' });
   const constraint = databaseConstraint(error) ?? '';
   return Object.hasOwn(CONSTRAINT_FAILURES, constraint) ? CONSTRAINT_FAILURES[constraint]?.() : undefined;
 }

@@ -1,5 +1,6 @@
 import type { Db } from '@taskwire/db';
 import { TRPCError } from '@trpc/server';
+import { sql } from 'kysely';
 
 // Per-account quotas, so that one account cannot grow the work every request does for it (or the
 // database) without bound. The defaults are far beyond what a person uses; the host configures them.
@@ -13,24 +14,58 @@ export interface Quotas {
   sessions: number;
   /** Tasks in the trash; trashing past it purges the longest-trashed for good. */
   trash: number;
+  /** Projects an account belongs to, its Inbox included. */
+  projects: number;
+  /** Members of one project, its owner included. */
+  members: number;
+  /** Invitations one project has waiting. */
+  invitations: number;
+  /** Personal access tokens of one account. */
+  tokens: number;
+  /** OAuth clients (connected apps) one account has approved. */
+  oauthGrants: number;
+  /** Webhooks of one account. */
+  webhooks: number;
 }
 
-export const DEFAULT_QUOTAS: Quotas = { tasks: 100_000, tags: 1_000, sessions: 50, trash: 10_000 };
+export const DEFAULT_QUOTAS: Quotas = {
+  tasks: 100_000,
+  tags: 1_000,
+  sessions: 50,
+  trash: 10_000,
+  projects: 500,
+  members: 100,
+  invitations: 50,
+  tokens: 50,
+  oauthGrants: 50,
+  webhooks: 20,
+};
 
-const WHAT: Record<'tasks' | 'tags', string> = { tasks: 'live tasks', tags: 'tags' };
+type CountedQuota = 'tasks' | 'tags' | 'projects' | 'members' | 'invitations' | 'tokens' | 'oauthGrants' | 'webhooks';
+
+const WHAT: Record<CountedQuota, string> = {
+  tasks: 'live tasks (in the projects it owns)',
+  tags: 'tags per project',
+  projects: 'projects',
+  members: 'members per project',
+  invitations: 'pending invitations per project',
+  tokens: 'access tokens',
+  oauthGrants: 'connected apps',
+  webhooks: 'webhooks',
+};
 
 /** The cause of a FORBIDDEN past a quota: which one, and its limit. */
 export class QuotaExceeded extends Error {
   override name = 'QuotaExceeded';
   constructor(
-    readonly quota: 'tasks' | 'tags',
+    readonly quota: CountedQuota,
     readonly limit: number,
   ) {
-    super(`Quota reached: an account holds at most ${limit} ${WHAT[quota]} (${quota} quota)`);
+    super(`Quota reached: at most ${limit} ${WHAT[quota]} (${quota} quota)`);
   }
 }
 
-export function quotaExceededError(quota: 'tasks' | 'tags', limit: number): TRPCError {
+export function quotaExceededError(quota: CountedQuota, limit: number): TRPCError {
   const cause = new QuotaExceeded(quota, limit);
   return new TRPCError({ code: 'FORBIDDEN', message: cause.message, cause });
 }
@@ -44,15 +79,22 @@ export async function holdQuotas(trx: Db, userId: string): Promise<void> {
   await trx.selectFrom('users').select('id').where('id', '=', userId).forNoKeyUpdate().executeTakeFirst();
 }
 
-/** FORBIDDEN unless `adding` more live tasks fit the account's quota (call within its transaction). */
-export async function ensureRoomForTasks(trx: Db, userId: string, quotas: Quotas, adding: number): Promise<void> {
+/**
+ * FORBIDDEN unless `adding` more live tasks fit the quota of the project's owner, whose account
+ * holds every task of the projects it owns, whoever writes them (call within the transaction).
+ */
+export async function ensureRoomForTasks(trx: Db, projectId: string, quotas: Quotas, adding: number): Promise<void> {
   if (adding <= 0) return;
-  await holdQuotas(trx, userId);
+  const project = await trx.selectFrom('projects').select('owner_id').where('id', '=', projectId).executeTakeFirst();
+  if (!project) return;
+  await holdQuotas(trx, project.owner_id);
   const counts = await trx
     .selectFrom('task_counts')
-    .select(['open', 'completed'])
-    .where('user_id', '=', userId)
-    .executeTakeFirst();
-  const live = (counts?.open ?? 0) + (counts?.completed ?? 0);
-  if (live + adding > quotas.tasks) throw quotaExceededError('tasks', quotas.tasks);
+    .innerJoin('projects', 'projects.id', 'task_counts.project_id')
+    .select((eb) =>
+      eb.fn.coalesce(eb.fn.sum<number>(sql`task_counts.open + task_counts.completed`), sql.lit(0)).as('live'),
+    )
+    .where('projects.owner_id', '=', project.owner_id)
+    .executeTakeFirstOrThrow();
+  if (Number(counts.live) + adding > quotas.tasks) throw quotaExceededError('tasks', quotas.tasks);
 }

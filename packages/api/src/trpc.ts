@@ -1,15 +1,20 @@
 import { isDatabaseUnavailable } from '@taskwire/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z } from 'zod';
+import { callerFor } from './access/caller.js';
+import type { ResolvedUser } from './auth/access.js';
+import { runAsChange } from './change-scope.js';
 import type { Context } from './context.js';
 import {
   accessTokenRefused,
   clientCausedFailure,
   fieldErrorsOf,
+  forbiddenError,
   summariseInputErrors,
   unavailableError,
   VersionConflictError,
 } from './errors.js';
+import { afterChange } from './events/after-change.js';
 import { currentRequestId } from './request-scope.js';
 
 const GENERIC_INTERNAL_MESSAGE = 'Internal server error';
@@ -54,6 +59,7 @@ const t = initTRPC.context<Context>().create({
 });
 
 export const router = t.router;
+export const mergeRouters = t.mergeRouters;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
@@ -98,11 +104,12 @@ export const publicProcedure = t.procedure.use(async ({ ctx, next }) => {
 });
 
 /**
- * A procedure that needs a signed-in user: the token's principal must still resolve to a live
- * account and session (not deleted, signed out or revoked). Narrows `ctx.user` to non-null.
+ * The check every protected call makes, once per request: the request's calls are charged to the
+ * global limit, and the token's principal must still resolve to a live account and session (not
+ * deleted, signed out or revoked). UNAUTHORIZED otherwise; a door may run it before its calls.
  */
-export const protectedProcedure = t.procedure.use(async ({ ctx, type, next }) => {
-  let resolved: Awaited<ReturnType<Context['access']['resolve']>> | null;
+export async function authenticate(ctx: Context): Promise<ResolvedUser> {
+  let resolved: ResolvedUser | null;
   try {
     await ctx.chargeCalls();
     resolved = ctx.principal && (await ctx.access.resolve(ctx.db, ctx.principal));
@@ -110,8 +117,33 @@ export const protectedProcedure = t.procedure.use(async ({ ctx, type, next }) =>
     throw databaseFailure(asTRPCError(cause));
   }
   if (!resolved) throw accessTokenRefused(await ctx.tokenExpired());
-  const result = mapFailure(await next({ ctx: { user: { id: resolved.userId }, sessionId: resolved.sessionId } }));
-  // A committed change rings the user's open streams, on every instance.
-  if (type === 'mutation' && result.ok) ctx.events?.announce(resolved.userId);
+  // RFC 8707: an OAuth token counts only at the resource it was issued for (MCP), nowhere else.
+  if (resolved.grant?.kind === 'oauth' && resolved.grant.resource !== ctx.audience) throw accessTokenRefused();
+  return resolved;
+}
+
+/** A procedure that needs a signed-in user (see `authenticate`). Narrows `ctx.user` to non-null. */
+export const protectedProcedure = t.procedure.use(async ({ ctx, type, next }) => {
+  const resolved = await authenticate(ctx);
+  const caller = callerFor(resolved);
+  const proceed = () => next({ ctx: { user: { id: resolved.userId }, sessionId: resolved.sessionId, caller } });
+  // A mutation is one change of the request's batch, by the caller's actor (the activity log).
+  const change = { actor: caller.actor, userId: caller.userId, batchId: ctx.batchId, dryRun: ctx.dryRun };
+  const result = mapFailure(await (type === 'mutation' ? runAsChange(change, proceed) : proceed()));
+  if (type === 'mutation' && result.ok && !ctx.dryRun) {
+    // The change is done either way, so a failure to tell streams or trim outboxes is only logged.
+    await afterChange(ctx, caller).catch((error: unknown) =>
+      ctx.log.warn({ err: error, userId: resolved.userId }, 'Telling streams of a change failed'),
+    );
+  }
   return result;
+});
+
+/**
+ * A procedure that manages the account itself (sessions, password, tokens, the account): a
+ * session's, never a token's that can do less than its user (FORBIDDEN to those).
+ */
+export const accountProcedure = protectedProcedure.use(({ ctx, next }) => {
+  if (ctx.caller.viaToken) throw forbiddenError('An access token cannot manage the account; sign in');
+  return next();
 });

@@ -7,13 +7,16 @@ import { expectBadRequest, expectTRPCError, useApi } from './harness.js';
 const api = useApi();
 const PASSWORD = 'correct horse battery';
 
-/** Every table holding user data, and how many of this user's rows each has. */
+/** Every table holding user data, and how many of this user's rows each has (tasks, tags and counts: of the projects it owns). */
 async function rowsOf(userId: string): Promise<Record<string, number>> {
+  const owned = sql`(select id from projects where owner_id = ${userId})`;
   const { rows } = await sql<{ table: string; count: number }>`
     select 'users' as table, count(*)::int as count from users where id = ${userId}
-    union all select 'tasks', count(*)::int from tasks where user_id = ${userId}
-    union all select 'tags', count(*)::int from tags where user_id = ${userId}
-    union all select 'task_counts', count(*)::int from task_counts where user_id = ${userId}
+    union all select 'projects', count(*)::int from projects where owner_id = ${userId}
+    union all select 'project_members', count(*)::int from project_members where user_id = ${userId}
+    union all select 'tasks', count(*)::int from tasks where project_id in ${owned}
+    union all select 'tags', count(*)::int from tags where project_id in ${owned}
+    union all select 'task_counts', count(*)::int from task_counts where project_id in ${owned}
     union all select 'sessions', count(*)::int from sessions where user_id = ${userId}
     union all select 'refresh_tokens', count(*)::int from refresh_tokens where user_id = ${userId}
     union all select 'identities', count(*)::int from identities where user_id = ${userId}`.execute(api.db);
@@ -125,7 +128,16 @@ describe('auth.deleteAccount', () => {
     const anonymous = await api.caller();
     await anonymous.auth.refresh({ refreshToken: alice.refreshToken });
     const aliceRows = await rowsOf(alice.user.id);
-    expect(aliceRows).toMatchObject({ users: 1, tasks: 1, tags: 1, task_counts: 1, sessions: 1, refresh_tokens: 2 });
+    expect(aliceRows).toMatchObject({
+      users: 1,
+      projects: 1,
+      project_members: 1,
+      tasks: 1,
+      tags: 1,
+      task_counts: 1,
+      sessions: 1,
+      refresh_tokens: 2,
+    });
     const bobBefore = await rowsOf(bob.user.id);
 
     await expectTRPCError(alice.caller.auth.deleteAccount({ password: 'not my password' }), 'FORBIDDEN');
@@ -157,11 +169,21 @@ describe('the access check cache', () => {
       issuedAt: clock / 1000,
       expiresAt: clock / 1000 + 900,
     };
-    expect(await access.resolve(api.db, principal)).toEqual({ userId: user.id, sessionId: null });
+    expect(await access.resolve(api.db, principal)).toEqual({
+      userId: user.id,
+      sessionId: null,
+      device: null,
+      grant: null,
+    });
 
     // Deleted behind the cache's back (as by another instance): still cached…
     await api.db.deleteFrom('users').where('id', '=', user.id).execute();
-    expect(await access.resolve(api.db, principal)).toEqual({ userId: user.id, sessionId: null });
+    expect(await access.resolve(api.db, principal)).toEqual({
+      userId: user.id,
+      sessionId: null,
+      device: null,
+      grant: null,
+    });
     // …until the TTL passes,
     clock += 5_001;
     expect(await access.resolve(api.db, principal)).toBeNull();
@@ -192,7 +214,7 @@ describe('the access check cache', () => {
     // arrives before that lookup has returned.
     const inFlight = access.resolve(api.db, principal);
     access.forgetUser(user.id);
-    expect(await inFlight).toEqual({ userId: user.id, sessionId: null });
+    expect(await inFlight).toEqual({ userId: user.id, sessionId: null, device: null, grant: null });
     // The revocation's write: had the lookup's answer been cached, it would still say "valid".
     await api.db.updateTable('users').set({ tokens_valid_after: new Date() }).where('id', '=', user.id).execute();
     expect(await access.resolve(api.db, principal)).toBeNull();

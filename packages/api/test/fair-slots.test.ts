@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createFairSlots } from '../src/auth/fair-slots.js';
 
 /** Work that runs until the test lets it finish. */
@@ -58,17 +59,29 @@ describe('fair slots for password hashing', () => {
 });
 
 describe('resting slots', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('hold a slot for the rest restAfter asks after each piece of work, and hand it on at once without one', async () => {
+    // On a fake clock: the rest is a timer, and restAfter is told how long the work took.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
     let restMs = 0;
-    const slots = createFairSlots(1, { restAfter: () => restMs });
+    const worked: number[] = [];
+    const slots = createFairSlots(1, {
+      restAfter: (workMs) => {
+        worked.push(workMs);
+        return restMs;
+      },
+    });
+    /** 'a' works 40 ms while 'b' waits for the slot; then whether b has started. */
     const next = async () => {
       let started = false;
-      const first = gate();
-      const running = slots.run('a', () => first.done);
+      const running = slots.run('a', () => new Promise<void>((done) => setTimeout(done, 40)));
       const waiting = slots.run('b', async () => {
         started = true;
       });
-      first.open();
+      await vi.advanceTimersByTimeAsync(40);
       await running;
       return { started: () => started, waiting };
     };
@@ -77,14 +90,18 @@ describe('resting slots', () => {
     const immediate = await next();
     expect(immediate.started()).toBe(true);
     await immediate.waiting;
+    expect(worked).toEqual([40, 0]);
 
-    // A rest of 150 ms: the waiting holder starts no sooner (timers never fire early).
+    // A rest of 150 ms: the waiting holder starts when it is over, not a moment sooner.
     restMs = 150;
-    const ended = performance.now();
     const rested = await next();
     expect(rested.started()).toBe(false);
+    await vi.advanceTimersByTimeAsync(149);
+    expect(rested.started()).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(rested.started()).toBe(true);
     await rested.waiting;
-    expect(performance.now() - ended).toBeGreaterThanOrEqual(145);
+    expect(worked).toEqual([40, 0, 40, 0]);
   });
 });
 
@@ -104,5 +121,61 @@ describe('a light holder among busy ones', () => {
     await Promise.all(all);
     expect(order[0]).toBe('victim');
     expect(order).toHaveLength(16);
+  });
+});
+
+describe('a newcomer among busy holders', () => {
+  /** Once the microtasks queued so far have run: a freed slot has gone to its next holder. */
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('waits behind at most one piece of work per busy holder (none of a backlog of two or more)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 3 }),
+        fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 5 }),
+        fc.nat({ max: 8 }),
+        async (slotCount, backlogs, finishedFirst) => {
+          const slots = createFairSlots(slotCount);
+          const started: string[] = [];
+          const running: (() => void)[] = [];
+          const job = (holder: string) =>
+            slots.run(
+              holder,
+              () =>
+                new Promise<void>((finish) => {
+                  started.push(holder);
+                  running.push(finish);
+                }),
+            );
+          const finishOldest = async () => {
+            running.shift()?.();
+            await settle();
+          };
+          const all = backlogs.flatMap((count, h) => Array.from({ length: count }, () => job(`busy-${h}`)));
+          await settle();
+          for (let i = 0; i < finishedFirst && running.length > 0; i++) await finishOldest();
+
+          // Ahead of the newcomer: what runs when it arrives, and whatever starts before it.
+          const waitingAtArrival = backlogs.map((count, h) => count - started.filter((s) => s === `busy-${h}`).length);
+          const runningAtArrival = started.slice(started.length - running.length);
+          const arrivedAt = started.length;
+          all.push(job('newcomer'));
+          await settle();
+          while (!started.includes('newcomer')) {
+            expect(running.length, 'nothing runs, yet the newcomer waits').toBeGreaterThan(0);
+            await finishOldest();
+          }
+          const jumpedIn = started.slice(arrivedAt, started.indexOf('newcomer'));
+          const ahead = [...runningAtArrival, ...jumpedIn];
+          for (const holder of new Set(ahead)) expect(ahead.filter((h) => h === holder)).toHaveLength(1);
+          if (waitingAtArrival.every((count) => count === 0 || count >= 2)) expect(jumpedIn).toEqual([]);
+
+          while (running.length > 0) await finishOldest();
+          await Promise.all(all);
+          expect(slots.waiting).toBe(0);
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

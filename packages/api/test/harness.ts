@@ -90,6 +90,16 @@ export function useApi(extraDeps: Partial<ApiDeps> = {}, options: { liveEvents?:
     get db() {
       return state.testDb.db;
     },
+    /** The user's Inbox, where tasks go without a project. */
+    async inboxOf(userId: string): Promise<string> {
+      const row = await state.testDb.db
+        .selectFrom('projects')
+        .select('id')
+        .where('owner_id', '=', userId)
+        .where('inbox', '=', true)
+        .executeTakeFirstOrThrow();
+      return row.id;
+    },
     caller,
     signUp,
   };

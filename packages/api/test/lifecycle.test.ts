@@ -5,8 +5,14 @@ import { expectBadRequest, expectTRPCError, useApi } from './harness.js';
 
 const api = useApi();
 
+/** Every task row of the projects the user owns. */
 const snapshotOf = (userId: string) =>
-  api.db.selectFrom('tasks').selectAll().where('user_id', '=', userId).orderBy('id').execute();
+  api.db
+    .selectFrom('tasks')
+    .selectAll()
+    .where('project_id', 'in', (eb) => eb.selectFrom('projects').select('id').where('owner_id', '=', userId))
+    .orderBy('id')
+    .execute();
 
 describe('the trash', () => {
   it('keeps deleted tasks out of lists, counts, searches and stats until restored', async () => {

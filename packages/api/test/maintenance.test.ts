@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_SESSION_LIMITS } from '../src/auth/session-limits.js';
 import { purgeEndedSessions } from '../src/auth/sessions.js';
-import { DEFAULT_SESSION_LIMITS } from '../src/context.js';
 import { purgeUnusedTags } from '../src/tags/queries.js';
 import { useApi } from './harness.js';
 
@@ -40,10 +40,11 @@ describe('the scheduled purges', () => {
   it('delete tags no task carries once they are an hour old, and keep tags in use', async () => {
     const bob = await api.signUp();
     await bob.caller.task.create({ title: 'tagged', tags: ['kept'] });
-    await sql`insert into tags (user_id, id, name, created_at)
-      select ${bob.user.id}::uuid, gen_random_uuid(), 'orphan-' || i, now() - interval '2 hours'
+    const inbox = await api.inboxOf(bob.user.id);
+    await sql`insert into tags (project_id, id, name, created_at)
+      select ${inbox}::uuid, gen_random_uuid(), 'orphan-' || i, now() - interval '2 hours'
       from generate_series(1, 3) i`.execute(api.db);
-    await sql`insert into tags (user_id, id, name) values (${bob.user.id}::uuid, gen_random_uuid(), 'just-made')`.execute(
+    await sql`insert into tags (project_id, id, name) values (${inbox}::uuid, gen_random_uuid(), 'just-made')`.execute(
       api.db,
     );
 

@@ -106,8 +106,11 @@ describe('idempotent create with a client id', () => {
     const bob = await api.signUp();
     const id = crypto.randomUUID();
     const aliceTask = await alice.caller.task.create({ id, title: 'Alice' });
-    const bobTask = await bob.caller.task.create({ id, title: 'Bob' });
-    expect(bobTask.title).toBe('Bob');
+    // Ids are unique across projects (a task is named by its id alone): Bob's create is refused
+    // with the same answer as any other clash, and shows nothing of Alice's task.
+    const refused = await expectTRPCError(bob.caller.task.create({ id, title: 'Bob' }), 'CONFLICT');
+    expect(refused.message).not.toContain('Alice');
+    await expectTRPCError(bob.caller.task.get({ id }), 'NOT_FOUND');
     expect(await alice.caller.task.get({ id })).toEqual(aliceTask);
   });
 });

@@ -1,6 +1,7 @@
 import { uuidv7 } from '@taskwire/db';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { fullCaller } from '../src/access/caller.js';
 import { listTasks } from '../src/tasks/list-query.js';
 import { listTasksInput, type TaskFilters } from '../src/tasks/list-schemas.js';
 import { PRIORITIES, type Task } from '../src/tasks/schemas.js';
@@ -33,16 +34,18 @@ function seeded(seed: number) {
 
 beforeAll(async () => {
   const { caller, user } = await api.signUp();
+  const inbox = await api.inboxOf(user.id);
   const tagIds = TAGS.map(() => uuidv7());
   await api.db
     .insertInto('tags')
-    .values(TAGS.map((name, i) => ({ user_id: user.id, id: tagIds[i] ?? '', name })))
+    .values(TAGS.map((name, i) => ({ project_id: inbox, id: tagIds[i] ?? '', name })))
     .execute();
   const pick = seeded(42);
   const rows = Array.from({ length: 250 }, (_, i) => {
     const hasDue = pick(4) !== 0;
     return {
-      user_id: user.id,
+      project_id: inbox,
+      created_by: user.id,
       id: uuidv7(),
       title: `${WORDS[pick(WORDS.length)]} ${String.fromCharCode(97 + pick(5))}${pick(3)}`,
       description: pick(3) === 0 ? `about ${WORDS[pick(WORDS.length)]}` : null,
@@ -211,8 +214,9 @@ describe('list with random filters (property)', () => {
     await fc.assert(
       fc.asyncProperty(filtersArbitrary, fc.integer({ min: 1, max: 60 }), async (filters, window) => {
         const input = listTasksInput.parse({ ...filters, limit: 10 });
-        const reference = await listTasks(api.db, fixture.userId, input, { now: new Date() });
-        const probed = await listTasks(api.db, fixture.userId, input, { now: new Date(), probeWindow: window });
+        const caller = fullCaller(fixture.userId);
+        const reference = await listTasks(api.db, caller, input, { now: new Date() });
+        const probed = await listTasks(api.db, caller, input, { now: new Date(), probeWindow: window });
         expect(probed).toEqual(reference);
       }),
       { numRuns: 80 },

@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Recurrence } from '../src/tasks/recurrence.js';
 import { anchorRecurrence, nextOccurrence } from '../src/tasks/recurrence.js';
-import {
-  addDays,
-  daysInMonth,
-  fromWallTime,
-  isoWeekday,
-  isValidTimeZone,
-  toWallTime,
-} from '../src/tasks/zoned-time.js';
+import { addDays, daysInMonth, fromWallTime, isoWeekday, isValidTimeZone, toWallTime } from '../src/zoned-time.js';
 
 const BERLIN = 'Europe/Berlin';
 const NEW_YORK = 'America/New_York';

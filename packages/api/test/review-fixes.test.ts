@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import { describe, expect, it } from 'vitest';
+import { clientCausedFailure } from '../src/errors.js';
 import { encodeCursor } from '../src/tasks/cursor.js';
 import { expectBadRequest, useApi } from './harness.js';
 
@@ -29,6 +31,24 @@ describe('input Postgres cannot store is BAD_REQUEST, not a 500', () => {
       id: crypto.randomUUID(),
     });
     await expectBadRequest(caller.task.list({ cursor }), 'cursor');
+  });
+
+  it('refuses NUL in a token name (found by the fuzz suite on Postgres)', async () => {
+    const { caller } = await api.signUp();
+    await expectBadRequest(caller.token.create({ name: 'a\u0000b', scopes: ['tasks:read'] }), 'name');
+    expect(await caller.token.list()).toEqual([]);
+  });
+
+  it('maps the database refusing a NUL to BAD_REQUEST, for any string a schema let through', async () => {
+    const refusal = await sql`select ${'a\u0000b'}::text as value`.execute(api.db).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refusal).toBeDefined();
+    expect(clientCausedFailure(refusal)).toMatchObject({
+      code: 'BAD_REQUEST',
+      message: 'Text must not contain NUL characters',
+    });
   });
 
   it('accepts offsets up to ±15:59 and stores them in UTC', async () => {

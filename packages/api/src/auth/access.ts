@@ -1,5 +1,7 @@
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
+import { sql } from 'kysely';
 import { identityDeletedAt } from './deleted-identities.js';
+import { deviceName } from './device-name.js';
 import type { ExternalSubject } from './external-tokens.js';
 import type { TokenSubject } from './tokens.js';
 
@@ -10,13 +12,38 @@ import type { TokenSubject } from './tokens.js';
 // revocation in this process drops the user's entries at once, so the TTL only bounds how long
 // another instance may still accept a revoked token.
 
-/** What a request's bearer token claims, signature already verified. */
-export type Principal = ({ kind: 'local' } & TokenSubject) | ({ kind: 'external' } & ExternalSubject);
+/**
+ * What a request's bearer token claims, signature already verified; an opaque token (a personal
+ * access token) claims only its hash, which resolving looks up.
+ */
+export type Principal =
+  | ({ kind: 'local' } & TokenSubject)
+  | ({ kind: 'external' } & ExternalSubject)
+  | { kind: 'personal'; tokenHash: string; issuedAt: number; expiresAt: number }
+  | { kind: 'oauth'; tokenHash: string; issuedAt: number; expiresAt: number };
 
-/** The user a principal resolves to, and the session its token belongs to. */
+/** What a token that can do less than its user may do (a personal access token, or an OAuth grant's). */
+export interface TokenGrant {
+  kind: 'personal' | 'oauth';
+  /** The token's id, or the OAuth grant's. */
+  id: string;
+  /** The token's name, or the OAuth client's. */
+  name: string;
+  scopes: string[];
+  /** Null: every project of the user's. */
+  projectIds: string[] | null;
+  /** An OAuth grant's resource (RFC 8707): its tokens count only at the door with this audience. */
+  resource?: string;
+}
+
+/** The user a principal resolves to, the session its token belongs to, and a token's limits. */
 export interface ResolvedUser {
   userId: string;
   sessionId: string | null;
+  /** The session's device ("Chrome on Linux"), for the activity log; null without a session. */
+  device: string | null;
+  /** Set for a personal access token; null for a session's (or an identity provider's) token. */
+  grant: TokenGrant | null;
 }
 
 export interface AccessCache {
@@ -32,6 +59,8 @@ interface Entry {
   /** Null: no such account (or no such session). */
   userId: string | null;
   sessionId: string | null;
+  device?: string | null;
+  grant: TokenGrant | null;
   /**
    * tokens_valid_after in whole seconds, comparable with `iat`. With no account: an identity
    * whose account was deleted, and the first second from which its tokens may start a new one.
@@ -50,7 +79,10 @@ export interface AccessCacheOptions {
 
 /** A stable key for rate limits and logs: who is calling, before any database lookup. */
 export function principalKey(principal: Principal): string {
-  return principal.kind === 'local' ? `user:${principal.userId}` : `ext:${principal.issuer}:${principal.subject}`;
+  if (principal.kind === 'local') return `user:${principal.userId}`;
+  if (principal.kind === 'personal') return `pat:${principal.tokenHash}`;
+  if (principal.kind === 'oauth') return `oat:${principal.tokenHash}`;
+  return `ext:${principal.issuer}:${principal.subject}`;
 }
 
 export function createAccessCache({
@@ -68,6 +100,8 @@ export function createAccessCache({
 
   async function lookup(db: Db, principal: Principal): Promise<Omit<Entry, 'expiresAt'>> {
     if (principal.kind === 'external') return externalUser(db, principal);
+    if (principal.kind === 'personal') return personalTokenUser(db, principal.tokenHash);
+    if (principal.kind === 'oauth') return oauthTokenUser(db, principal.tokenHash);
     return localUser(db, principal.userId, principal.sessionId);
   }
 
@@ -82,7 +116,9 @@ export function createAccessCache({
       let entry = entries.get(key);
       if (!entry || entry.expiresAt <= now() || newerThanDeletion(entry, principal)) {
         const revocationsBefore = revocations;
-        entry = { ...(await lookup(db, principal)), expiresAt: now() + ttlMs };
+        const found = await lookup(db, principal);
+        // An OAuth app's revocation must reach every instance within 5 s, whatever the TTL.
+        entry = { ...found, expiresAt: now() + (principal.kind === 'oauth' ? Math.min(ttlMs, OAUTH_TTL_MS) : ttlMs) };
         if (ttlMs > 0 && revocations === revocationsBefore) {
           entries.delete(key);
           entries.set(key, entry);
@@ -91,7 +127,7 @@ export function createAccessCache({
       }
       if (entry.userId === null) return null;
       if (entry.validAfter !== null && principal.issuedAt < entry.validAfter) return null;
-      return { userId: entry.userId, sessionId: entry.sessionId };
+      return { userId: entry.userId, sessionId: entry.sessionId, device: entry.device ?? null, grant: entry.grant };
     },
 
     forgetUser(userId) {
@@ -107,6 +143,8 @@ export function createAccessCache({
 }
 
 const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+/** The longest an OAuth token's check is reused: a revoked app stops everywhere within this. */
+const OAUTH_TTL_MS = 5_000;
 const seconds = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : null);
 
 /** The account and, when the token names one, its session: both must still be live. One query. */
@@ -119,13 +157,70 @@ async function localUser(db: Db, userId: string, sessionId: string | null): Prom
         // No session to look for: the join matches nothing (a nil uuid is never a session id).
         .on('sessions.id', '=', sessionId ?? NIL_UUID),
     )
-    .select(['users.tokens_valid_after', 'sessions.id as session_id', 'sessions.revoked_at'])
+    .select(['users.tokens_valid_after', 'sessions.id as session_id', 'sessions.revoked_at', 'sessions.user_agent'])
     .where('users.id', '=', userId)
     .executeTakeFirst();
-  const gone = { userId: null, sessionId: null, validAfter: null };
+  const gone = { userId: null, sessionId: null, validAfter: null, grant: null };
   if (!row) return gone;
   if (sessionId !== null && (row.session_id === null || row.revoked_at !== null)) return gone;
-  return { userId, sessionId, validAfter: seconds(row.tokens_valid_after) };
+  const device = sessionId === null ? null : deviceName(row.user_agent);
+  return { userId, sessionId, device, validAfter: seconds(row.tokens_valid_after), grant: null };
+}
+
+/**
+ * The user a personal access token speaks for, with its limits, while it exists and has not
+ * expired; its last use is recorded (at most once per cache period). "Sign out everywhere" ends
+ * sessions, not tokens: a token is revoked by itself.
+ */
+async function personalTokenUser(db: Db, tokenHash: string): Promise<Omit<Entry, 'expiresAt'>> {
+  const row = await db
+    .updateTable('personal_tokens')
+    .set({ last_used_at: sql<Date>`now()` })
+    .where('token_hash', '=', tokenHash)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', sql<Date>`now()`)]))
+    .returning(['user_id', 'id', 'name', 'scopes', 'project_ids'])
+    .executeTakeFirst();
+  if (!row) return { userId: null, sessionId: null, validAfter: null, grant: null };
+  const grant: TokenGrant = {
+    kind: 'personal',
+    id: row.id,
+    name: row.name,
+    scopes: row.scopes,
+    projectIds: row.project_ids,
+  };
+  return { userId: row.user_id, sessionId: null, validAfter: null, grant };
+}
+
+/**
+ * The user an OAuth access token speaks for, with its grant's limits, while the token has not
+ * expired and its grant stands; the grant's last use is recorded (at most once per cache period).
+ */
+async function oauthTokenUser(db: Db, tokenHash: string): Promise<Omit<Entry, 'expiresAt'>> {
+  const token = await db
+    .selectFrom('oauth_access_tokens')
+    .select(['user_id', 'grant_id'])
+    .where('token_hash', '=', tokenHash)
+    .where('expires_at', '>', sql<Date>`now()`)
+    .executeTakeFirst();
+  const row =
+    token &&
+    (await db
+      .updateTable('oauth_grants')
+      .set({ last_used_at: sql<Date>`now()` })
+      .where('user_id', '=', token.user_id)
+      .where('id', '=', token.grant_id)
+      .returning(['user_id', 'id', 'client_name', 'scopes', 'project_ids', 'resource'])
+      .executeTakeFirst());
+  if (!row) return { userId: null, sessionId: null, validAfter: null, grant: null };
+  const grant: TokenGrant = {
+    kind: 'oauth',
+    id: row.id,
+    name: row.client_name,
+    scopes: row.scopes,
+    projectIds: row.project_ids,
+    resource: row.resource,
+  };
+  return { userId: row.user_id, sessionId: null, validAfter: null, grant };
 }
 
 /**
@@ -137,11 +232,12 @@ async function externalUser(db: Db, identity: ExternalSubject): Promise<Omit<Ent
   if (found) return found;
   const deletedAt = seconds(await identityDeletedAt(db, identity));
   const validAfter = deletedAt === null ? null : deletedAt + 1;
-  if (validAfter !== null && identity.issuedAt < validAfter) return { userId: null, sessionId: null, validAfter };
+  if (validAfter !== null && identity.issuedAt < validAfter)
+    return { userId: null, sessionId: null, validAfter, grant: null };
   // The new account refuses tokens from before the deletion too, whichever token reaches it first.
   await provisionUser(db, identity, validAfter === null ? null : new Date(validAfter * 1000));
   // Whoever won a race to create it, the identity now exists.
-  return (await findIdentity(db, identity)) ?? { userId: null, sessionId: null, validAfter: null };
+  return (await findIdentity(db, identity)) ?? { userId: null, sessionId: null, validAfter: null, grant: null };
 }
 
 async function findIdentity(db: Db, { issuer, subject }: ExternalSubject) {
@@ -152,7 +248,7 @@ async function findIdentity(db: Db, { issuer, subject }: ExternalSubject) {
     .where('identities.issuer', '=', issuer)
     .where('identities.subject', '=', subject)
     .executeTakeFirst();
-  return row && { userId: row.user_id, sessionId: null, validAfter: seconds(row.tokens_valid_after) };
+  return row && { userId: row.user_id, sessionId: null, validAfter: seconds(row.tokens_valid_after), grant: null };
 }
 
 /**

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Context } from '../context.js';
 import { rateLimitedError, unavailableError } from '../errors.js';
 
 // Limits on the procedures that guess or mint credentials. They live in the API, not in a
@@ -27,6 +26,12 @@ export interface AuthLimits {
   reserveAccountAttempt(account: string): Promise<AccountAttempt>;
 }
 
+/** What the limits read of a request's context: callers pass ctx, and context.ts need not be imported here. */
+export interface LimitedRequest {
+  authLimits: AuthLimits | null;
+  ip: string | null;
+}
+
 /** The account's key for the counters: a hash, so no email address is stored in Redis. */
 export function accountKey(emailOrUserId: string): string {
   return createHash('sha256').update(emailOrUserId).digest('base64url').slice(0, 22);
@@ -41,7 +46,7 @@ function refuse(decision: Exclude<LimitDecision, { allowed: true }>): never {
 }
 
 /** Throws TOO_MANY_REQUESTS when this address has made too many credential calls. */
-export async function limitAttempt(ctx: Context): Promise<void> {
+export async function limitAttempt(ctx: LimitedRequest): Promise<void> {
   if (!ctx.authLimits) return;
   const decision = await ctx.authLimits.attempt(ctx.ip ?? 'unknown');
   if (!decision.allowed) refuse(decision);
@@ -53,7 +58,7 @@ export async function limitAttempt(ctx: Context): Promise<void> {
  * failure unless it succeeded. Counting before the (slow) attempt keeps parallel ones in bounds.
  */
 export async function limitAccountAttempt<T>(
-  ctx: Context,
+  ctx: LimitedRequest,
   account: string,
   attempt: () => Promise<T | null>,
 ): Promise<T | null> {
@@ -69,6 +74,6 @@ export async function limitAccountAttempt<T>(
  * Counts a failure that happened without a password check against the account (a sign-up with a
  * taken email probes which accounts exist), or throws TOO_MANY_REQUESTS at the limit.
  */
-export async function countAccountFailure(ctx: Context, account: string): Promise<void> {
+export async function countAccountFailure(ctx: LimitedRequest, account: string): Promise<void> {
   await limitAccountAttempt(ctx, account, async () => null);
 }

@@ -1,6 +1,7 @@
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { transactionTime } from '../database-time.js';
+import { appendProjectEvents } from '../events/project-events.js';
 import { rememberDeletedIdentities } from './deleted-identities.js';
 import type { User } from './schemas.js';
 
@@ -85,12 +86,37 @@ export async function refuseTokensIssuedBefore(db: Db, userId: string, now: Date
 /**
  * Deletes the account in one transaction: its identities are remembered as deleted, then the
  * foreign keys cascade to every table of the user's data (tasks, tags, counts, sessions, refresh
- * tokens, identities).
+ * tokens, identities), and every invitation it sent or that names its email.
  */
-export async function deleteUser(db: Db, userId: string, at: Date): Promise<boolean> {
+export async function deleteUser(db: Db, userId: string, at: Date): Promise<{ told: string[] }> {
   return inTransaction(db, async (trx) => {
     await rememberDeletedIdentities(trx, userId, at);
-    const result = await trx.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+    // The projects it owns go with the account: their other members hear project.deleted.
+    const others = await trx
+      .selectFrom('project_members as m')
+      .innerJoin('projects as p', 'p.id', 'm.project_id')
+      .select(['m.user_id', 'm.project_id'])
+      .where('p.owner_id', '=', userId)
+      .where('m.user_id', '<>', userId)
+      .execute();
+    await appendProjectEvents(
+      trx,
+      others.map((row) => ({ userId: row.user_id, type: 'project.deleted' as const, projectId: row.project_id })),
+    );
+    // Invitations keep an email in the clear: those the user sent (in projects they handed over,
+    // which outlive the account) and those waiting for the user's email go with the account.
+    const account = await trx.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst();
+    await trx
+      .deleteFrom('project_invitations')
+      .where((eb) =>
+        eb.or([
+          eb('invited_by', '=', userId),
+          // Invitations name emails as sign-up writes them: lowercased.
+          ...(account?.email ? [eb('email', '=', account.email.toLowerCase())] : []),
+        ]),
+      )
+      .execute();
+    await trx.deleteFrom('users').where('id', '=', userId).execute();
+    return { told: [...new Set(others.map((row) => row.user_id))] };
   });
 }

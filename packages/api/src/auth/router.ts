@@ -11,7 +11,7 @@ import {
 } from '../errors.js';
 import { idOutput } from '../id-output.js';
 import { output } from '../outputs.js';
-import { protectedProcedure, publicProcedure, router } from '../trpc.js';
+import { accountProcedure, protectedProcedure, publicProcedure, router } from '../trpc.js';
 import { countAccountFailure, limitAccountAttempt, limitAttempt } from './auth-limits.js';
 import { hashPassword, verifyPassword } from './passwords.js';
 import {
@@ -151,14 +151,14 @@ export const authRouter = router({
     }),
 
   /** Ends the session the access token belongs to: its access and refresh tokens stop working. */
-  signOut: protectedProcedure.output(output(signedOutOutput)).mutation(async ({ ctx }) => {
+  signOut: accountProcedure.output(output(signedOutOutput)).mutation(async ({ ctx }) => {
     if (ctx.sessionId) await endSession(ctx.db, ctx.user.id, ctx.sessionId, ctx.now());
     revokedTokens(ctx);
     return { ok: true as const };
   }),
 
   /** Ends every session and refuses every access token issued until now, on every device. */
-  signOutAll: protectedProcedure.output(output(endedSessionsOutput)).mutation(async ({ ctx }) => {
+  signOutAll: accountProcedure.output(output(endedSessionsOutput)).mutation(async ({ ctx }) => {
     const now = ctx.now();
     const ended = await inTransaction(ctx.db, async (trx) => {
       await refuseTokensIssuedBefore(trx, ctx.user.id, now);
@@ -170,12 +170,12 @@ export const authRouter = router({
   }),
 
   /** The user's signed-in devices. */
-  sessions: protectedProcedure
+  sessions: accountProcedure
     .output(output(z.array(sessionSchema)))
     .query(({ ctx }) => listSessions(ctx.db, ctx.user.id, ctx.sessionId, ctx.sessions, ctx.now())),
 
   /** Ends one of the user's sessions (another device). */
-  revokeSession: protectedProcedure
+  revokeSession: accountProcedure
     .input(sessionIdInput)
     .output(output(idOutput))
     .mutation(async ({ ctx, input }) => {
@@ -185,7 +185,7 @@ export const authRouter = router({
     }),
 
   /** Sets a new password after checking the current one; every other session ends. */
-  changePassword: protectedProcedure
+  changePassword: accountProcedure
     .input(changePasswordInput)
     .output(output(endedSessionsOutput))
     .mutation(async ({ ctx, input }) => {
@@ -204,7 +204,7 @@ export const authRouter = router({
    * Deletes the account and all its data, in one transaction. A password account confirms with its
    * password; an identity provider's account with a token issued in the last five minutes.
    */
-  deleteAccount: protectedProcedure
+  deleteAccount: accountProcedure
     .input(deleteAccountInput)
     .output(output(accountDeletedOutput))
     .mutation(async ({ ctx, input }) => {
@@ -214,14 +214,15 @@ export const authRouter = router({
       } else if (ctx.now().getTime() / 1000 - (ctx.principal?.issuedAt ?? 0) > RECENT_SIGN_IN_SECONDS) {
         throw forbiddenError('Sign in again, then delete the account within five minutes');
       }
-      await deleteUser(ctx.db, ctx.user.id, ctx.now());
+      const { told } = await deleteUser(ctx.db, ctx.user.id, ctx.now());
+      for (const userId of told) ctx.caller.alsoTold.add(userId);
       revokedTokens(ctx);
       ctx.log.info({ userId: ctx.user.id }, 'account deleted');
       return { deleted: true as const };
     }),
 
   /** Changes profile settings; today the time zone that recurrences and "due today" use. */
-  updateProfile: protectedProcedure
+  updateProfile: accountProcedure
     .input(updateProfileInput)
     .output(output(userSchema))
     .mutation(async ({ ctx, input }) => {

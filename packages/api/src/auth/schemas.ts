@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { canonicalTimeZone, isValidTimeZone } from '../tasks/zoned-time.js';
 import { noNul } from '../text.js';
+import { canonicalTimeZone, isValidTimeZone } from '../zoned-time.js';
 import { isCommonPassword } from './common-passwords.js';
 
 /** Emails are trimmed and lower-cased before validation, so one address is one account. */
@@ -63,6 +63,8 @@ export const sessionSchema = z.object({
   createdAt: z.iso.datetime(),
   lastUsedAt: z.iso.datetime(),
   userAgent: z.string().nullable(),
+  /** The device in words, from its user agent: "Chrome on Linux". */
+  device: z.string(),
   ip: z.string().nullable(),
   current: z.boolean().describe('The session of the access token that asked'),
 });

@@ -2,10 +2,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import { type Db, inTransaction, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import type { SessionLimits } from '../context.js';
 import { deleteInBatches } from '../delete-in-batches.js';
 import { refreshRefused } from '../errors.js';
+import { deviceName } from './device-name.js';
 import type { SessionView } from './schemas.js';
+import type { SessionLimits } from './session-limits.js';
 
 // Sessions and refresh tokens. A refresh token is "<userId>.<sessionId>.<secret>": 256 random bits
 // of secret, of which only a SHA-256 hash is stored. Naming the user and session lets every lookup
@@ -219,6 +220,7 @@ export async function listSessions(
     createdAt: row.created_at.toISOString(),
     lastUsedAt: row.last_used_at.toISOString(),
     userAgent: row.user_agent,
+    device: deviceName(row.user_agent),
     ip: row.ip,
     current: row.id === currentSessionId,
   }));

@@ -18,6 +18,8 @@ export interface EventHubOptions {
   maxStreams?: number;
   /** Events each feed keeps in memory (default 256). */
   recentPerUser?: number;
+  /** Bytes of events each feed keeps in memory (default 256 KiB): with big notes, 256 events were ~3 MiB. */
+  recentBytesPerUser?: number;
 }
 
 /** Counters for /metrics. */
@@ -27,6 +29,9 @@ export interface EventHubStats {
   published: number;
   /** Events written to streams on this instance. */
   delivered: number;
+  /** Events the feeds hold in memory, and their bytes. */
+  readonly cachedEvents: number;
+  readonly cachedBytes: number;
 }
 
 /** One open stream's hold on its user's feed. */
@@ -61,6 +66,7 @@ const FEED_READ_BATCH = 500;
 class UserFeed {
   latest = 0;
   recent: StoredEvent[] = [];
+  recentBytes = 0;
   streams = 0;
   lastReadAt = Date.now();
   readonly ready: Promise<void>;
@@ -72,6 +78,7 @@ class UserFeed {
     private readonly db: Db,
     private readonly userId: string,
     private readonly keep: number,
+    private readonly keepBytes: number,
   ) {
     this.ready = eventWindow(db, userId).then((window) => {
       this.latest = window.latest;
@@ -105,12 +112,23 @@ class UserFeed {
       const last = rows.at(-1);
       if (last) {
         this.recent.push(...rows);
-        if (this.recent.length > this.keep) this.recent.splice(0, this.recent.length - this.keep);
+        for (const row of rows) this.recentBytes += row.bytes;
+        this.forgetOldest();
         this.latest = last.id;
         this.wake();
       }
       if (rows.length < FEED_READ_BATCH) return;
     }
+  }
+
+  /** Drops the oldest events past the count or the byte limit; streams behind them read the outbox. */
+  private forgetOldest(): void {
+    let drop = Math.max(0, this.recent.length - this.keep);
+    let bytes = this.recentBytes;
+    for (let i = 0; i < drop; i++) bytes -= this.recent[i]?.bytes ?? 0;
+    while (drop < this.recent.length && bytes > this.keepBytes) bytes -= this.recent[drop++]?.bytes ?? 0;
+    this.recent.splice(0, drop);
+    this.recentBytes = bytes;
   }
 
   async after(cursor: number, limit: number): Promise<StoredEvent[]> {
@@ -150,9 +168,21 @@ export function createEventHub({
   streamsPerUser = 10,
   maxStreams = 10_000,
   recentPerUser = 256,
+  recentBytesPerUser = 256 * 1024,
 }: EventHubOptions): EventHub {
   const feeds = new Map<string, UserFeed>();
-  const stats: EventHubStats = { openStreams: 0, published: 0, delivered: 0 };
+  const cached = (count: (feed: UserFeed) => number) => [...feeds.values()].reduce((sum, feed) => sum + count(feed), 0);
+  const stats: EventHubStats = {
+    openStreams: 0,
+    published: 0,
+    delivered: 0,
+    get cachedEvents() {
+      return cached((feed) => feed.recent.length);
+    },
+    get cachedBytes() {
+      return cached((feed) => feed.recentBytes);
+    },
+  };
   let closed = false;
 
   const unsubscribe = bus.subscribe({
@@ -182,7 +212,7 @@ export function createEventHub({
         throw rateLimitedError(5, 'This server has too many open event streams; retry shortly');
       }
       if (!feed) {
-        feed = new UserFeed(db, userId, recentPerUser);
+        feed = new UserFeed(db, userId, recentPerUser, recentBytesPerUser);
         feeds.set(userId, feed);
       }
       const joined = feed;

@@ -1,102 +1,114 @@
-import { type Db, inTransaction } from '@taskwire/db';
+import type { Db } from '@taskwire/db';
 import { sql } from 'kysely';
 import { deleteInBatches } from '../delete-in-batches.js';
 
-// The outbox (task_events, written by triggers: migration 0007) and the reminders that fill it.
+// The outbox (task_events, written by triggers: migrations 0007 and 0008). A row is one event, or
+// a run of references (task_ids) whose ids end at the row's id.
 
-/** An outbox row as stored: `task` is the row snapshot task_event_json took. */
+/** An event as read: `task` is the snapshot task_event_json took, or for a reference the task now. */
 export interface StoredEvent {
   id: number;
   type: string;
-  taskId: string;
+  /** Null for an event about a project, a member or an invitation. */
+  taskId: string | null;
+  /** What such an event says. */
+  data: Record<string, unknown> | null;
   task: Record<string, unknown> | null;
   late: boolean | null;
   createdAt: Date;
+  /** Its size: 100, plus its task as JSON text. */
+  bytes: number;
 }
 
-/** The user's events after `afterId`, oldest first, at most `limit`. */
+interface EventRow {
+  id: number | string;
+  type: string;
+  task_id: string | null;
+  data: Record<string, unknown> | null;
+  task: Record<string, unknown> | null;
+  late: boolean | null;
+  created_at: Date;
+  bytes: number | string;
+}
+
+/**
+ * The user's events after `afterId`, oldest first, at most `limit`: runs are spread into their
+ * events, and references filled in from the task's current row (the user's own; null once gone).
+ */
 export async function eventsAfter(db: Db, userId: string, afterId: number, limit: number): Promise<StoredEvent[]> {
-  const rows = await db
-    .selectFrom('task_events')
-    .select(['id', 'type', 'task_id', 'task', 'late', 'created_at'])
-    .where('user_id', '=', userId)
-    .where('id', '>', sql<number>`${afterId}::bigint`)
-    .orderBy('id')
-    .limit(limit)
-    .execute();
+  const { rows } = await sql<EventRow>`
+    with kept as (
+      select id, type, task_id, task_ids, task, data, late, created_at, bytes, coalesce(cardinality(task_ids), 1) as n
+      from task_events where user_id = ${userId} and id > ${afterId}::bigint order by id limit ${limit}
+    ), events as (
+      select k.id - k.n + x.ord as id, k.type, x.task_id, k.task, k.data, k.late, k.created_at,
+             case when k.n = 1 then k.bytes else 100 end as bytes
+      from kept k cross join lateral unnest(coalesce(k.task_ids, array[k.task_id])) with ordinality as x(task_id, ord)
+      where k.id - k.n + x.ord > ${afterId}::bigint
+      order by 1 limit ${limit}
+    )
+    select e.id, e.type, e.task_id, e.data, e.late, e.created_at, coalesce(e.task, filled.task) as task,
+           e.bytes + coalesce(octet_length(filled.task::text), 0) as bytes
+    from events e left join lateral (
+      select task_event_json(t) as task from tasks t
+      where e.task is null and e.task_id is not null and e.type <> 'task.purged' and t.id = e.task_id
+        and t.project_id in (select project_id from project_members where user_id = ${userId})
+    ) filled on true
+    order by e.id`.execute(db);
   return rows.map((row) => ({
     id: Number(row.id),
     type: row.type,
     taskId: row.task_id,
+    data: row.data,
     task: row.task,
     late: row.late,
     createdAt: row.created_at,
+    bytes: Number(row.bytes),
   }));
 }
 
-/** The last id the user's events reached, and the oldest still kept (null when none is). */
-export async function eventWindow(db: Db, userId: string): Promise<{ latest: number; oldest: number | null }> {
-  const row = await db
-    .selectFrom('users')
-    .select((eb) => [
-      'last_event_id',
-      eb
-        .selectFrom('task_events')
-        .select((inner) => inner.fn.min('id').as('oldest'))
-        .where('task_events.user_id', '=', userId)
-        .as('oldest'),
-    ])
-    .where('id', '=', userId)
-    .executeTakeFirst();
-  const oldest = row?.oldest ?? null;
-  return { latest: Number(row?.last_event_id ?? 0), oldest: oldest === null ? null : Number(oldest) };
+/** What the user's outbox holds, at a glance (index lookups only). */
+export interface EventWindow {
+  /** The last id given (0 before the first event). */
+  latest: number;
+  /** The oldest id still kept; null when none is. */
+  oldest: number | null;
+  /** Events kept (ids have no gaps). */
+  events: number;
+  /** Bytes kept. */
+  bytes: number;
+  /** Bytes of the events after `afterId` (at most: a run straddling it counts whole). */
+  bytesAfter: number;
 }
 
-/** Reminders this pass fired: whose, and how long after they were due. */
-export interface FiredReminder {
-  userId: string;
-  lagMs: number;
-}
-
-export interface FireRemindersOptions {
-  now: Date;
-  /** Reminders due before this are marked late. */
-  lateBefore: Date;
-  limit: number;
-}
-
-/**
- * Fires reminders that are due: claims them (FOR UPDATE SKIP LOCKED, so instances running this at
- * once take different ones), marks them fired and appends a task.reminder event for each, in one
- * transaction, so each fires once per task and remind_at. A system job across users: the partial
- * index tasks_pending_reminders holds exactly the reminders still to fire.
- */
-export function fireDueReminders(db: Db, { now, lateBefore, limit }: FireRemindersOptions): Promise<FiredReminder[]> {
-  return inTransaction(db, async (trx) => {
-    const due = await trx
-      .selectFrom('tasks')
-      .select(['user_id', 'id', 'remind_at'])
-      .where('remind_at', '<=', now)
-      .where('reminded_at', 'is', null)
-      .where('deleted_at', 'is', null)
-      .where('completed', '=', false)
-      .orderBy('remind_at')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    const userIds = due.map((row) => row.user_id);
-    const ids = due.map((row) => row.id);
-    const claimed = sql`(select * from unnest(${userIds}::uuid[], ${ids}::uuid[]))`;
-    await sql`update tasks set reminded_at = ${now} where (user_id, id) in ${claimed}`.execute(trx);
-    await sql`
-      select append_task_events(jsonb_agg(jsonb_build_object('user_id', t.user_id, 'task_id', t.id,
-        'type', 'task.reminder', 'task', task_event_json(t), 'late', t.remind_at < ${lateBefore})
-        order by t.remind_at, t.id))
-      from tasks t where (t.user_id, t.id) in ${claimed}`.execute(trx);
-    return due.map((row) => ({ userId: row.user_id, lagMs: now.getTime() - (row.remind_at?.getTime() ?? 0) }));
-  });
+/** The user's outbox: its ids, and its size in events and bytes, all of it and after `afterId`. */
+export async function eventWindow(db: Db, userId: string, afterId?: number): Promise<EventWindow> {
+  const { rows } = await sql<{
+    latest: number | string;
+    total: number | string;
+    oldest: number | string | null;
+    oldest_before: number | string | null;
+    after_before: number | string | null;
+  }>`
+    select u.last_event_id as latest, u.event_bytes as total, o.oldest, o.bytes_before as oldest_before,
+           (select bytes_before from task_events where user_id = u.id and id > ${afterId ?? null}::bigint
+            order by id limit 1) as after_before
+    from users u left join lateral (
+      select id - coalesce(cardinality(task_ids), 1) + 1 as oldest, bytes_before from task_events
+      where user_id = u.id order by id limit 1
+    ) o on true
+    where u.id = ${userId}`.execute(db);
+  const row = rows[0];
+  const latest = Number(row?.latest ?? 0);
+  const total = Number(row?.total ?? 0);
+  const oldest = row?.oldest == null ? null : Number(row.oldest);
+  return {
+    latest,
+    oldest,
+    events: oldest === null ? 0 : latest - oldest + 1,
+    bytes: oldest === null ? 0 : total - Number(row?.oldest_before ?? 0),
+    bytesAfter: row?.after_before == null ? 0 : total - Number(row.after_before),
+  };
 }
 
 /** How long events are kept for a client that slept: 24 h, and always the user's last 1 000. */

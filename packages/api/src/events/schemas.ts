@@ -49,6 +49,49 @@ export const resyncEventSchema = z.object({
 });
 export type ResyncEvent = z.infer<typeof resyncEventSchema>;
 
+/**
+ * What happened to a project the user belongs to, or was invited to: refetch the projects (and
+ * for a removal, the project's tasks are gone from the user's view).
+ */
+export const PROJECT_EVENT_TYPES = [
+  'project.updated',
+  'project.deleted',
+  'member.added',
+  'member.removed',
+  'invitation.received',
+] as const;
+export type ProjectEventType = (typeof PROJECT_EVENT_TYPES)[number];
+
+export const projectEventSchema = z.object({
+  type: z.enum(PROJECT_EVENT_TYPES),
+  taskId: z.null(),
+  task: z.null(),
+  projectId: z.uuid(),
+  /** member.added and member.removed: whose membership, and (added) with what role. */
+  userId: z.uuid().optional(),
+  role: z.enum(['owner', 'editor', 'viewer']).optional(),
+  /** invitation.received: the invitation to accept or decline. */
+  invitationId: z.uuid().optional(),
+  at: z.string(),
+});
+export type ProjectEvent = z.infer<typeof projectEventSchema>;
+
+/** One of the user's webhooks was disabled after failing for about a day (or 1 000 times in a row). */
+export const webhookEventSchema = z.object({
+  type: z.literal('webhook.disabled'),
+  taskId: z.null(),
+  task: z.null(),
+  webhookId: z.uuid(),
+  reason: z.string(),
+  at: z.string(),
+});
+export type WebhookEvent = z.infer<typeof webhookEventSchema>;
+
 /** Every event task.events sends. */
-export const taskEventSchema = z.discriminatedUnion('type', [taskChangeEventSchema, resyncEventSchema]);
+export const taskEventSchema = z.discriminatedUnion('type', [
+  taskChangeEventSchema,
+  resyncEventSchema,
+  projectEventSchema,
+  webhookEventSchema,
+]);
 export type TaskEvent = z.infer<typeof taskEventSchema>;

@@ -1,28 +1,48 @@
-import { type TaskRowOut, toTask } from '../tasks/task-row.js';
+import { snapshotTask } from '../tasks/task-snapshot.js';
 import type { StoredEvent } from './queries.js';
-import type { ResyncEvent, TaskChangeEvent, TaskEventType } from './schemas.js';
+import type {
+  ProjectEvent,
+  ProjectEventType,
+  ResyncEvent,
+  TaskChangeEvent,
+  TaskEventType,
+  WebhookEvent,
+} from './schemas.js';
 
-const date = (value: unknown): Date | null => (typeof value === 'string' ? new Date(value) : null);
-
-/** A stored snapshot (task_event_json: the row's columns, dates as text) as a task row. */
-function snapshotRow(task: Record<string, unknown>): TaskRowOut {
+/** An outbox row about a project, a member or an invitation, as clients receive it. */
+function toProjectEvent(stored: StoredEvent, data: Record<string, unknown>): ProjectEvent {
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : undefined);
+  const role = text('role') as ProjectEvent['role'];
   return {
-    ...(task as unknown as TaskRowOut),
-    completed_at: date(task.completed_at),
-    due_at: date(task.due_at),
-    remind_at: date(task.remind_at),
-    deleted_at: date(task.deleted_at),
-    created_at: date(task.created_at) as Date,
-    updated_at: date(task.updated_at) as Date,
+    type: stored.type as ProjectEventType,
+    taskId: null,
+    task: null,
+    projectId: text('projectId') ?? '',
+    ...(text('userId') && { userId: text('userId') }),
+    ...(role && { role }),
+    ...(text('invitationId') && { invitationId: text('invitationId') }),
+    at: stored.createdAt.toISOString(),
   };
 }
 
 /** An outbox row as the event clients receive. */
-export function toTaskEvent(stored: StoredEvent): TaskChangeEvent {
+export function toTaskEvent(stored: StoredEvent): TaskChangeEvent | ProjectEvent | WebhookEvent {
+  if (stored.type === 'webhook.disabled') {
+    const data = stored.data ?? {};
+    return {
+      type: 'webhook.disabled',
+      taskId: null,
+      task: null,
+      webhookId: String(data.webhookId ?? ''),
+      reason: String(data.reason ?? ''),
+      at: stored.createdAt.toISOString(),
+    };
+  }
+  if (stored.taskId === null) return toProjectEvent(stored, stored.data ?? {});
   return {
     type: stored.type as TaskEventType,
     taskId: stored.taskId,
-    task: stored.task ? toTask(snapshotRow(stored.task)) : null,
+    task: stored.task ? snapshotTask(stored.task) : null,
     at: stored.createdAt.toISOString(),
     ...(stored.type === 'task.reminder' && { late: stored.late === true }),
   };

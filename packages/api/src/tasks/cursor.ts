@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { noNul, timestampSchema } from '../text.js';
-import type { SortOrder, TaskSort } from './list-schemas.js';
+import type { SortOrder, TaskSort } from './sorts.js';
 
 /** Where the next page starts: the last item's sort key and id, and the sort it belongs to. */
 export interface ListCursor {

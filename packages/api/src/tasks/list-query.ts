@@ -1,59 +1,19 @@
-import type { Database, Db } from '@taskwire/db';
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
-import { findTagIds } from '../tags/queries.js';
+import type { Db } from '@taskwire/db';
+import { type Expression, type RawBuilder, sql } from 'kysely';
+import type { Caller } from '../access/caller.js';
+import { ensureReadable, readableProjects } from '../access/scope.js';
+import { notFoundError } from '../errors.js';
 import { encodeCursor, type ListCursor } from './cursor.js';
-import type { ListTasksInput, SortOrder, TaskFilters, TaskPage, TaskSort, TaskStats } from './list-schemas.js';
-import type { Task } from './schemas.js';
-import { searchQuery } from './search-query.js';
-import { liveTasksOf, priorityRank, type TaskRowOut, taskColumns, toTask } from './task-row.js';
-import { addDays, fromWallTime, toWallTime } from './zoned-time.js';
+import type { ListTasksInput, TaskPage } from './list-schemas.js';
+import type { SortOrder, TaskSort } from './sorts.js';
+import { applyFilters, type Clock, isSelective, type TaskQuery } from './task-filters.js';
+import { type TaskRowOut, taskColumns, toTask } from './task-row.js';
 
-// Lists, counts and stats of live tasks. Every query starts from `where user_id = $1 and
-// deleted_at is null`, which every partial index on tasks leads with.
-
-// biome-ignore lint/suspicious/noExplicitAny: the selection differs between list and count.
-type TaskQuery = SelectQueryBuilder<Database, 'tasks', any>;
-
-/** Tag names resolved to the user's tag ids; 'none' when the filter cannot match anything. */
-type TagMatch = { mode: 'any' | 'all'; ids: string[] } | 'none' | undefined;
-
-async function resolveTags(db: Db, userId: string, filters: TaskFilters): Promise<TagMatch> {
-  if (!filters.tags) return undefined;
-  const wanted = new Set(filters.tags.map((t) => t.toLowerCase()));
-  // The names as given: Postgres folds their case itself (see findTagIds).
-  const ids = await findTagIds(db, userId, filters.tags);
-  if (ids.length === 0 || (filters.tagMode === 'all' && ids.length < wanted.size)) return 'none';
-  return { mode: filters.tagMode, ids };
-}
-
-/** What "now" is for a filter or count: the API's clock (which tests move), never the database's. */
-type Clock = { now: Date };
-
-function applyFilters(
-  query: TaskQuery,
-  userId: string,
-  filters: TaskFilters,
-  tags: TagMatch,
-  { now }: Clock,
-): TaskQuery {
-  let q = query.where('tasks.user_id', '=', userId).where('tasks.deleted_at', 'is', null);
-  if (filters.status !== 'all') q = q.where('tasks.completed', '=', filters.status === 'completed');
-  if (filters.priority) q = q.where('tasks.priority', 'in', filters.priority.map(priorityRank));
-  if (tags && tags !== 'none') {
-    const ids = sql`${sql.val(tags.ids)}::uuid[]`;
-    q = q.where(tags.mode === 'all' ? sql<boolean>`tasks.tag_ids @> ${ids}` : sql<boolean>`tasks.tag_ids && ${ids}`);
-  }
-  if (filters.dueFrom) q = q.where('tasks.due_at', '>=', new Date(filters.dueFrom));
-  if (filters.dueTo) q = q.where('tasks.due_at', '<', new Date(filters.dueTo));
-  if (filters.hasDueDate !== undefined) q = q.where('tasks.due_at', filters.hasDueDate ? 'is not' : 'is', null);
-  if (filters.overdue === true) {
-    q = q.where('tasks.completed', '=', false).where('tasks.due_at', '<', now);
-  } else if (filters.overdue === false) {
-    q = q.where(sql<boolean>`(tasks.completed or tasks.due_at is null or tasks.due_at >= ${now})`);
-  }
-  if (filters.q) q = q.where(sql<boolean>`tasks.search @@ ${searchQuery(filters.q)}`);
-  return q;
-}
+// One page of the caller's tasks, across their projects. Each project is walked through its own
+// index (every tasks index leads with project_id) for at most a page after the cursor, and the
+// projects' pages are merged: `from the caller's memberships, lateral (one project's page)`. So
+// a list stays one index-backed statement whether the caller has one project or five hundred,
+// and membership is checked in the statement itself.
 
 /**
  * The expression each sort orders by; it matches an index expression exactly, so the first page
@@ -116,27 +76,42 @@ function cursorAfter(row: ListRow, sort: TaskSort, order: SortOrder): string {
 /** Rows walked in sort order before a search or tag filter falls back to its GIN index. */
 const PROBE_WINDOW = 2_000;
 
+type Strategy = 'walk' | 'probe' | 'gin';
+
 /**
  * One page of live tasks: filtered, sorted, and paged by keyset so pages never skip or repeat.
  *
- * A search term or tag filter can match most of a user's tasks or almost none, and the planner
- * cannot tell which. So such a list first walks the next PROBE_WINDOW tasks in sort order (an
- * index walk that stops early) and filters them: when that yields a full page, it is the right
- * page, found cheaply for common words and tags. Otherwise the matches are sparse, and the GIN
- * index finds them all and a top-N sort orders them.
+ * A search term or tag filter can match most of a project's tasks or almost none, and the planner
+ * cannot tell which. So in one project such a list first walks the next PROBE_WINDOW tasks in sort
+ * order (an index walk that stops early) and filters them: when that yields a full page, it is
+ * the right page. Otherwise the matches are sparse, and the GIN indexes find them all and a top-N
+ * sort orders them. Across several projects a probe that falls short in one project cannot tell
+ * whether that project's later matches belong on the page, so there each project uses its GIN
+ * indexes.
  */
 export async function listTasks(
   db: Db,
-  userId: string,
+  caller: Caller,
   input: ListTasksInput,
   { now, probeWindow = PROBE_WINDOW }: Clock & { probeWindow?: number },
 ): Promise<TaskPage> {
-  const tags = await resolveTags(db, userId, input);
-  if (tags === 'none') return { items: [], nextCursor: null };
-  const selective = input.q !== undefined || tags !== undefined;
-  let rows = selective ? await selectPage(db, userId, input, tags, 'probe', probeWindow, now) : [];
-  if (rows.length <= input.limit)
-    rows = await selectPage(db, userId, input, tags, selective ? 'gin' : 'walk', probeWindow, now);
+  let rows: ListRow[];
+  if (!isSelective(input)) {
+    rows = await selectAcross(db, caller, input, 'walk', probeWindow, now);
+    if (rows.length === 0 && input.projectId) await ensureReadable(db, caller, input.projectId);
+  } else {
+    const projects = await readableProjects(db, caller, input.projectId).execute();
+    const [only] = projects;
+    if (projects.length === 0 && input.projectId) throw notFoundError('Project');
+    if (projects.length === 1 && only) {
+      const scope = sql<string>`${only.project_id}::uuid`;
+      rows = await selectPage(db, scope, caller, input, 'probe', probeWindow, now).execute();
+      if (rows.length <= input.limit)
+        rows = await selectPage(db, scope, caller, input, 'gin', probeWindow, now).execute();
+    } else {
+      rows = await selectAcross(db, caller, input, 'gin', probeWindow, now);
+    }
+  }
   const page = rows.slice(0, input.limit);
   const last = page.at(-1);
   return {
@@ -145,20 +120,44 @@ export async function listTasks(
   };
 }
 
-/**
- * The first limit + 1 matching rows after the cursor. 'walk' and 'probe' follow the sort index
- * ('probe' only through its next probeWindow rows); 'gin' orders by an expression no index
- * matches, so the planner must find matches through the search and tag indexes.
- */
-async function selectPage(
+/** Each of the caller's projects' page after the cursor, merged into one page. */
+async function selectAcross(
   db: Db,
-  userId: string,
+  caller: Caller,
   input: ListTasksInput,
-  tags: TagMatch,
-  strategy: 'walk' | 'probe' | 'gin',
+  strategy: Strategy,
   probeWindow: number,
   now: Date,
 ): Promise<ListRow[]> {
+  const member = sql.ref<string>('member.project_id');
+  const perProject = selectPage(db, member, caller, input, strategy, probeWindow, now).select(
+    sortKey(input.sort, input.order).as('sort_key'),
+  );
+  const key = input.sort === 'title' ? sql`(page.sort_key collate "C")` : sql`page.sort_key`;
+  return (await db
+    .selectFrom(readableProjects(db, caller, input.projectId).as('member'))
+    .innerJoinLateral(perProject.as('page'), (join) => join.onTrue())
+    .selectAll('page')
+    .orderBy(key, input.order)
+    .orderBy('page.id', input.order)
+    .limit(input.limit + 1)
+    .execute()) as ListRow[];
+}
+
+/**
+ * One project's first limit + 1 matching rows after the cursor. 'walk' and 'probe' follow the sort
+ * index ('probe' only through its next probeWindow rows); 'gin' orders by an expression no index
+ * matches, so the planner must find matches through the search and tag indexes.
+ */
+function selectPage(
+  db: Db,
+  scope: Expression<string>,
+  caller: Caller,
+  input: ListTasksInput,
+  strategy: Strategy,
+  probeWindow: number,
+  now: Date,
+): TaskQuery {
   const { sort, order, cursor, limit } = input;
   const indexed = sortKey(sort, order);
   const key = strategy === 'gin' ? unindexed(sort, indexed) : indexed;
@@ -173,7 +172,7 @@ async function selectPage(
             db
               .selectFrom('tasks')
               .selectAll()
-              .where('tasks.user_id', '=', userId)
+              .where(sql<boolean>`tasks.project_id = ${scope}`)
               .where('tasks.deleted_at', 'is', null)
               .$if(cursor !== undefined, (qb) => qb.where(after(indexed)))
               .orderBy(indexed, order)
@@ -183,74 +182,11 @@ async function selectPage(
           )
           .select(taskColumns)
       : db.selectFrom('tasks').select(taskColumns);
-  let query = applyFilters(source as TaskQuery, userId, input, tags, { now });
+  let query = applyFilters(source as TaskQuery, scope, input, caller, { now });
   if (sort === 'title') query = query.select(sql<string>`lower(tasks.title)`.as('title_key'));
   if (cursor && strategy !== 'probe') query = query.where(after(key));
-  return (await query
+  return query
     .orderBy(key, order)
     .orderBy('tasks.id', order)
-    .limit(limit + 1)
-    .execute()) as ListRow[];
-}
-
-const onlyStatus = (filters: TaskFilters) =>
-  Object.entries(filters).every(([key, value]) => value === undefined || key === 'status' || key === 'tagMode');
-
-/** How many live tasks match the filters. */
-export async function countTasks(db: Db, userId: string, filters: TaskFilters, clock: Clock): Promise<number> {
-  if (onlyStatus(filters)) {
-    // The badge counts: one row of the counters the tasks trigger keeps.
-    const counts = await db
-      .selectFrom('task_counts')
-      .select(['open', 'completed'])
-      .where('user_id', '=', userId)
-      .executeTakeFirst();
-    const open = counts?.open ?? 0;
-    const completed = counts?.completed ?? 0;
-    return filters.status === 'open' ? open : filters.status === 'completed' ? completed : open + completed;
-  }
-  const tags = await resolveTags(db, userId, filters);
-  if (tags === 'none') return 0;
-  const row = await applyFilters(
-    db.selectFrom('tasks').select(sql<number>`count(*)::int`.as('n')),
-    userId,
-    filters,
-    tags,
-    clock,
-  ).executeTakeFirstOrThrow();
-  return row.n as number;
-}
-
-/** Counts for a dashboard, with "today" taken in the user's time zone, both "now"s from one clock. */
-export async function taskStats(db: Db, userId: string, timeZone: string, { now }: Clock): Promise<TaskStats> {
-  const today = toWallTime(now, timeZone);
-  const midnight = { ...today, hour: 0, minute: 0, second: 0, millisecond: 0 };
-  const start = fromWallTime(midnight, timeZone).toISOString();
-  const end = fromWallTime({ ...midnight, ...addDays(today, 1) }, timeZone).toISOString();
-  // Open, completed and trashed come from the counters the tasks trigger keeps; overdue and due
-  // today depend on the clock, so they are index-only range scans of tasks_live_status_idx.
-  const live = sql`user_id = ${userId} and deleted_at is null and completed = false`;
-  const result = await sql<TaskStats>`select
-      coalesce(c.open, 0) as open, coalesce(c.completed, 0) as completed,
-      (select count(*)::int from tasks where ${live} and due_at < ${now}::timestamptz) as overdue,
-      (select count(*)::int from tasks where ${live}
-        and due_at >= ${start}::timestamptz and due_at < ${end}::timestamptz) as "dueToday",
-      coalesce(c.trashed, 0) as trashed
-    from (select 1) as one left join task_counts c on c.user_id = ${userId}`.execute(db);
-  const row = result.rows[0];
-  if (!row) throw new Error('stats query returned no row');
-  return row;
-}
-
-/** Open live tasks whose reminder time has come by `before`, soonest first. */
-export async function dueReminders(db: Db, userId: string, before: string, limit: number): Promise<Task[]> {
-  const rows = await liveTasksOf(db, userId)
-    .where('tasks.completed', '=', false)
-    .where('tasks.remind_at', 'is not', null)
-    .where('tasks.remind_at', '<=', new Date(before))
-    .orderBy('tasks.remind_at')
-    .orderBy('tasks.id')
-    .limit(limit)
-    .execute();
-  return rows.map(toTask);
+    .limit(limit + 1);
 }

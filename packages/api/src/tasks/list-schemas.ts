@@ -1,29 +1,23 @@
 import { z } from 'zod';
+import { pageDirection } from '../page-direction.js';
 import { tagNameSchema } from '../tags/schemas.js';
 import { noNul, timestampSchema } from '../text.js';
 import { decodeCursor, decodeTrashCursor, type ListCursor } from './cursor.js';
 import { PRIORITIES, taskSchema } from './schemas.js';
+import { DEFAULT_ORDER, SORTS } from './sorts.js';
 
 export const LIST_LIMIT_MAX = 100;
 export const LIST_LIMIT_DEFAULT = 20;
-
-export const SORTS = ['createdAt', 'updatedAt', 'dueAt', 'priority', 'title'] as const;
-export type TaskSort = (typeof SORTS)[number];
-export type SortOrder = 'asc' | 'desc';
-
-/** What each sort means without an explicit order: newest, soonest due, most important, A→Z. */
-export const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
-  createdAt: 'desc',
-  updatedAt: 'desc',
-  dueAt: 'asc',
-  priority: 'desc',
-  title: 'asc',
-};
 
 const timestamp = timestampSchema;
 
 /** Filters shared by task.list and task.count. */
 export const taskFilterFields = {
+  projectId: z.uuid().optional().describe('Only this project (default: every project of the caller)'),
+  assignee: z
+    .union([z.literal('me'), z.uuid()])
+    .optional()
+    .describe('Only tasks assigned to this member: "me", or a user id'),
   status: z.enum(['all', 'open', 'completed']).default('all').describe('Completion status to include'),
   priority: z.array(z.enum(PRIORITIES)).min(1).max(PRIORITIES.length).optional().describe('Any of these priorities'),
   tags: z.array(tagNameSchema).min(1).max(20).optional().describe('Tag names to match (see tag mode)'),
@@ -54,6 +48,7 @@ export const listTasksInput = z
       .describe("Default: the sort's natural order (newest, soonest due, most important, A→Z)"),
     limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT).describe('Tasks per page'),
     cursor: z.string().max(4_096).nullish().describe('From the previous page, with the same sort and order'),
+    direction: pageDirection,
   })
   .prefault({})
   .transform((input, ctx) => {
@@ -78,6 +73,7 @@ export const listTrashInput = z
   .strictObject({
     limit: z.int().min(1).max(LIST_LIMIT_MAX).default(LIST_LIMIT_DEFAULT),
     cursor: z.string().max(4_096).nullish(),
+    direction: pageDirection,
   })
   .prefault({})
   .transform((input, ctx) => {

@@ -1,4 +1,4 @@
-import type { CivilDate, WallTime } from './zoned-time.js';
+import type { CivilDate, WallTime } from '../zoned-time.js';
 import {
   addDays,
   daysBetween,
@@ -7,7 +7,7 @@ import {
   fromWallTime,
   isoWeekday,
   toWallTime,
-} from './zoned-time.js';
+} from '../zoned-time.js';
 
 /** Weekday codes in ISO order (Monday first), as in RFC 5545 BYDAY. */
 export const WEEKDAYS = ['MO', 'TU', 'WE', 'TH', 'FR', 'SA', 'SU'] as const;

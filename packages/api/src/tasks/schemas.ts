@@ -57,7 +57,7 @@ interface Schedule {
 }
 
 /** remindAt not after dueAt, and recurrence only with a due date (when both sides are in the input). */
-function checkSchedule(input: Schedule, ctx: z.RefinementCtx): void {
+export function checkSchedule(input: Schedule, ctx: z.RefinementCtx): void {
   if (input.remindAt && input.dueAt && Date.parse(input.remindAt) > Date.parse(input.dueAt)) {
     ctx.addIssue({ code: 'custom', path: ['remindAt'], message: 'remindAt must not be after dueAt' });
   }
@@ -73,6 +73,9 @@ export const createTaskInput = z
   .strictObject({
     /** Client-generated id: repeating the same create is answered with the same task. */
     id: z.uuid().optional(),
+    /** Default: the caller's Inbox (for a project-limited token, its first project). */
+    projectId: z.uuid().optional(),
+    assigneeId: z.uuid().nullable().optional(),
     title,
     description: description.optional(),
     priority: priority.default('none'),
@@ -87,6 +90,10 @@ export const updateTaskInput = z
   .strictObject({
     id: z.uuid(),
     expectedVersion: expectedVersion.optional(),
+    /** Moves the task: editor or owner of both projects. */
+    projectId: z.uuid().optional(),
+    /** A member of the task's project, or null. */
+    assigneeId: z.uuid().nullable().optional(),
     title: title.optional(),
     description: description.optional(),
     completed: z.boolean().optional(),
@@ -126,6 +133,12 @@ export const dueRemindersInput = z.strictObject({
 /** A task as every procedure returns it. Timestamps are ISO 8601 strings in UTC. */
 export const taskSchema = z.object({
   id: z.uuid(),
+  /** The project it belongs to; every member of it sees the task. */
+  projectId: z.uuid(),
+  /** The member it is assigned to, or null. */
+  assigneeId: z.uuid().nullable(),
+  /** Who created it; null once that account was deleted. */
+  createdBy: z.uuid().nullable(),
   title: z.string(),
   description: z.string().nullable(),
   completed: z.boolean(),

@@ -1,5 +1,8 @@
-import { type Db, inTransaction, type RecurrenceRule, uuidv7 } from '@taskwire/db';
+import { type Db, type RecurrenceRule, uuidv7 } from '@taskwire/db';
 import { sql } from 'kysely';
+import type { Caller } from '../access/caller.js';
+import { requireRole } from '../access/scope.js';
+import { inTransaction } from '../change-scope.js';
 import { notFoundError, versionConflictError } from '../errors.js';
 import { ensureRoomForTasks, type Quotas } from '../quotas.js';
 import { nextOccurrence, type Occurrence } from './recurrence.js';
@@ -9,31 +12,37 @@ import { liveTasksOf, type TaskRowOut, taskColumns, toTask } from './task-row.js
 // The building blocks of every change to one task: lock it, check the version, apply, and
 // schedule the next occurrence when a recurring task is completed.
 
-/** The live task, locked for the rest of the transaction. */
-export async function lockLiveTask(trx: Db, userId: string, id: string): Promise<TaskRowOut | undefined> {
-  return liveTasksOf(trx, userId).where('tasks.id', '=', id).forUpdate().executeTakeFirst();
+/**
+ * The live task, locked for the rest of the transaction, with the caller's right to change it: a
+ * task the caller cannot see is NOT_FOUND; one in a project where the caller only reads, FORBIDDEN.
+ */
+export async function lockLiveTask(trx: Db, caller: Caller, id: string): Promise<TaskRowOut | undefined> {
+  const row = await liveTasksOf(trx, caller).where('tasks.id', '=', id).forUpdate().executeTakeFirst();
+  if (row) await requireRole(trx, caller, row.project_id, 'editor');
+  return row;
 }
 
 /**
  * Runs `change` on the locked live task in a transaction, after checking `expectedVersion`:
- * not the user's (or trashed) → NOT_FOUND; another version → CONFLICT with the current task.
+ * not visible to the caller (or trashed) → NOT_FOUND; a viewer's → FORBIDDEN; another version →
+ * CONFLICT with the current task.
  */
 export function withLockedTask<T>(
   db: Db,
-  userId: string,
+  caller: Caller,
   id: string,
   expectedVersion: number | undefined,
   change: (trx: Db, row: TaskRowOut) => Promise<T>,
 ): Promise<T> {
   return inTransaction(db, async (trx) => {
-    const row = await lockLiveTask(trx, userId, id);
+    const row = await lockLiveTask(trx, caller, id);
     if (!row) throw notFoundError('Task');
     if (expectedVersion !== undefined && row.version !== expectedVersion) throw versionConflictError(toTask(row));
     return change(trx, row);
   });
 }
 
-/** The user's IANA time zone, in which recurrences are computed. */
+/** The user's IANA time zone, in which recurrences are computed (the caller's, who completes it). */
 export async function userTimezone(db: Db, userId: string): Promise<string> {
   const row = await db.selectFrom('users').select('timezone').where('id', '=', userId).executeTakeFirst();
   return row?.timezone ?? 'UTC';
@@ -69,20 +78,33 @@ export async function planNextOccurrence(
  */
 export async function insertOccurrence(
   trx: Db,
-  userId: string,
-  sourceId: string,
+  source: { id: string; projectId: string },
   next: Occurrence,
   quotas: Quotas,
 ): Promise<Task> {
-  await ensureRoomForTasks(trx, userId, quotas, 1);
+  await ensureRoomForTasks(trx, source.projectId, quotas, 1);
   const row = await trx
     .insertInto('tasks')
-    .columns(['user_id', 'id', 'title', 'description', 'priority', 'tag_ids', 'due_at', 'remind_at', 'recurrence'])
+    .columns([
+      'project_id',
+      'created_by',
+      'assignee_id',
+      'id',
+      'title',
+      'description',
+      'priority',
+      'tag_ids',
+      'due_at',
+      'remind_at',
+      'recurrence',
+    ])
     .expression((eb) =>
       eb
         .selectFrom('tasks')
         .select([
-          'user_id',
+          'project_id',
+          'created_by',
+          'assignee_id',
           sql<string>`${uuidv7()}::uuid`.as('id'),
           'title',
           'description',
@@ -92,8 +114,8 @@ export async function insertOccurrence(
           sql<Date | null>`${next.remindAt?.toISOString() ?? null}::timestamptz`.as('remind_at'),
           sql<RecurrenceRule>`${JSON.stringify(next.recurrence)}::jsonb`.as('recurrence'),
         ])
-        .where('user_id', '=', userId)
-        .where('id', '=', sourceId),
+        .where('project_id', '=', source.projectId)
+        .where('id', '=', source.id),
     )
     .returning(taskColumns)
     .executeTakeFirstOrThrow();

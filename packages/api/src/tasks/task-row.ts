@@ -1,15 +1,20 @@
 import type { Db, RecurrenceRule } from '@taskwire/db';
 import { sql } from 'kysely';
+import type { Caller } from '../access/caller.js';
+import { inReadableProjects } from '../access/scope.js';
 import { PRIORITIES, type Priority, type Task } from './schemas.js';
 
-/** The tag names of the row's tag ids, resolved within the owner's own tags, sorted case-insensitively. */
-const tagNames = sql<string[]>`case when cardinality(tasks.tag_ids) = 0 then '{}'::text[] else array(
-  select tg.name from tags tg where tg.user_id = tasks.user_id and tg.id = any(tasks.tag_ids)
+/** The tag names of the row's tag ids, resolved within its project's tags, sorted case-insensitively. */
+export const tagNames = sql<string[]>`case when cardinality(tasks.tag_ids) = 0 then '{}'::text[] else array(
+  select tg.name from tags tg where tg.project_id = tasks.project_id and tg.id = any(tasks.tag_ids)
   order by lower(tg.name), tg.name) end`.as('tags');
 
 /** The columns every task output needs, for select and returning alike (explicit, never `*`). */
 export const taskColumns = [
   'tasks.id',
+  'tasks.project_id',
+  'tasks.assignee_id',
+  'tasks.created_by',
   'tasks.title',
   'tasks.description',
   'tasks.completed',
@@ -25,17 +30,20 @@ export const taskColumns = [
   tagNames,
 ] as const;
 
-/** The user's live (not trashed) tasks, with the output columns: the start of every read. */
-export function liveTasksOf(db: Db, userId: string) {
+/** The live (not trashed) tasks the caller can see, with the output columns: the start of every read. */
+export function liveTasksOf(db: Db, caller: Caller) {
   return db
     .selectFrom('tasks')
     .select(taskColumns)
-    .where('tasks.user_id', '=', userId)
+    .where(inReadableProjects(db, caller, 'tasks'))
     .where('tasks.deleted_at', 'is', null);
 }
 
 export interface TaskRowOut {
   id: string;
+  project_id: string;
+  assignee_id: string | null;
+  created_by: string | null;
   title: string;
   description: string | null;
   completed: boolean;
@@ -59,6 +67,9 @@ const iso = (date: Date | null): string | null => date?.toISOString() ?? null;
 export function toTask(row: TaskRowOut): Task {
   return {
     id: row.id,
+    projectId: row.project_id,
+    assigneeId: row.assignee_id,
+    createdBy: row.created_by,
     title: row.title,
     description: row.description,
     completed: row.completed,
