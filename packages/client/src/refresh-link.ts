@@ -130,17 +130,18 @@ export function refreshLink(options: RefreshLinkOptions, tokens = sessionTokens(
         let current: Unsubscribable | undefined;
         let stopped = false;
         // A subscription resumes after its last event, and outlives many access tokens: each
-        // expiry is refreshed once, counted again from its first event on the new token.
+        // expiry is refreshed once, counted again once the new token is taken.
         let lastEventId: string | undefined;
         const attempt = (signedOp: Operation, retried: boolean) => {
           let refreshable = !retried;
           current = next(signedOp).subscribe({
             next: (value) => {
-              const id = (value.result as { id?: unknown }).id;
-              if (op.type === 'subscription' && typeof id === 'string') {
-                lastEventId = id;
-                refreshable = true;
-              }
+              const { id, type } = value.result as { id?: unknown; type?: unknown };
+              if (op.type === 'subscription' && typeof id === 'string') lastEventId = id;
+              // The server took this token (the stream started) or used it (an event came): a later
+              // UNAUTHORIZED is a new expiry, not a token refused at once, so it is refreshed too.
+              // Without this, a stream quiet for a token's lifetime after a refresh would end.
+              if (op.type === 'subscription' && (typeof id === 'string' || type === 'started')) refreshable = true;
               observer.next(value);
             },
             complete: () => observer.complete(),

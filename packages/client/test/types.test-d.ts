@@ -1,11 +1,18 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
   createTaskwireClient,
+  type Invitation,
   isTaskwireError,
+  type Member,
+  type Project,
+  type ProjectEvent,
+  type ProjectEventType,
+  type ProjectRole,
   type RouterInputs,
   type RouterOutputs,
   type Tag,
   type Task,
+  type TaskChangeEvent,
   type TaskEvent,
   type TaskEventType,
   type TaskwireErrorData,
@@ -65,8 +72,20 @@ describe('the client as a frontend sees it', () => {
       string | null | undefined
     >();
     expectTypeOf<TaskEventType>().toEqualTypeOf<
-      'task.created' | 'task.updated' | 'task.deleted' | 'task.restored' | 'task.purged' | 'task.reminder' | 'resync'
+      | 'task.created'
+      | 'task.updated'
+      | 'task.deleted'
+      | 'task.restored'
+      | 'task.purged'
+      | 'task.reminder'
+      | 'resync'
+      | 'webhook.disabled'
+      | ProjectEventType
     >();
+    expectTypeOf<ProjectEventType>().toEqualTypeOf<
+      'project.updated' | 'project.deleted' | 'member.added' | 'member.removed' | 'invitation.received'
+    >();
+    expectTypeOf<TaskChangeEvent['task']>().toEqualTypeOf<Task | null>();
     const subscription = client.task.events.subscribe(
       {},
       {
@@ -74,10 +93,31 @@ describe('the client as a frontend sees it', () => {
           expectTypeOf(event.id).toEqualTypeOf<string>();
           expectTypeOf(event.data).toEqualTypeOf<TaskEvent>();
           if (event.data.type === 'resync') expectTypeOf(event.data.task).toEqualTypeOf<null>();
-          else expectTypeOf(event.data.task).toEqualTypeOf<Task | null>();
+          else if (event.data.type === 'member.removed') {
+            expectTypeOf(event.data).toEqualTypeOf<ProjectEvent>();
+            expectTypeOf(event.data.projectId).toEqualTypeOf<string>();
+            expectTypeOf(event.data.userId).toEqualTypeOf<string | undefined>();
+          } else expectTypeOf(event.data.task).toEqualTypeOf<Task | null>();
         },
       },
     );
     expectTypeOf(subscription.unsubscribe).toEqualTypeOf<() => void>();
+  });
+
+  it('types projects, members and invitations, and their inputs', () => {
+    expectTypeOf(client.project.list.query).returns.resolves.toEqualTypeOf<Project[]>();
+    expectTypeOf<Project['inbox']>().toEqualTypeOf<boolean>();
+    expectTypeOf<Project['color']>().toEqualTypeOf<string | null>();
+    expectTypeOf<ProjectRole>().toEqualTypeOf<'owner' | 'editor' | 'viewer'>();
+    expectTypeOf<Member['email']>().toEqualTypeOf<string | null>();
+    expectTypeOf<Member['role']>().toEqualTypeOf<ProjectRole>();
+    expectTypeOf<Invitation['projectName']>().toEqualTypeOf<string>();
+    expectTypeOf<Invitation['role']>().toEqualTypeOf<'editor' | 'viewer'>();
+    expectTypeOf<Task['projectId']>().toEqualTypeOf<string>();
+    expectTypeOf<Task['assigneeId']>().toEqualTypeOf<string | null>();
+    expectTypeOf<RouterInputs['project']['invite']['role']>().toEqualTypeOf<'editor' | 'viewer'>();
+    expectTypeOf<Extract<RouterInputs['task']['list'], object>['assignee']>().toEqualTypeOf<string | undefined>();
+    // @ts-expect-error: an invitation gives editor or viewer; owner is given by a transfer.
+    void client.project.invite.mutate({ projectId: 'p', email: 'a@example.com', role: 'owner' });
   });
 });
