@@ -1,239 +1,184 @@
 import { fileURLToPath } from 'node:url';
 import {
-  type AccessCache,
-  type AuthLimits,
+  type ApiDeps,
   createEventHub,
   createLocalEventBus,
+  createWebhookWorker,
   type EventHub,
-  type ExternalTokenVerifier,
-  type Quotas,
-  type SessionLimits,
+  STREAM_PING_MS,
   type TokenService,
 } from '@taskwire/api';
 import type { Db } from '@taskwire/db';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyError,
-  type FastifyInstance,
-  type FastifyRequest,
-  LogController,
-} from 'fastify';
-import { registerBearerChallenge } from './bearer-challenge.js';
-import { registerHttpSecurity } from './http-security.js';
-import { jsonBodyParser } from './json-body.js';
-import { registerLiveEvents } from './live/register-live-events.js';
-import { registerMcp } from './mcp/register-mcp.js';
-import { registerMetrics } from './metrics.js';
-import { type OverloadLimits, registerOverloadProtection } from './overload.js';
-import type { RateLimiter } from './rate-limit/limiter.js';
-import { createReadinessCheck } from './readiness.js';
-import { requestContextFactory } from './request-context.js';
-import { requestIdFor } from './request-id.js';
-import { registerDocs } from './rest/docs.js';
-import { registerRest } from './rest/register-rest.js';
-import { trpcErrorFromHttp } from './trpc/error-body.js';
-import { registerTrpc } from './trpc/register-trpc.js';
-import { registerWebApp } from './web-app.js';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { calendarFeeds } from './calendar/register-calendar.js';
+import { doorsKernel } from './doors/kernel.js';
+import { httpSecurity } from './http/http-security.js';
+import { requestIdFor } from './http/request-id.js';
+import { requestLog } from './http/request-log.js';
+import { webApp } from './http/web-app.js';
+import { liveEvents } from './live/register-live-events.js';
+import { webhookDelivery } from './live/webhook-delivery.js';
+import { mcpDoor } from './mcp/register-mcp.js';
+import { oauthServer } from './oauth/register-oauth.js';
+import { health } from './ops/health.js';
+import { metrics } from './ops/metrics.js';
+import { type OverloadLimits, overloadProtection } from './ops/overload.js';
+import type { RateLimitStore } from './rate-limit/store.js';
+import { restDoor } from './rest/register-rest.js';
+import { trpcDefaultErrors } from './trpc/default-errors.js';
+import { trpcDoor } from './trpc/register-trpc.js';
+
+/** What the API gets from the server, beyond the database and the token service. */
+export type ApiOptions = Omit<ApiDeps, 'db' | 'tokens' | 'log' | 'events'>;
+
+export interface HttpOptions {
+  /** Origins allowed to call the API from a browser (exact matches); none by default. */
+  corsOrigins?: readonly string[];
+  /** Fastify's trustProxy: whose X-Forwarded-For/-Host/-Proto to believe. Off by default. */
+  trustProxy?: boolean | number | string[];
+  /** Where the server says it lives (MCP's documents, REST's links); default: the request's plain Host. */
+  publicOrigin?: string;
+  /** Largest request body (1 MiB), most calls in one batch (20), most time for a whole request (30 s). */
+  bodyLimitBytes?: number;
+  /** Largest body of `POST /api/{user_id}/import` (64 MiB); tRPC's `account.import` keeps bodyLimitBytes. */
+  importBodyLimitBytes?: number;
+  maxBatchSize?: number;
+  requestTimeoutMs?: number;
+  /** Load shedding; defaults to 1 s of event-loop lag. */
+  overload?: OverloadLimits;
+}
+
+export interface LiveServerOptions {
+  /** Live events: streams, limits and the bus between instances. Default: this process only. */
+  events?: EventHub;
+  /** Milliseconds between passes that fire due reminders (default 500); 0 fires none. */
+  reminderIntervalMs?: number;
+  /** A stream's reader that takes nothing for this long is disconnected (default 60 s); above the ping interval. */
+  streamStallTimeoutMs?: number;
+  /** How often a quiet stream writes a ping (default STREAM_PING_MS, 20 s). */
+  streamPingMs?: number;
+}
+
+/** Webhook delivery on this instance (its own worker pool). */
+export interface WebhookServerOptions {
+  /** WEBHOOK_ALLOW_PRIVATE: http and private addresses allowed (default false). */
+  allowPrivate?: boolean;
+  /** WEBHOOK_RETRY_SCALE: a factor on the retry delays (default 1). */
+  retryScale?: number;
+  /** Sends in flight on this instance (default 16); each webhook gets at most `perWebhook` (default 2). */
+  concurrency?: number;
+  perWebhook?: number;
+  /** How often the queue is checked (default 500 ms); 0 runs no worker on this instance. */
+  pollMs?: number;
+}
 
 export interface ServerDeps {
   db: Db;
   tokens: TokenService;
   /** A pino logger; each request gets a child carrying its request id. */
   logger: FastifyBaseLogger;
-  /** When set, GET /metrics requires `Authorization: Bearer <metricsToken>`. */
-  metricsToken?: string | undefined;
-  /** Without a token: serve /metrics to loopback callers only (production). Default false. */
-  metricsLoopbackOnly?: boolean;
-  /** Load shedding; defaults to 1 s of event-loop lag. */
-  overload?: OverloadLimits;
-  /** The global per-user (per-IP when anonymous) limit on procedure calls; none when absent. */
-  rateLimiter?: RateLimiter | undefined;
-  /** Origins allowed to call the API from a browser (exact matches); none by default. */
-  corsOrigins?: readonly string[];
-  /** Fastify's trustProxy: whose X-Forwarded-For to believe for the client address. Off by default. */
-  trustProxy?: boolean | number | string[];
-  /** Session idle and absolute limits; 14 and 60 days by default. */
-  sessions?: SessionLimits;
-  /** Caches "this token still counts"; one per process. Without it every protected call asks the database. */
-  access?: AccessCache;
-  /** Accepts access tokens from an external identity provider. */
-  externalTokens?: ExternalTokenVerifier | null;
-  /** The external identity provider's issuer(s), named to MCP clients in the RFC 9728 document. */
-  authorizationServers?: string[];
-  /** Per-address and per-account limits on sign-in, sign-up and refresh. */
-  authLimits?: AuthLimits;
-  /** The API's clock (sessions' idle and absolute limits, stats' "today"); tests move it. */
-  now?: () => Date;
-  /** How /trpc answers: `fast` (our handler for plain JSON calls, the official adapter for the rest) or `official`. */
+  api?: ApiOptions;
+  http?: HttpOptions;
+  live?: LiveServerOptions;
+  webhooks?: WebhookServerOptions;
+  /** GET /metrics: behind a bearer token when one is set, else to loopback callers only when asked. */
+  metrics?: { token?: string | undefined; loopbackOnly?: boolean };
+  /** How /trpc answers: `fast` (doors/trpc-internals, then the official adapter) or `official`. */
   trpcHandler?: 'fast' | 'official';
-  /** Per-account quotas (tasks, tags, sessions, trash); the API's defaults when absent. */
-  quotas?: Quotas;
-  /** Limits on one request's size and time; 1 MiB, 20 calls per batch and 30 s by default. */
-  requestLimits?: Partial<RequestLimits>;
-  /** Live events: streams, limits and the bus between instances. Default: this process only. */
-  events?: EventHub;
-  /** Milliseconds between passes that fire due reminders (default 500); 0 fires none. */
-  reminderIntervalMs?: number;
-  /** A stream's reader that takes nothing for this long is disconnected (default 60 s). */
-  streamStallTimeoutMs?: number;
+  /** Issuers of an external identity provider, named to MCP clients in the RFC 9728 document. */
+  authorizationServers?: string[];
+  /** OAuth for MCP clients: where registrations are counted (default: this process), and how many per address and hour. */
+  oauth?: { store?: RateLimitStore; registrationsPerHour?: number };
   /** The built web app, served at / when it holds index.html. Default: apps/web/dist. */
   webDir?: string;
 }
 
 const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/dist', import.meta.url));
 
-export interface RequestLimits {
-  bodyLimitBytes: number;
-  maxBatchSize: number;
-  requestTimeoutMs: number;
-}
-
-const DEFAULT_REQUEST_LIMITS: RequestLimits = {
-  bodyLimitBytes: 1024 * 1024,
-  maxBatchSize: 20,
-  requestTimeoutMs: 30_000,
-};
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** Set once the tRPC context has verified the token; logged with the request. */
-    userId: string | null;
-  }
-}
-
 /** Builds the HTTP server without listening, so tests can start it on port 0. */
-export async function buildServer({
-  db,
-  tokens,
-  logger,
-  metricsToken,
-  metricsLoopbackOnly = false,
-  overload = { maxEventLoopDelayMs: 1_000 },
-  rateLimiter,
-  corsOrigins = [],
-  trustProxy = false,
-  sessions,
-  access,
-  externalTokens,
-  authorizationServers,
-  authLimits,
-  requestLimits,
-  quotas,
-  trpcHandler = 'fast',
-  now,
-  events = createEventHub({ db, bus: createLocalEventBus() }),
-  reminderIntervalMs = 500,
-  streamStallTimeoutMs = 60_000,
-  webDir = DEFAULT_WEB_DIR,
-}: ServerDeps): Promise<FastifyInstance> {
-  const limits = { ...DEFAULT_REQUEST_LIMITS, ...requestLimits };
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const { db, tokens, logger, http = {}, live = {} } = deps;
+  const requestTimeoutMs = http.requestTimeoutMs ?? 30_000;
+  const maxBatchSize = http.maxBatchSize ?? 20;
+  const streams = { stallMs: live.streamStallTimeoutMs ?? 60_000, pingMs: live.streamPingMs ?? STREAM_PING_MS };
+  if (streams.stallMs <= streams.pingMs) {
+    // Quiet streams write only pings: a shorter stall timeout would cut off healthy readers.
+    throw new Error(`streamStallTimeoutMs must be longer than the ping interval (${streams.pingMs} ms)`);
+  }
+  const events = live.events ?? createEventHub({ db, bus: createLocalEventBus() });
+  const hooks = deps.webhooks ?? {};
+  const webhookWorker =
+    hooks.pollMs === 0
+      ? null
+      : createWebhookWorker({
+          db,
+          log: logger,
+          allowPrivate: hooks.allowPrivate ?? false,
+          retryScale: hooks.retryScale ?? 1,
+          concurrency: hooks.concurrency ?? 16,
+          perWebhook: hooks.perWebhook ?? 2,
+          pollMs: hooks.pollMs ?? 500,
+          onDisabled: (userId) => events.announce(userId),
+        });
+
   const app = Fastify({
     loggerInstance: logger,
-    // One line per request, written in onResponse below, instead of Fastify's two.
+    // One line per request, written by http/request-log.ts, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
     routerOptions: { maxParamLength: 5_000 },
-    bodyLimit: limits.bodyLimitBytes,
-    // JSON is parsed by json-body.ts on every route, which refuses prototype keys itself.
-    requestTimeout: limits.requestTimeoutMs,
+    bodyLimit: http.bodyLimitBytes ?? 1024 * 1024,
+    requestTimeout: requestTimeoutMs,
     // A client that sends its headers slowly is cut off as soon as one that sends its body slowly.
     // Node checks those timeouts only every connectionsCheckingInterval (30 s by default).
-    http: { headersTimeout: Math.min(limits.requestTimeoutMs, 10_000), connectionsCheckingInterval: 1_000 },
+    http: { headersTimeout: Math.min(requestTimeoutMs, 10_000), connectionsCheckingInterval: 1_000 },
     // Longer than common load balancers' idle timeout, so they close idle connections first.
     keepAliveTimeout: 72_000,
     return503OnClosing: true,
     // Fastify takes a hop count at run time but not in its types; the function form is the same rule.
-    trustProxy: typeof trustProxy === 'number' ? (_address: string, hop: number) => hop < trustProxy : trustProxy,
+    trustProxy:
+      typeof http.trustProxy === 'number'
+        ? (_address: string, hop: number) => hop < (http.trustProxy as number)
+        : (http.trustProxy ?? false),
   });
 
-  app.decorateRequest('userId', null);
-  // One JSON parser for every route (REST's too): prototype keys and deep nesting are refused.
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser('an error'));
-  // One access-log line per request: when answered, or when the client went away first (499).
-  const logRequest = (req: FastifyRequest, status: number, message: string, elapsedMs: number) =>
-    req.log.info(
-      {
-        method: req.method,
-        url: req.url.split('?')[0],
-        status,
-        durationMs: Math.round(elapsedMs * 10) / 10,
-        userId: req.userId,
-        ...(req.procedures && { procedure: req.procedures.join(',') }),
-      },
-      message,
-    );
-  app.addHook('onRequest', async (req, reply) => {
-    reply.header('x-request-id', req.id);
-    // API answers are one user's data (or their tokens): no cache, shared or private, keeps them.
-    if (req.url.startsWith('/trpc/') || req.url.startsWith('/api/') || req.url.startsWith('/mcp')) {
-      reply.header('cache-control', 'no-store');
-    }
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) logRequest(req, 499, 'request aborted', reply.elapsedTime);
-    });
+  // Concerns first: their hooks reach every door's routes registered after them.
+  await app.register(requestLog);
+  await app.register(metrics, { db, events, ...deps.metrics });
+  await app.register(overloadProtection, http.overload ?? { maxEventLoopDelayMs: 1_000 });
+  await app.register(httpSecurity, { corsOrigins: http.corsOrigins ?? [] });
+  await app.register(doorsKernel, {
+    api: {
+      db,
+      tokens,
+      log: logger,
+      events,
+      webhooks: { allowPrivate: hooks.allowPrivate ?? false, ...(webhookWorker && { nudge: webhookWorker.nudge }) },
+      ...deps.api,
+    },
+    publicOrigin: http.publicOrigin,
   });
-  app.addHook('onResponse', async (req, reply) => {
-    logRequest(req, reply.statusCode, 'request completed', reply.elapsedTime);
-  });
-
-  // Before the tRPC plugin, so its routes inherit the metrics and overload hooks.
-  const metrics = registerMetrics(app, db, { token: metricsToken, loopbackOnly: metricsLoopbackOnly, events });
-  await registerOverloadProtection(app, overload);
-  await registerHttpSecurity(app, corsOrigins);
-  registerBearerChallenge(app);
-
-  // Failures Fastify answers before tRPC runs (a body over the limit, malformed JSON, poisoned
-  // JSON, an unsupported content type) get tRPC's error shape too, so clients read one format.
-  app.setErrorHandler((error: FastifyError, req, reply) => {
-    const { status, body } = trpcErrorFromHttp(error, req.id);
-    if (status === 500) req.log.error({ err: error }, 'request failed');
-    return reply.code(status).send(body);
-  });
-
-  const apiDeps = {
+  await app.register(trpcDefaultErrors);
+  // The doors, each a dialect over the kernel.
+  await app.register(trpcDoor, { maxBatchSize, handler: deps.trpcHandler ?? 'fast', streams });
+  await app.register(restDoor, { streams, importBodyLimitBytes: http.importBodyLimitBytes ?? 64 * 1024 * 1024 });
+  await app.register(mcpDoor, { maxBatchSize });
+  await app.register(calendarFeeds);
+  await app.register(oauthServer, {
     db,
-    tokens,
-    log: logger,
-    externalTokens,
-    ...(sessions && { sessions }),
-    ...(access && { access }),
-    ...(authLimits && { authLimits }),
-    ...(rateLimiter && { callLimiter: rateLimiter }),
-    ...(quotas && { quotas }),
-    ...(now && { now }),
+    access: deps.api?.access,
+    authLimits: deps.api?.authLimits,
+    ...deps.oauth,
+    externalServers: deps.authorizationServers,
+  });
+  await app.register(liveEvents, {
+    db,
     events,
-  };
-  const contextFor = requestContextFactory(apiDeps);
-  await registerTrpc(app, {
-    contextFor,
-    maxBatchSize: limits.maxBatchSize,
-    handler: trpcHandler,
-    streamStallTimeoutMs,
+    reminderIntervalMs: live.reminderIntervalMs ?? 500,
+    eventLimits: deps.api?.eventLimits,
   });
-
-  // The same procedures through REST paths (FastAPI-style shapes), with their document and Swagger UI.
-  await registerRest(app, contextFor, { streamStallTimeoutMs });
-  registerDocs(app);
-  // The same procedures as MCP tools, for AI assistants acting for the token's user.
-  registerMcp(app, { contextFor, authorizationServers });
-
-  // The web app at / when it is built; without it, a newcomer who opens the address lands on the API docs.
-  if (!(await registerWebApp(app, webDir))) app.get('/', async (_req, reply) => reply.redirect('/docs'));
-  app.setNotFoundHandler((req, reply) => {
-    const { status, body } = trpcErrorFromHttp({ statusCode: 404 }, req.id);
-    return reply.code(status).send(body);
-  });
-
-  registerLiveEvents(app, { db, events, reminderIntervalMs, onReminderFired: metrics.observeReminderLag });
-
-  app.get('/healthz', async () => ({ status: 'ok' }));
-
-  const isReady = createReadinessCheck(db);
-  app.get('/readyz', async (_req, reply) => {
-    const ready = await isReady();
-    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'unavailable' });
-  });
-
+  await app.register(webhookDelivery, { worker: webhookWorker });
+  await app.register(health, { db });
+  await app.register(webApp, { dir: deps.webDir ?? DEFAULT_WEB_DIR });
   return app;
 }

@@ -1,3 +1,3 @@
 export { buildServer, type ServerDeps } from './build-server.js';
-export { type Env, EnvError, loadEnv } from './env.js';
-export { createLogger } from './logger.js';
+export { type Env, EnvError, loadEnv } from './config/env.js';
+export { createLogger } from './ops/logger.js';

@@ -1,10 +1,10 @@
 import cluster from 'node:cluster';
-import { runPrimary } from './cluster.js';
-import { loadEnvOrExit } from './env.js';
-import { createLogger } from './logger.js';
-import { ensurePortIsFree } from './port-check.js';
+import { loadEnvOrExit } from './config/env.js';
+import { ensurePortIsFree } from './config/port-check.js';
+import { runEntryPoint } from './config/startup-error.js';
+import { runPrimary } from './ops/cluster.js';
+import { createLogger } from './ops/logger.js';
 import { serve } from './serve.js';
-import { runEntryPoint } from './startup-error.js';
 
 // The entry point: one server process, or with WORKERS > 1 a primary that runs that many.
 

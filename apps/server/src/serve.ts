@@ -1,68 +1,15 @@
 import cluster from 'node:cluster';
-import {
-  checkOutputs,
-  createAccessCache,
-  createEventHub,
-  createExternalTokenVerifier,
-  createTokenService,
-} from '@taskwire/api';
+import { checkOutputs, createExternalTokenVerifier, createTokenService, feedKeyFrom } from '@taskwire/api';
 import type { Logger } from 'pino';
 import { buildServer } from './build-server.js';
-import { describeDatabase, openDatabase } from './database.js';
-import type { Env } from './env.js';
-import { resolveJwtSecret } from './jwt-secret.js';
-import { createEventBus } from './live/event-buses.js';
-import { scheduleMaintenance } from './maintenance.js';
-import { createAuthLimiter } from './rate-limit/auth-limiter.js';
-import { createRateLimiter, type RateLimiter } from './rate-limit/limiter.js';
-import { logThrottle } from './rate-limit/log-throttle.js';
-import { createMemoryStore } from './rate-limit/memory-store.js';
-import { createRedisStore } from './rate-limit/redis-store.js';
-import { type SharedAccessCache, shareRevocations } from './shared-revocations.js';
-import { exitGracefullyOnSignals } from './shutdown.js';
+import { describeDatabase, openDatabase } from './config/database.js';
+import type { Env } from './config/env.js';
+import { resolveJwtSecret } from './config/jwt-secret.js';
+import { eventLimitsOf, openSharedServices } from './config/shared-services.js';
+import { scheduleMaintenance } from './ops/maintenance.js';
+import { exitGracefullyOnSignals } from './ops/shutdown.js';
 
 const DAY_MS = 86_400_000;
-// How long a starting server waits for Redis before it listens anyway (and auth fails closed).
-const REDIS_CONNECT_WAIT_MS = 5_000;
-
-/** ioredis reports every reconnect attempt; one line per 10 s is enough while Redis is down. */
-function throttledRedisErrors(logger: Logger): (error: Error) => void {
-  const mayLog = logThrottle();
-  return (error) => {
-    if (mayLog()) logger.warn({ err: error }, 'redis connection error');
-  };
-}
-
-/** The access-check cache; with REDIS_URL, every instance hears of a revocation at once. */
-function createConfiguredAccess(env: Env, onRedisError: (error: Error) => void): SharedAccessCache {
-  const local = createAccessCache({ ttlMs: env.AUTH_CHECK_CACHE_MS });
-  if (!env.REDIS_URL) return { access: local, connected: async () => true, close: async () => {} };
-  return shareRevocations(local, env.REDIS_URL, onRedisError);
-}
-
-/**
- * The limits from env, counters in Redis when REDIS_URL is set: the global limit (off at 0) and
- * the auth limits (always on).
- */
-function createConfiguredLimits(env: Env, logger: Logger, onRedisError: (error: Error) => void) {
-  const store = env.REDIS_URL ? createRedisStore(env.REDIS_URL, onRedisError) : createMemoryStore();
-  const rateLimiter: RateLimiter | undefined =
-    env.RATE_LIMIT_PER_MINUTE === 0 ? undefined : createRateLimiter(store, env.RATE_LIMIT_PER_MINUTE, logger);
-  const authLimits = createAuthLimiter(
-    store,
-    {
-      attemptsPerIpPerMinute: env.RATE_LIMIT_AUTH_PER_MINUTE,
-      failuresPerAccountPerHour: env.RATE_LIMIT_FAILED_SIGNINS_PER_HOUR,
-    },
-    logger,
-  );
-  return {
-    rateLimiter,
-    authLimits,
-    connected: (timeoutMs: number) => store.connected(timeoutMs),
-    close: () => store.close(),
-  };
-}
 
 /** Runs one server process: database, API, HTTP, trash purge, and a graceful exit on SIGTERM/SIGINT. */
 export async function serve(env: Env, logger: Logger, options: { migrate: boolean }): Promise<void> {
@@ -77,34 +24,9 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
     audience: env.JWT_AUDIENCE,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL,
   });
-  const onRedisError = throttledRedisErrors(logger);
-  const limits = createConfiguredLimits(env, logger, onRedisError);
-  const accessCache = createConfiguredAccess(env, onRedisError);
-  const eventBus = createEventBus({ db, redisUrl: env.REDIS_URL, databaseUrl: env.DATABASE_URL }, onRedisError);
-  const events = createEventHub({
-    db,
-    bus: eventBus,
-    streamsPerUser: env.STREAMS_PER_USER,
-    maxStreams: env.MAX_STREAMS,
-  });
-  const [limitsReady, accessReady, eventsReady] = await Promise.all([
-    limits.connected(REDIS_CONNECT_WAIT_MS),
-    accessCache.connected(REDIS_CONNECT_WAIT_MS),
-    eventBus.connected(REDIS_CONNECT_WAIT_MS),
-  ]);
-  if (!eventsReady) {
-    logger.warn(
-      { bus: eventBus.kind },
-      'event bus not connected at start: streams get changes made on other instances within 15 s until it is',
-    );
-  }
-  if (!limitsReady) {
-    logger.warn('rate-limit store not reachable at start: auth calls are refused until it is, other calls pass');
-  }
-  if (!accessReady) {
-    logger.warn(
-      'revocation broadcast not connected at start: other instances see revocations after AUTH_CHECK_CACHE_MS',
-    );
+  const shared = await openSharedServices(env, db, logger);
+  if (env.NODE_ENV === 'production' && !env.PUBLIC_ORIGIN) {
+    logger.warn('PUBLIC_ORIGIN is not set: MCP documents and REST links name the Host each request came to');
   }
   const metricsLoopbackOnly = env.NODE_ENV === 'production' && !env.METRICS_TOKEN;
   if (metricsLoopbackOnly) {
@@ -117,49 +39,72 @@ export async function serve(env: Env, logger: Logger, options: { migrate: boolea
   const app = await buildServer({
     db,
     tokens,
-    access: accessCache.access,
-    externalTokens: createExternalTokenVerifier({
-      jwksUrl: env.AUTH_JWKS_URL,
-      sharedSecret: env.AUTH_SHARED_SECRET,
-      issuer: env.AUTH_ISSUER,
-      audience: env.AUTH_AUDIENCE,
-    }),
-    // An identity provider with its own issuer is where MCP clients get tokens (RFC 9728).
-    ...(env.AUTH_JWKS_URL && env.AUTH_ISSUER && { authorizationServers: [env.AUTH_ISSUER] }),
-    authLimits: limits.authLimits,
     logger,
-    metricsToken: env.METRICS_TOKEN,
-    metricsLoopbackOnly,
-    trpcHandler: env.TRPC_HANDLER,
-    overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
-    rateLimiter: limits.rateLimiter,
-    corsOrigins: env.CORS_ORIGINS,
-    trustProxy: env.TRUST_PROXY,
-    sessions,
-    quotas: {
-      tasks: env.MAX_TASKS_PER_USER,
-      tags: env.MAX_TAGS_PER_USER,
-      sessions: env.MAX_SESSIONS_PER_USER,
-      trash: env.MAX_TRASH_PER_USER,
+    api: {
+      access: shared.access.access,
+      externalTokens: createExternalTokenVerifier({
+        jwksUrl: env.AUTH_JWKS_URL,
+        sharedSecret: env.AUTH_SHARED_SECRET,
+        issuer: env.AUTH_ISSUER,
+        audience: env.AUTH_AUDIENCE,
+      }),
+      authLimits: shared.limits.authLimits,
+      ...(shared.limits.rateLimiter && { callLimiter: shared.limits.rateLimiter }),
+      sessions,
+      eventLimits: eventLimitsOf(env),
+      // New feed tokens are sealed with the first key; earlier JWT secrets still open theirs.
+      calendarKeys: (env.CALENDAR_FEED_KEY ? [env.CALENDAR_FEED_KEY] : [secret, ...env.JWT_PREVIOUS_SECRETS]).map(
+        feedKeyFrom,
+      ),
+      quotas: {
+        tasks: env.MAX_TASKS_PER_USER,
+        tags: env.MAX_TAGS_PER_USER,
+        sessions: env.MAX_SESSIONS_PER_USER,
+        trash: env.MAX_TRASH_PER_USER,
+        projects: env.MAX_PROJECTS_PER_USER,
+        members: env.MAX_MEMBERS_PER_PROJECT,
+        invitations: env.MAX_PENDING_INVITATIONS,
+        tokens: env.MAX_TOKENS_PER_USER,
+        oauthGrants: env.MAX_OAUTH_GRANTS_PER_USER,
+        webhooks: env.MAX_WEBHOOKS_PER_USER,
+      },
     },
-    requestLimits: {
+    http: {
+      corsOrigins: env.CORS_ORIGINS,
+      trustProxy: env.TRUST_PROXY,
+      ...(env.PUBLIC_ORIGIN && { publicOrigin: env.PUBLIC_ORIGIN }),
       bodyLimitBytes: env.BODY_LIMIT,
+      importBodyLimitBytes: env.IMPORT_BODY_LIMIT,
       maxBatchSize: env.MAX_BATCH_SIZE,
       requestTimeoutMs: env.REQUEST_TIMEOUT,
+      overload: { maxEventLoopDelayMs: env.MAX_EVENT_LOOP_DELAY },
     },
-    events,
-    reminderIntervalMs: env.REMINDER_INTERVAL,
-    streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT,
+    live: {
+      events: shared.events,
+      reminderIntervalMs: env.REMINDER_INTERVAL,
+      streamStallTimeoutMs: env.STREAM_STALL_TIMEOUT,
+    },
+    webhooks: {
+      allowPrivate: env.WEBHOOK_ALLOW_PRIVATE,
+      retryScale: env.WEBHOOK_RETRY_SCALE,
+      concurrency: env.WEBHOOK_CONCURRENCY,
+    },
+    metrics: { token: env.METRICS_TOKEN, loopbackOnly: metricsLoopbackOnly },
+    trpcHandler: env.TRPC_HANDLER,
+    // An identity provider with its own issuer is where MCP clients get tokens (RFC 9728).
+    ...(env.AUTH_JWKS_URL && env.AUTH_ISSUER && { authorizationServers: [env.AUTH_ISSUER] }),
+    oauth: { store: shared.limits.store, registrationsPerHour: env.OAUTH_REGISTRATIONS_PER_HOUR },
     webDir: env.WEB_DIR,
   });
-  const stopMaintenance = scheduleMaintenance(db, logger, env.TRASH_PURGE_INTERVAL, sessions);
+  const stopMaintenance = scheduleMaintenance(db, logger, env.TRASH_PURGE_INTERVAL, {
+    sessions,
+    activityRetentionDays: env.ACTIVITY_RETENTION_DAYS,
+  });
   exitGracefullyOnSignals(
     async () => {
       stopMaintenance();
       await app.close();
-      await eventBus.close();
-      await limits.close();
-      await accessCache.close();
+      await shared.close();
       await db.destroy();
     },
     logger,

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../test/harness.js';
 import { startLoad } from '../test/load.js';
 import { postJson, startMain } from '../test/main-process.js';
 
@@ -17,7 +18,6 @@ const pgctl = (action: 'start' | 'stop') =>
       stdio: 'inherit',
     },
   );
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const readyStatus = (url: string) =>
   fetch(`${url}/readyz`).then(
     (r) => r.status,
@@ -43,29 +43,33 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       });
       const token = ((await signUp.json()) as { result: { data: { accessToken: string } } }).result.data.accessToken;
       const load = startLoad(server.url, token, 20);
+      const ok = (s: { outcome: string }) => s.outcome === 'ok';
       const readyDuringGap: number[] = [];
       let stoppedAt = 0;
       let startedAt = 0;
+      expect(await eventually(() => load.sent.filter(ok).length > 20, 30_000)).toBe(true);
       try {
-        await sleep(1_000);
         stoppedAt = Date.now();
         pgctl('stop');
-        for (let i = 0; i < 6; i++) {
+        // The gap lasts until /readyz reports it and the load has been refused (a generous ceiling).
+        await eventually(async () => {
           readyDuringGap.push(await readyStatus(server.url));
-          await sleep(500);
-        }
+          const refused = load.sent.some((s) => s.at > stoppedAt && s.outcome === 'refused');
+          return readyDuringGap.includes(503) && refused;
+        }, 30_000);
       } finally {
         pgctl('start');
         startedAt = Date.now();
       }
-      await sleep(6_000);
+      // Recovered: 20 successes in a row once Postgres is back (the ceiling only bounds a failure).
+      const sinceStart = () => load.sent.filter((s) => s.at > startedAt);
+      const recovered = await eventually(() => sinceStart().slice(-20).filter(ok).length === 20, 60_000);
       await load.stop();
       server.child.kill('SIGTERM');
       const code = await server.exited;
 
       const during = load.sent.filter((s) => s.at > stoppedAt && s.at < startedAt);
-      const after = load.sent.filter((s) => s.at > startedAt);
-      const firstRecovered = after.find((s) => s.outcome === 'ok');
+      const firstRecovered = sinceStart().find(ok);
       const creates = load.sent.filter((s) => s.kind === 'create' && s.outcome === 'ok');
       const stored = creates.length
         ? await testDb.db
@@ -82,6 +86,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
         requests: load.sent.length,
         duringGap: { total: during.length, refused503: during.filter((s) => s.status === 503).length },
         readyDuringGap,
+        // Measured, not asserted: a shared machine's timing is a benchmark's job.
         recoveredAfterMs: firstRecovered ? firstRecovered.at - startedAt : null,
         acknowledgedCreates: creates.length,
         storedOfThose: stored.length,
@@ -94,8 +99,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)(
       expect(readyDuringGap).toContain(503);
       expect(during.length).toBeGreaterThan(0);
       expect(load.sent.filter((s) => s.outcome === 'failed')).toEqual([]);
-      expect(report.recoveredAfterMs).not.toBeNull();
-      expect(report.recoveredAfterMs ?? Number.POSITIVE_INFINITY).toBeLessThan(5_000);
+      expect(recovered).toBe(true);
       expect(stored).toHaveLength(creates.length);
     }, 90_000);
   },

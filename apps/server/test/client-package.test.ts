@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { EventSource } from 'eventsource';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestServer } from './harness.js';
 
@@ -169,6 +170,37 @@ describe('the packed client in a project outside the monorepo', () => {
       titles: ['from the packed client'],
       missing: 'NOT_FOUND',
     });
+
+    // A shared project end to end, with Node's EventSource polyfill as a browser's own.
+    const shared = await consumer.share(`${running.server.url}/trpc`, EventSource);
+    expect(shared).toEqual({
+      invitation: { projectName: 'Shared from outside', invitedBy: shared.ownerEmail, role: 'editor' },
+      joined: { id: true, name: 'Shared from outside', role: 'editor', memberCount: 2 },
+      titles: ['before the invitee joined'],
+      members: ['owner:owner', 'invitee:editor'],
+      projectEvents: ['invitation.received', 'member.added (invitee)'],
+      createdInProject: true,
+      ownerEmail: expect.stringMatching(/^owner-/),
+    });
+  }, 300_000);
+
+  it("runs the README's quick start as written, in Node 24, installed from the tarball the README packs", async () => {
+    const readme = await readFile(join(repoRoot, 'packages/client/README.md'), 'utf8');
+    const install = /```sh\n([^`]*pnpm --filter @taskwire\/client pack[^`]*)```/.exec(readme)?.[1] ?? '';
+    const tarballInReadme = /npm install (\S+\.tgz)/.exec(install)?.[1] ?? '';
+    // The README's path is where its pack command writes: the same file name as this test's pack.
+    expect(tarballInReadme.split('/').pop()).toBe(tarball.split('/').pop());
+    const snippet = /```js\n\/\/ quick-start\.mjs\n([\s\S]*?)\n```/.exec(readme)?.[1];
+    expect(snippet).toBeDefined();
+    const dir = await project('readme', []);
+    await npmInstall(dir, [tarball, '@trpc/client@^11', '@trpc/server@^11']);
+    // The account the snippet signs in with, and the snippet pointed at this test's server.
+    await running.server.client().auth.signUp.mutate({ email: 'ada@example.com', password: 'correct horse battery' });
+    const script = (snippet ?? '').replace('http://127.0.0.1:3000', running.server.url);
+    expect(script).not.toBe(snippet);
+    await writeFile(join(dir, 'quick-start.mjs'), script);
+    const { stdout } = await run(process.execPath, ['quick-start.mjs'], { cwd: dir, timeout: 60_000 });
+    expect(stdout.trim()).toBe("[ 'Try Taskwire (high)' ]");
   }, 300_000);
 
   it("installs beside @trpc/tanstack-react-query's newest release with one @trpc/client, and the README's TanStack setup compiles", async () => {

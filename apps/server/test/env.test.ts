@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { EnvError, loadEnv } from '../src/env.js';
-import { resolveJwtSecret } from '../src/jwt-secret.js';
+import { EnvError, loadEnv } from '../src/config/env.js';
+import { resolveJwtSecret } from '../src/config/jwt-secret.js';
 
 describe('loadEnv', () => {
   it('applies the documented defaults', () => {
@@ -64,6 +64,18 @@ describe('loadEnv', () => {
     });
     expect(() => loadEnv({ MAX_BATCH_SIZE: '0' })).toThrow(/MAX_BATCH_SIZE/);
     expect(() => loadEnv({ BODY_LIMIT: '10' })).toThrow(/BODY_LIMIT/);
+  });
+
+  it('refuses a stream stall timeout that quiet streams would trip between two pings', () => {
+    expect(() => loadEnv({ STREAM_STALL_TIMEOUT: '5000' })).toThrow(/STREAM_STALL_TIMEOUT: must be longer than/);
+    expect(() => loadEnv({ STREAM_STALL_TIMEOUT: '20000' })).toThrow(/STREAM_STALL_TIMEOUT/);
+    expect(loadEnv({ STREAM_STALL_TIMEOUT: '25000' }).STREAM_STALL_TIMEOUT).toBe(25_000);
+  });
+
+  it('takes PUBLIC_ORIGIN as an origin only', () => {
+    expect(loadEnv({ PUBLIC_ORIGIN: 'https://tasks.example.com' }).PUBLIC_ORIGIN).toBe('https://tasks.example.com');
+    expect(() => loadEnv({ PUBLIC_ORIGIN: 'https://tasks.example.com/app' })).toThrow(/PUBLIC_ORIGIN/);
+    expect(() => loadEnv({ PUBLIC_ORIGIN: 'tasks.example.com' })).toThrow(/PUBLIC_ORIGIN/);
   });
 
   it('names every bad variable in one readable error', () => {

@@ -48,7 +48,11 @@ describe('when the database fails', () => {
     expect(response.body).toEqual({ detail: 'Internal server error' });
     expect(response.headers.get('x-request-id')).toBe('req-rest-internal-1');
 
-    const errorLine = logged.find((line) => line.msg === 'request failed' && line.requestId === 'req-rest-internal-1');
+    // The same policy and line as tRPC's: the procedure that failed, with its cause.
+    const errorLine = logged.find(
+      (line) => line.msg === 'procedure failed' && line.requestId === 'req-rest-internal-1',
+    );
+    expect(errorLine).toMatchObject({ path: 'task.list' });
     expect(JSON.stringify(errorLine)).toMatch(/destroyed/i);
   });
 

@@ -35,8 +35,8 @@ export async function startServer(db: Db, options: TestServerOptions = {}): Prom
     db,
     tokens,
     logger: pino({ level: 'silent' }),
-    overload: { maxEventLoopDelayMs: 0 },
     ...options,
+    http: { overload: { maxEventLoopDelayMs: 0 }, ...options.http },
   });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();

@@ -15,11 +15,10 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   const limiter = () => createRateLimiter(createMemoryStore(), 2, silent);
   behindProxy = await startServer(testDb.db, {
-    rateLimiter: limiter(),
-    corsOrigins: ['https://app.example'],
-    trustProxy: ['127.0.0.1'],
+    api: { callLimiter: limiter() },
+    http: { corsOrigins: ['https://app.example'], trustProxy: ['127.0.0.1'] },
   });
-  direct = await startServer(testDb.db, { rateLimiter: limiter() });
+  direct = await startServer(testDb.db, { api: { callLimiter: limiter() } });
 });
 afterAll(async () => {
   await behindProxy.close();
@@ -79,9 +78,7 @@ describe('TRUST_PROXY', () => {
 
 describe('the REST Link header', () => {
   it('is absolute, with the forwarded scheme and host only from a trusted proxy', async () => {
-    const trusting = await startServer(testDb.db, {
-      trustProxy: ['127.0.0.1'],
-    });
+    const trusting = await startServer(testDb.db, { http: { trustProxy: ['127.0.0.1'] } });
     const plain = await startServer(testDb.db);
     try {
       const { accessToken } = await trusting

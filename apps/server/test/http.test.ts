@@ -140,7 +140,7 @@ describe('plain HTTP', () => {
 
   it('takes configured body and batch limits (BODY_LIMIT, MAX_BATCH_SIZE)', async () => {
     const strict = await startServer(running.db, {
-      requestLimits: { bodyLimitBytes: 4_096, maxBatchSize: 2 },
+      http: { bodyLimitBytes: 4_096, maxBatchSize: 2 },
     });
     try {
       const body = (size: number) => JSON.stringify({ email: 'a@example.com', password: 'x'.repeat(size) });

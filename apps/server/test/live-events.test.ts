@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { Writable } from 'node:stream';
 import { createEventHub, createLocalEventBus, createTokenService } from '@taskwire/api';
 import { createTaskwireClient, type TaskEvent } from '@taskwire/client';
@@ -10,6 +9,7 @@ import { buildServer } from '../src/build-server.js';
 import { eventually, type RunningServer, startServer } from './harness.js';
 import { postJson } from './main-process.js';
 import { openSse } from './sse.js';
+import { stalledReader } from './stalled-reader.js';
 
 // task.events over HTTP: tRPC's own httpSubscriptionLink (with an EventSource polyfill, as Node
 // clients use it), the REST stream, tokens in connection params, slow readers, shutdown.
@@ -32,7 +32,10 @@ beforeAll(async () => {
       },
     }),
   );
-  server = await startServer(testDb.db, { logger, events: hub, streamStallTimeoutMs: 1_500 });
+  server = await startServer(testDb.db, {
+    logger,
+    live: { events: hub, streamStallTimeoutMs: 1_500, streamPingMs: 1_000 },
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -69,8 +72,47 @@ function subscribe(client: ReturnType<typeof createTaskwireClient>, input: { las
 const liveClient = (token: string | (() => string), extra: Record<string, unknown> = {}) =>
   createTaskwireClient({ url: `${server.url}/trpc`, token, EventSource, ...extra });
 
+/** A server of its own whose access tokens last 2 s, so streams see them expire. */
+async function serverWithTwoSecondTokens() {
+  const shortTokens = createTokenService({
+    secret: 'server-test-secret-at-least-32-bytes!!',
+    issuer: 'taskwire',
+    audience: 'taskwire-api',
+    accessTokenTtlSeconds: 2,
+  });
+  const app = await buildServer({
+    db: testDb.db,
+    tokens: shortTokens,
+    logger: pino({ level: 'silent' }),
+    http: { overload: { maxEventLoopDelayMs: 0 } },
+    live: { events: createEventHub({ db: testDb.db, bus: createLocalEventBus() }), reminderIntervalMs: 0 },
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return { app, url: `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}` };
+}
+
+/** A client that refreshes its session, keeping each new pair; `refreshed` lists the new access tokens. */
+function refreshingClient(url: string, session: { accessToken: string; refreshToken: string }) {
+  let access = session.accessToken;
+  let refresh = session.refreshToken;
+  const refreshed: string[] = [];
+  const client = createTaskwireClient({
+    url: `${url}/trpc`,
+    token: () => access,
+    refreshToken: () => refresh,
+    onTokens: (tokens) => {
+      access = tokens.accessToken;
+      refresh = tokens.refreshToken;
+      refreshed.push(tokens.accessToken);
+    },
+    EventSource,
+  });
+  return { client, refreshed };
+}
+
 describe('task.events through the official tRPC client', () => {
-  it('reaches both devices of the user within 2 s, and none of another user', async () => {
+  it('reaches both devices of the user as the change commits, and none of another user', async () => {
     const alice = await signUp();
     const bob = await signUp();
     const phone = subscribe(liveClient(alice.accessToken));
@@ -78,10 +120,10 @@ describe('task.events through the official tRPC client', () => {
     const bobs = subscribe(liveClient(bob.accessToken));
     expect(await eventually(() => phone.started() && laptop.started() && bobs.started(), 5_000)).toBe(true);
     // Started means connected; the stream's starting point is fixed before that.
-    const started = Date.now();
     const task = await liveClient(alice.accessToken).task.create.mutate({ title: 'seen everywhere' });
-    expect(await eventually(() => phone.received.length === 1 && laptop.received.length === 1, 2_000)).toBe(true);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    // A ceiling under the feed's 15 s re-read (event-hub.ts): only the change's announcement can
+    // have brought the event this soon. `pnpm bench:live` measures the delivery latency.
+    expect(await eventually(() => phone.received.length === 1 && laptop.received.length === 1, 10_000)).toBe(true);
     expect(phone.received[0]?.data).toMatchObject({
       type: 'task.created',
       taskId: task.id,
@@ -99,7 +141,7 @@ describe('task.events through the official tRPC client', () => {
     const stream = subscribe(liveClient(alice.accessToken));
     expect(await eventually(() => stream.started(), 5_000)).toBe(true);
     stream.unsubscribe();
-    await eventually(() => logLines.some((line) => line.includes('task.events')), 2_000);
+    await eventually(() => logLines.some((line) => line.includes('task.events')), 10_000);
     expect(logLines.some((line) => line.includes('/trpc/task.events'))).toBe(true);
     expect(logLines.filter((line) => line.includes(alice.accessToken))).toEqual([]);
     expect(logLines.filter((line) => line.includes('connectionParams'))).toEqual([]);
@@ -123,37 +165,10 @@ describe('task.events through the official tRPC client', () => {
 
   it('refreshes an expired token and resumes where it was, with nothing lost or repeated', async () => {
     // Tokens that last 2 s: the stream ends UNAUTHORIZED, the client refreshes and resumes.
-    const shortTokens = createTokenService({
-      secret: 'server-test-secret-at-least-32-bytes!!',
-      issuer: 'taskwire',
-      audience: 'taskwire-api',
-      accessTokenTtlSeconds: 2,
-    });
-    const app = await buildServer({
-      db: testDb.db,
-      tokens: shortTokens,
-      logger: pino({ level: 'silent' }),
-      overload: { maxEventLoopDelayMs: 0 },
-      events: createEventHub({ db: testDb.db, bus: createLocalEventBus() }),
-      reminderIntervalMs: 0,
-    });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    const url = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    const { app, url } = await serverWithTwoSecondTokens();
     try {
       const session = await signUp(url);
-      let access = session.accessToken;
-      let refresh = session.refreshToken;
-      const client = createTaskwireClient({
-        url: `${url}/trpc`,
-        token: () => access,
-        refreshToken: () => refresh,
-        onTokens: (tokens) => {
-          access = tokens.accessToken;
-          refresh = tokens.refreshToken;
-        },
-        EventSource,
-      });
+      const { client, refreshed } = refreshingClient(url, session);
       const stream = subscribe(client);
       expect(await eventually(() => stream.started(), 5_000)).toBe(true);
       const titles = [];
@@ -165,17 +180,36 @@ describe('task.events through the official tRPC client', () => {
       expect(await eventually(() => stream.received.length >= 6, 8_000)).toBe(true);
       expect(stream.received.map((event) => event.data.task?.title)).toEqual(titles);
       expect(stream.errors).toEqual([]);
-      expect(access).not.toBe(session.accessToken);
+      expect(refreshed.length).toBeGreaterThan(0);
       stream.unsubscribe();
     } finally {
       await app.close();
     }
   });
+
+  it('keeps a quiet stream through several expiries: each is refreshed, and the next change arrives', async () => {
+    const { app, url } = await serverWithTwoSecondTokens();
+    try {
+      const session = await signUp(url);
+      const { client, refreshed } = refreshingClient(url, session);
+      const stream = subscribe(client);
+      expect(await eventually(() => stream.started(), 5_000)).toBe(true);
+      // No event at all while at least two tokens in a row expire on the open stream.
+      expect(await eventually(() => refreshed.length >= 2, 20_000)).toBe(true);
+      await client.task.create.mutate({ title: 'after a quiet while' });
+      expect(await eventually(() => stream.received.length === 1, 8_000)).toBe(true);
+      expect(stream.received[0]?.data.task?.title).toBe('after a quiet while');
+      expect(stream.errors).toEqual([]);
+      stream.unsubscribe();
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
 });
 
 describe('closing a server with open streams', () => {
   it('ends each with SERVICE_UNAVAILABLE, which tRPC clients retry, and does not wait for them', async () => {
-    const closing = await startServer(testDb.db, { reminderIntervalMs: 0 });
+    const closing = await startServer(testDb.db, { live: { reminderIntervalMs: 0 } });
     const alice = await signUp(closing.url);
     const streams = await Promise.all(
       [0, 1, 2].map(() =>
@@ -185,11 +219,12 @@ describe('closing a server with open streams', () => {
       ),
     );
     for (const stream of streams) expect((await stream.next()).event).toBe('connected');
-    const started = Date.now();
-    await closing.close();
-    expect(Date.now() - started).toBeLessThan(3_000);
+    // The clients keep reading and never close their streams: a close that waited for them would
+    // never end, so ending at all (within a generous ceiling) shows it did not wait.
+    const ceiling = new Promise((resolve) => setTimeout(resolve, 15_000, 'still closing').unref());
+    expect(await Promise.race([closing.close().then(() => 'closed'), ceiling])).toBe('closed');
     for (const stream of streams) {
-      const goodbye = await stream.next(1_000);
+      const goodbye = await stream.next(5_000);
       expect(goodbye.event).toBe('serialized-error');
       expect(JSON.parse(goodbye.data)).toMatchObject({ data: { code: 'SERVICE_UNAVAILABLE' } });
     }
@@ -254,17 +289,9 @@ describe('GET /api/{user_id}/events', () => {
 
   it('disconnects a reader that takes nothing, instead of buffering for it', { timeout: 40_000 }, async () => {
     const alice = await signUp();
-    const port = new URL(server.url).port;
-    // A reader with a tiny receive window that never reads (Node cannot shrink its sockets' buffers).
-    const request = `GET /api/me/events HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nAccept: text/event-stream\\r\\nAuthorization: Bearer ${alice.accessToken}\\r\\n\\r\\n`;
-    const reader = spawn('python3', [
-      '-c',
-      `import socket, time
-s = socket.socket()
-s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-s.connect(('127.0.0.1', ${port}))
-s.sendall(b"${request}")
-time.sleep(60)`,
+    const reader = stalledReader(new URL(server.url).port, '/api/me/events', [
+      'Accept: text/event-stream',
+      `Authorization: Bearer ${alice.accessToken}`,
     ]);
     try {
       expect(await eventually(() => hub.stats.openStreams >= 1, 5_000)).toBe(true);

@@ -28,9 +28,19 @@ async function createTask(url: string, token: string, body: Record<string, unkno
 const eventsUrl = (server: MainProcess) => `${server.url}/api/me/events`;
 const parse = (data: string) => JSON.parse(data) as { type: string; task_id: string; late?: boolean };
 
-/** Frames of `type` that arrive on `stream` within `ms`. */
-async function framesOf(stream: SseStream, type: string, ms: number) {
-  return (await stream.drain(ms)).filter((frame) => frame.event === type);
+/**
+ * Frames of `type` on `stream`: until `count` have come (waited for with a generous ceiling), then
+ * any more within a second, so a duplicate would show.
+ */
+async function framesOf(stream: SseStream, type: string, count: number) {
+  const frames = [];
+  const deadline = Date.now() + 30_000;
+  while (frames.length < count && Date.now() < deadline) {
+    const frame = await stream.next(deadline - Date.now()).catch(() => undefined);
+    if (!frame) break;
+    if (frame.event === type) frames.push(frame);
+  }
+  return [...frames, ...(await stream.drain(1_000)).filter((frame) => frame.event === type)];
 }
 
 describe('a server process with open streams', () => {
@@ -59,13 +69,13 @@ describe('a server process with open streams', () => {
     const created = await stream.next();
     expect(created.event).toBe('task.created');
 
-    const stopping = Date.now();
     first.child.kill('SIGTERM');
     const code = await first.exited;
+    // Exit 0 and "shutdown complete": it finished before SHUTDOWN_TIMEOUT, which exits 1 with an error.
     expect(code, JSON.stringify(first.lines.slice(-5)) + first.stderr()).toBe(0);
-    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(first.lines.map((line) => line.msg)).toContain('shutdown complete');
     // The stream was ended with a retryable status, not cut.
-    const goodbye = await stream.next(1_000);
+    const goodbye = await stream.next(5_000);
     expect(goodbye.event).toBe('error');
     expect(JSON.parse(goodbye.data)).toMatchObject({ status: 503 });
     expect(first.lines.filter((line) => Number(line.level) >= 50)).toEqual([]);
@@ -74,7 +84,7 @@ describe('a server process with open streams', () => {
     const second = await startMain({ ...database(), SHUTDOWN_TIMEOUT: '5000' });
     try {
       const resumed = await openSse(eventsUrl(second), { ...headers, 'last-event-id': created.id ?? '' });
-      const reminder = await resumed.next(5_000);
+      const reminder = await resumed.next(15_000);
       expect(reminder.event).toBe('task.reminder');
       expect(parse(reminder.data)).toMatchObject({ type: 'task.reminder', late: true });
       resumed.close();
@@ -82,7 +92,8 @@ describe('a server process with open streams', () => {
       second.child.kill('SIGTERM');
       expect(await second.exited).toBe(0);
     }
-  });
+    // A generous ceiling: two server starts from source, which a busy machine makes slow.
+  }, 90_000);
 });
 
 describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one Postgres [needs TEST_DATABASE_URL]', () => {
@@ -91,14 +102,13 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one Postgres [ne
       const token = await signUp(a.url);
       const onB = await openSse(eventsUrl(b), { authorization: `Bearer ${token}` });
       await sleep(200);
-      const started = Date.now();
       const task = await createTask(a.url, token, { title: 'made on A' });
-      const frame = await onB.next(2_000);
-      expect(Date.now() - started).toBeLessThan(2_000);
+      // A ceiling under the feed's 15 s re-read (event-hub.ts): only NOTIFY can have brought it this soon.
+      const frame = await onB.next(10_000);
       expect(parse(frame.data)).toMatchObject({ type: 'task.created', task_id: task.id });
       onB.close();
     });
-  });
+  }, 90_000);
 
   it.runIf(process.env.TEST_REDIS_URL)(
     'with Redis, fire each reminder exactly once and deliver it to streams on both [needs TEST_REDIS_URL]',
@@ -108,15 +118,16 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one Postgres [ne
         const headers = { authorization: `Bearer ${token}` };
         const [onA, onB] = [await openSse(eventsUrl(a), headers), await openSse(eventsUrl(b), headers)];
         await sleep(200);
-        const remindAt = new Date(Date.now() + 2_000);
+        // Far enough ahead that a busy machine has created all 20 before it.
+        const remindAt = new Date(Date.now() + 5_000);
         const ids = new Set<string>();
         for (let i = 0; i < 20; i++) {
           ids.add((await createTask(a.url, token, { title: `remind ${i}`, remindAt: remindAt.toISOString() })).id);
         }
         await sleep(Math.max(0, remindAt.getTime() - Date.now()));
         const [reminders, alsoReminders] = await Promise.all([
-          framesOf(onA, 'task.reminder', 4_000),
-          framesOf(onB, 'task.reminder', 4_000),
+          framesOf(onA, 'task.reminder', 20),
+          framesOf(onB, 'task.reminder', 20),
         ]);
         for (const frames of [reminders, alsoReminders]) {
           const fired = frames.map((frame) => parse(frame.data).task_id);
@@ -128,5 +139,6 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two instances on one Postgres [ne
         onB.close();
       });
     },
+    90_000,
   );
 });

@@ -1,5 +1,3 @@
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createTestDatabase, type TestDatabase } from '@taskwire/db/testing';
 import * as fc from 'fast-check';
 import pino from 'pino';
@@ -7,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../src/rate-limit/limiter.js';
 import { createMemoryStore } from '../src/rate-limit/memory-store.js';
 import { awayFromWindowEdge, type RunningServer, startServer, useTestServer } from './harness.js';
+import { call, connect, signUp, textOf } from './mcp-client.js';
 
 // MCP at /mcp through the SDK's own client, as Claude Desktop or the Inspector would connect.
 
@@ -16,36 +15,16 @@ const TOOLS = [
   'complete_task',
   'delete_task',
   'get_task',
+  'list_activity',
+  'list_projects',
   'list_tags',
   'list_tasks',
   'reopen_task',
+  'undo_changes',
   'update_task',
 ];
 const TASK_ID_TOOLS = ['get_task', 'update_task', 'complete_task', 'reopen_task', 'delete_task'];
 const MISSING_ID = '00000000-0000-4000-8000-000000000000';
-
-async function connect(url: string, token?: string): Promise<Client> {
-  const client = new Client({ name: 'taskwire-test', version: '1.0.0' });
-  const transport = new StreamableHTTPClientTransport(new URL(`${url}/mcp`), {
-    requestInit: { headers: token ? { authorization: `Bearer ${token}` } : {} },
-  });
-  await client.connect(transport);
-  return client;
-}
-
-async function signUp(server: RunningServer, email: string) {
-  const auth = await server.client().auth.signUp.mutate({ email, password: `password of ${email}` });
-  return { ...auth, trpc: server.client(auth.accessToken), mcp: await connect(server.url, auth.accessToken) };
-}
-
-type ToolAnswer = {
-  isError?: boolean;
-  content: { type: string; text?: string }[];
-  structuredContent?: Record<string, unknown>;
-};
-const call = async (client: Client, name: string, args: Record<string, unknown> = {}) =>
-  (await client.callTool({ name, arguments: args })) as ToolAnswer;
-const textOf = (answer: ToolAnswer) => answer.content.map((part) => part.text ?? '').join('\n');
 
 describe('MCP tools', () => {
   it('lists the tools with titles, descriptions, strict input schemas without a user argument, and object output schemas', async () => {
@@ -66,14 +45,44 @@ describe('MCP tools', () => {
       if (TASK_ID_TOOLS.includes(tool.name)) expect(tool.inputSchema.required).toContain('taskId');
     }
     const add = tools.find((tool) => tool.name === 'add_task');
-    expect(add?.inputSchema.required).toEqual(['title']);
+    // Exactly one of title and text (checked on each call: mcp-quick-add.test.ts), so neither is required.
+    expect(add?.inputSchema.required).toBeUndefined();
     expect(Object.keys(add?.inputSchema.properties ?? {}).sort()).toEqual(
-      ['description', 'dueAt', 'priority', 'recurrence', 'remindAt', 'tags', 'title'].sort(),
+      [
+        'description',
+        'dryRun',
+        'dueAt',
+        'priority',
+        'projectId',
+        'recurrence',
+        'remindAt',
+        'tags',
+        'text',
+        'title',
+      ].sort(),
     );
+    const update = tools.find((tool) => tool.name === 'update_task');
+    expect(Object.keys(update?.inputSchema.properties ?? {})).toEqual(
+      expect.arrayContaining(['taskId', 'projectId', 'assigneeId']),
+    );
+    const projects = tools.find((tool) => tool.name === 'list_projects');
+    expect(projects?.inputSchema.properties).toEqual({});
+    expect(Object.keys(projects?.outputSchema?.properties ?? {})).toEqual(['projects']);
     expect(add?.description).toContain('ISO 8601');
     const list = tools.find((tool) => tool.name === 'list_tasks');
     expect(Object.keys(list?.inputSchema.properties ?? {})).toEqual(
-      expect.arrayContaining(['status', 'q', 'tags', 'priority', 'dueBefore', 'sort', 'limit', 'cursor']),
+      expect.arrayContaining([
+        'projectId',
+        'assignee',
+        'status',
+        'q',
+        'tags',
+        'priority',
+        'dueBefore',
+        'sort',
+        'limit',
+        'cursor',
+      ]),
     );
   });
 
@@ -190,6 +199,7 @@ describe('MCP tools', () => {
   it('answers fuzzed arguments to every tool without an internal error', async () => {
     const alice = await signUp(running.server, 'mcp-fuzz@example.com');
     const { id } = await alice.trpc.task.create.mutate({ title: 'fuzz target' });
+    const inbox = (await alice.trpc.project.list.query())[0]?.id;
     const value = fc.oneof(
       fc.string(),
       fc.integer(),
@@ -197,6 +207,7 @@ describe('MCP tools', () => {
       fc.boolean(),
       fc.constant(null),
       fc.constant(id),
+      fc.constant(inbox),
       fc.constantFrom('2031-01-01T00:00:00Z', 'high', 'open', 'daily', ''),
       fc.array(fc.string(), { maxLength: 25 }),
       fc.dictionary(fc.string(), fc.string(), { maxKeys: 3 }),
@@ -217,6 +228,9 @@ describe('MCP tools', () => {
       'cursor',
       'dueBefore',
       'overdue',
+      'projectId',
+      'assigneeId',
+      'assignee',
     ];
     let internal = 0;
     let calls = 0;
@@ -309,7 +323,9 @@ describe('MCP and the rate limit', () => {
   beforeAll(async () => {
     testDb = await createTestDatabase();
     const silent = pino({ level: 'silent' });
-    server = await startServer(testDb.db, { rateLimiter: createRateLimiter(createMemoryStore(), PER_MINUTE, silent) });
+    server = await startServer(testDb.db, {
+      api: { callLimiter: createRateLimiter(createMemoryStore(), PER_MINUTE, silent) },
+    });
   });
   afterAll(async () => {
     await server?.close();

@@ -7,7 +7,9 @@ let server: RunningServer;
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  server = await startServer(testDb.db, { overload: { maxEventLoopDelayMs: 100, sampleIntervalMs: 50 } });
+  server = await startServer(testDb.db, {
+    http: { overload: { maxEventLoopDelayMs: 100, sampleIntervalMs: 50 } },
+  });
 });
 afterAll(async () => {
   await server.close();

@@ -25,7 +25,7 @@ let outageApi: ContractClient;
 beforeAll(async () => {
   testDb = await createTestDatabase();
   const limiter = createRateLimiter(createMemoryStore(), PER_MINUTE, pino({ level: 'silent' }));
-  limited = await startServer(testDb.db, { rateLimiter: limiter });
+  limited = await startServer(testDb.db, { api: { callLimiter: limiter } });
   limitedApi = createContractClient(limited.url, await fetchDocument(limited.url));
   outage = await startServer(unreachable);
   outageApi = createContractClient(outage.url, await fetchDocument(outage.url));

@@ -4,20 +4,21 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import ajvFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { procedureInputSchema } from '../src/procedures.js';
+import { procedureInputSchema } from '../src/doors/trpc-internals/procedures.js';
+import { RESOURCES } from '../src/rest/all-resources.js';
 import { buildOpenApiDocument, documentPath, EVENT_STREAM_PATH, errorStatuses } from '../src/rest/openapi.js';
+import { invitationResource, memberResource, projectResource } from '../src/rest/project-resources.js';
 import { coerceQuery } from '../src/rest/query.js';
 import {
   authTokensResource,
   bulkUpdateResource,
   completedTaskResource,
-  RESOURCES,
   taskCountResource,
   taskResource,
 } from '../src/rest/resources.js';
 import { noContent } from '../src/rest/responders.js';
 import { restErrorFromHttp, toRestError } from '../src/rest/rest-errors.js';
-import { route } from '../src/rest/route.js';
+import { defaultInput, route } from '../src/rest/route.js';
 import { routeSchemas } from '../src/rest/route-schemas.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
 import { camelKey, snakeJsonSchema, snakeKey, toCamel, toSnake } from '../src/rest/snake-case.js';
@@ -25,6 +26,9 @@ import { camelKey, snakeJsonSchema, snakeKey, toCamel, toSnake } from '../src/re
 const USER = '0193a5b2-7c41-7e2a-9b3f-6d1e2f3a4b5c';
 const task: Task = {
   id: '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
+  projectId: '0193a5b2-7c41-7e2a-9b3f-6d1e2f3a4b60',
+  assigneeId: null,
+  createdBy: USER,
   title: 'Water the plants',
   description: null,
   completed: false,
@@ -88,6 +92,9 @@ describe('resource mappers', () => {
     expect(taskResource.toRest(task, USER)).toEqual({
       id: task.id,
       user_id: USER,
+      project_id: task.projectId,
+      assignee_id: null,
+      created_by: USER,
       title: 'Water the plants',
       description: null,
       completed: false,
@@ -127,6 +134,54 @@ describe('resource mappers', () => {
     expect(bulkUpdateResource.toRest({ updated: [task], notFound: [USER] }, USER)).toEqual({
       updated: [taskResource.toRest(task, USER)],
       not_found: [USER],
+    });
+  });
+
+  it("projects, members and invitations: the procedures' shapes in snake_case", () => {
+    const project = {
+      id: task.projectId,
+      name: 'Garden',
+      color: null,
+      inbox: false,
+      role: 'editor' as const,
+      memberCount: 2,
+      openTaskCount: 1,
+      createdAt: task.createdAt,
+      updatedAt: task.updatedAt,
+    };
+    expect(projectResource.toRest(project, USER)).toEqual({
+      id: task.projectId,
+      name: 'Garden',
+      color: null,
+      inbox: false,
+      role: 'editor',
+      member_count: 2,
+      open_task_count: 1,
+      created_at: task.createdAt,
+      updated_at: task.updatedAt,
+    });
+    const member = { userId: USER, email: 'a@example.com', role: 'owner' as const, joinedAt: task.createdAt };
+    expect(memberResource.toRest(member, USER)).toEqual({
+      user_id: USER,
+      email: 'a@example.com',
+      role: 'owner',
+      joined_at: task.createdAt,
+    });
+    const invitation = {
+      id: task.id,
+      projectId: task.projectId,
+      projectName: 'Garden',
+      invitedBy: 'a@example.com',
+      role: 'viewer' as const,
+      createdAt: task.createdAt,
+    };
+    expect(invitationResource.toRest(invitation, USER)).toEqual({
+      id: task.id,
+      project_id: task.projectId,
+      project_name: 'Garden',
+      invited_by: 'a@example.com',
+      role: 'viewer',
+      created_at: task.createdAt,
     });
   });
 
@@ -243,6 +298,15 @@ describe('error mapping', () => {
       ]),
     });
     expect(JSON.stringify(answer)).not.toMatch(/userId|createdAt|dueAt|removeTags/);
+  });
+
+  it("names a field a path parameter filled as the path names it (`project_id` for the input's `id`)", () => {
+    const cause = new InvalidInputError('id', 'The Inbox cannot be deleted');
+    const error = new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+    expect(toRestError(error, (field) => (field === 'id' ? { path: 'project_id' } : 'body'))).toEqual({
+      status: 422,
+      body: { detail: [{ loc: ['path', 'project_id'], msg: 'The Inbox cannot be deleted', type: 'custom' }] },
+    });
   });
 
   it("uses the api's InvalidInputError field errors, and answers a BAD_REQUEST without them with 400", () => {
@@ -367,9 +431,62 @@ describe('the route table', () => {
         'cursor',
       ]),
     );
+    expect(Object.keys(routeSchemas(find('task.list', 'GET')).query?.properties ?? {})).toEqual(
+      expect.arrayContaining(['project_id', 'assignee']),
+    );
     const body = routeSchemas(find('task.update', 'PATCH')).body;
     expect(body?.properties).not.toHaveProperty('id');
     expect(body?.properties).toHaveProperty('expected_version');
     expect(body?.properties).toHaveProperty('remind_at');
+    expect(body?.properties).toHaveProperty('project_id');
+    expect(body?.properties).toHaveProperty('assignee_id');
+  });
+
+  it("documents the event stream's project events as the stream sends them (snake_case)", () => {
+    const ajv = new Ajv2020({ strict: false });
+    ajvFormats.default(ajv);
+    ajv.addSchema(buildOpenApiDocument(), 'openapi.json');
+    const validate = ajv.compile({ $ref: 'openapi.json#/components/schemas/TaskEvent' });
+    const at = task.createdAt;
+    const events = [
+      { type: 'member.added', taskId: null, task: null, projectId: task.projectId, userId: USER, role: 'editor', at },
+      { type: 'invitation.received', taskId: null, task: null, projectId: task.projectId, invitationId: task.id, at },
+      { type: 'task.created', taskId: task.id, task: taskResource.toRest(task, USER), at },
+    ];
+    for (const event of events) expect(validate(toSnake(event)), ajv.errorsText(validate.errors)).toBe(true);
+    expect(validate(toSnake({ ...events[0], type: 'member.promoted' }))).toBe(false);
+  });
+
+  it('maps path parameters to the input fields they fill, and leaves them out of the query and body', () => {
+    const find = (procedure: string) => {
+      const found = REST_ROUTES.find((route) => route.procedure === procedure);
+      if (!found) throw new Error(`no route for ${procedure}`);
+      return found;
+    };
+    // `{project_id}` fills project.get's `id`: no `id` query parameter is left to document.
+    const get = find('project.get');
+    expect(documentPath(get)).toBe('/api/{user_id}/projects/{project_id}');
+    expect(routeSchemas(get)).toEqual({ pathParams: ['user_id', 'project_id'] });
+    expect(defaultInput('query', get.pathFields)({ params: { project_id: 'p' }, query: {}, body: undefined })).toEqual({
+      id: 'p',
+    });
+    // `{member_id}` fills setRole's `userId`; the body is the role alone.
+    const setRole = find('project.setRole');
+    expect(documentPath(setRole)).toBe('/api/{user_id}/projects/{project_id}/members/{member_id}');
+    expect(routeSchemas(setRole).body?.properties).toEqual({ role: expect.any(Object) });
+    expect(routeSchemas(setRole).body?.required).toEqual(['role']);
+    const input = defaultInput(
+      'body',
+      setRole.pathFields,
+    )({
+      params: { project_id: 'p', member_id: 'm' },
+      query: {},
+      body: { role: 'viewer', user_id: 'smuggled' },
+    });
+    // The path wins over a body that names the same field.
+    expect(input).toEqual({ projectId: 'p', userId: 'm', role: 'viewer' });
+    // Without `pathFields`, a parameter fills its camelCase namesake.
+    expect(routeSchemas(find('project.members')).query).toBeUndefined();
+    expect(Object.keys(routeSchemas(find('project.invite')).body?.properties ?? {}).sort()).toEqual(['email', 'role']);
   });
 });

@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXAMPLE_REFRESH_TOKEN } from '../src/rest/resources.js';
 import { REST_ROUTES } from '../src/rest/routes.js';
 import { type RunningServer, startServer } from './harness.js';
+import { describeAccount } from './rest-account.js';
+import { describeActivity } from './rest-activity.js';
 import {
   type ContractClient,
   createContractClient,
@@ -10,6 +12,8 @@ import {
   type OpenApiDocument,
   validateDocument,
 } from './rest-contract.js';
+import { describeProjects } from './rest-projects.js';
+import { describeWebhooks } from './rest-webhooks.js';
 
 // The REST surface end to end with plain fetch, every answer checked against the served document.
 // The last test fails if any documented operation was never called here.
@@ -23,7 +27,7 @@ const ORIGIN = 'http://app.example.test';
 
 beforeAll(async () => {
   testDb = await createTestDatabase();
-  server = await startServer(testDb.db, { corsOrigins: [ORIGIN] });
+  server = await startServer(testDb.db, { http: { corsOrigins: [ORIGIN] } });
   document = await fetchDocument(server.url);
   api = createContractClient(server.url, document);
 });
@@ -43,6 +47,9 @@ interface Tokens {
 interface RestTask {
   id: string;
   user_id: string;
+  project_id: string;
+  assignee_id: string | null;
+  created_by: string | null;
   title: string;
   description: string | null;
   completed: boolean;
@@ -272,12 +279,19 @@ describe('tasks', () => {
         tags: ['work'],
         due_at: '2030-01-02T10:00:00+02:00',
         remind_at: '2030-01-02T07:00:00Z',
+        assignee_id: user.id,
       },
     });
     expect(created.status).toBe(201);
     const task = created.body;
+    // Without a project_id, in the user's Inbox.
+    const [inbox] = (await api.get<{ id: string; inbox: boolean }[]>('/api/me/projects', { token })).body;
+    expect(inbox?.inbox).toBe(true);
     expect(task).toMatchObject({
       user_id: user.id,
+      project_id: inbox?.id,
+      assignee_id: user.id,
+      created_by: user.id,
       title: 'Write the REST tests',
       completed: false,
       completed_at: null,
@@ -305,6 +319,8 @@ describe('tasks', () => {
       remind_at: null,
       version: 2,
     });
+    // A replace leaves where the task lives and whom it is for alone.
+    expect(replaced.body).toMatchObject({ project_id: inbox?.id, assignee_id: user.id });
 
     const patched = await api.patch<RestTask & { next_occurrence: RestTask | null }>(`/api/tasks/${task.id}`, {
       token,
@@ -577,7 +593,8 @@ describe('tags', () => {
     const [home, work] = tags.body as [{ id: string }, { id: string }, ...unknown[]];
 
     const renamed = await api.patch(`/api/tags/${work.id}`, { token, json: { name: 'job' } });
-    expect(renamed.body).toEqual({ id: work.id, name: 'job', task_count: 1 });
+    // Tags belong to a project: these to the user's Inbox, where the task is.
+    expect(renamed.body).toEqual({ id: work.id, name: 'job', project_id: task.project_id, task_count: 1 });
     const taken = await api.patch(`/api/tags/${work.id}`, { token, json: { name: 'HOME' } });
     expect(taken.status).toBe(409);
 
@@ -586,6 +603,15 @@ describe('tags', () => {
     expect((await api.get<RestTask>(`/api/tasks/${task.id}`, { token })).body.tags).toEqual(['job']);
   });
 });
+
+describeProjects(() => api, signUp);
+describeActivity(() => api, signUp);
+describeWebhooks(
+  () => api,
+  signUp,
+  () => testDb.db,
+);
+describeAccount(() => api, signUp);
 
 describe('HTTP', () => {
   it('answers a known path with a method it does not take with 405 and Allow', async () => {
@@ -641,6 +667,42 @@ describe('HTTP', () => {
     const apiPolicy = (await fetch(`${server.url}/api/tasks`)).headers.get('content-security-policy');
     expect(apiPolicy).toMatch(/default-src 'none'/);
     expect(apiPolicy).not.toContain('connect-src');
+  });
+});
+
+describe('quick add', () => {
+  it('creates a task from plain English (201, Location of the task) in the user’s time zone', async () => {
+    const { access_token: token, user } = await signUp();
+    expect((await api.patch('/api/auth/me', { token, json: { timezone: 'Asia/Kolkata' } })).status).toBe(200);
+    const response = await api.post<RestTask>(`/api/${user.id}/tasks/quick`, {
+      token,
+      json: { text: 'Pay rent tomorrow 9am every month #home p1' },
+    });
+    expect(response.status).toBe(201);
+    expect(response.body).toMatchObject({
+      title: 'Pay rent',
+      priority: 'high',
+      tags: ['home'],
+      recurrence: { freq: 'monthly', interval: 1 },
+    });
+    const due = new Intl.DateTimeFormat('en-GB', { timeZone: 'Asia/Kolkata', timeStyle: 'short' });
+    expect(due.format(new Date(response.body.due_at ?? ''))).toBe('09:00');
+    expect(response.headers.get('location')).toBe(`/api/${user.id}/tasks/${response.body.id}`);
+    expect((await api.get<RestTask>(`/api/me/tasks/${response.body.id}`, { token })).body).toEqual(response.body);
+  });
+
+  it('answers 422 for missing, empty or title-less text and 404 for a project_id not yours; nothing is created', async () => {
+    const { access_token: token } = await signUp();
+    for (const json of [{}, { text: '' }, { text: 'tomorrow p1' }, { text: 'x', title: 'y' }]) {
+      const response = await api.post('/api/me/tasks/quick', { token, json });
+      expect(response.status).toBe(422);
+    }
+    const elsewhere = await api.post('/api/me/tasks/quick', {
+      token,
+      json: { text: 'x', project_id: crypto.randomUUID() },
+    });
+    expect(elsewhere.status).toBe(404);
+    expect((await api.get<RestTask[]>('/api/me/tasks', { token })).body).toEqual([]);
   });
 });
 

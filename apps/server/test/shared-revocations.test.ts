@@ -1,6 +1,6 @@
 import type { AccessCache } from '@taskwire/api';
 import { describe, expect, it } from 'vitest';
-import { shareRevocations } from '../src/shared-revocations.js';
+import { shareRevocations } from '../src/config/shared-revocations.js';
 import { eventually } from './harness.js';
 import { tcpProxy } from './tcp-proxy.js';
 
@@ -28,7 +28,7 @@ describe('shared revocations', () => {
     expect(await shared.connected(300)).toBe(false);
     expect(() => shared.access.forgetUser('user-1')).not.toThrow();
     expect(local.forgotten).toEqual(['user-1']);
-    expect(await eventually(() => errors.some((error) => /enableOfflineQueue/.test(error.message)), 1_000)).toBe(true);
+    expect(await eventually(() => errors.some((error) => /enableOfflineQueue/.test(error.message)), 10_000)).toBe(true);
     await shared.close();
   });
 
@@ -41,7 +41,7 @@ describe('shared revocations', () => {
       const userId = crypto.randomUUID();
       a.access.forgetUser(userId);
       expect(localA.forgotten[0]).toBe(userId);
-      expect(await eventually(() => localB.forgotten.includes(userId), 1_000)).toBe(true);
+      expect(await eventually(() => localB.forgotten.includes(userId), 10_000)).toBe(true);
     } finally {
       await a.close();
       await b.close();

@@ -110,7 +110,9 @@ beforeAll(async () => {
   fixtureDone = Date.now();
 
   pair = await startPair();
-  limited = await startPair(() => ({ rateLimiter: createRateLimiter(createMemoryStore(), 5, silent) }));
+  limited = await startPair(() => ({
+    api: { callLimiter: createRateLimiter(createMemoryStore(), 5, silent) },
+  }));
 }, 120_000);
 
 afterAll(async () => {
@@ -127,6 +129,8 @@ function mask(value: unknown): unknown {
   if (typeof value === 'string') {
     if (UUID.test(value)) return knownIds.has(value) ? value : '<new id>';
     if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(value)) return '<new token>';
+    // A calendar feed's URL: each server has its own port and makes its own secret token.
+    if (/^https?:\/\/[^/]+\/cal\/twcal_[\w-]{43}\.ics$/.test(value)) return '<new feed url>';
     if (ISO.test(value) && Date.parse(value) >= fixtureDone - 1_000) return '<new time>';
     if (/^[A-Za-z0-9_-]{16,}$/.test(value)) {
       try {

@@ -1,7 +1,7 @@
-import { openDatabase } from '../database.js';
-import { loadEnvOrExit } from '../env.js';
-import { createLogger } from '../logger.js';
-import { runEntryPoint } from '../startup-error.js';
+import { openDatabase } from '../config/database.js';
+import { loadEnvOrExit } from '../config/env.js';
+import { runEntryPoint } from '../config/startup-error.js';
+import { createLogger } from '../ops/logger.js';
 
 // `pnpm db:migrate`: applies pending migrations to the configured database and exits.
 const env = loadEnvOrExit();

@@ -1,10 +1,10 @@
 import { createCaller, createContext, createTokenService, silentLogger } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
-import { openDatabase } from '../database.js';
-import { loadEnvOrExit } from '../env.js';
-import { resolveJwtSecret } from '../jwt-secret.js';
-import { createLogger } from '../logger.js';
-import { runEntryPoint } from '../startup-error.js';
+import { openDatabase } from '../config/database.js';
+import { loadEnvOrExit } from '../config/env.js';
+import { resolveJwtSecret } from '../config/jwt-secret.js';
+import { runEntryPoint } from '../config/startup-error.js';
+import { createLogger } from '../ops/logger.js';
 
 // `pnpm db:seed`: a demo account with a handful of tasks, created through the API itself so every
 // rule applies. Safe to run again: an existing demo account is signed into and left as it is.

@@ -1,6 +1,6 @@
 import { createLocalEventBus, type EventBus, type EventBusListener } from '@taskwire/api';
 import { type Db, listen, notify } from '@taskwire/db';
-import { closeRedis, openRedis, subscribeChannel, whenReady } from '../redis.js';
+import { closeRedis, openRedis, subscribeChannel, whenReady } from '../config/redis.js';
 
 // The doorbell that tells every instance a user has new events (the events themselves are in
 // the outbox): Redis pub/sub with REDIS_URL, Postgres LISTEN/NOTIFY with only DATABASE_URL, and

@@ -1,4 +1,4 @@
-import { type EventHub, fireDueReminders } from '@taskwire/api';
+import { type EventHub, type EventLimits, fireDueReminders } from '@taskwire/api';
 import type { Db } from '@taskwire/db';
 import type { FastifyBaseLogger } from 'fastify';
 
@@ -13,6 +13,8 @@ export interface ReminderClockOptions {
   log: FastifyBaseLogger;
   /** Milliseconds between passes. */
   intervalMs: number;
+  /** The outbox bounds the reminders' events are written within. */
+  eventLimits?: EventLimits | undefined;
   /** How long after its time each reminder fired, for the lag histogram. */
   onFired?: (lagMs: number) => void;
 }
@@ -23,7 +25,14 @@ export interface ReminderClockOptions {
  * twice. Reminders due before this process started were missed while it was down: marked late.
  * Returns a function that stops it and waits for a pass in progress.
  */
-export function startReminderClock({ db, hub, log, intervalMs, onFired }: ReminderClockOptions): () => Promise<void> {
+export function startReminderClock({
+  db,
+  hub,
+  log,
+  intervalMs,
+  onFired,
+  eventLimits,
+}: ReminderClockOptions): () => Promise<void> {
   const startedAt = Date.now();
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
@@ -34,7 +43,7 @@ export function startReminderClock({ db, hub, log, intervalMs, onFired }: Remind
     for (;;) {
       const now = new Date();
       const lateBefore = new Date(Math.max(startedAt, now.getTime() - LATE_AFTER_MS));
-      const fired = await fireDueReminders(db, { now, lateBefore, limit: BATCH });
+      const fired = await fireDueReminders(db, { now, lateBefore, limit: BATCH, ...(eventLimits && { eventLimits }) });
       for (const userId of new Set(fired.map((reminder) => reminder.userId))) hub.announce(userId);
       for (const reminder of fired) onFired?.(reminder.lagMs);
       if (fired.length < BATCH || stopped) return;

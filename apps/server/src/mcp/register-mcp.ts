@@ -1,36 +1,34 @@
-import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { WebStandardStreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js';
-import { CallToolRequestSchema, ErrorCode, ListToolsRequestSchema, McpError } from '@modelcontextprotocol/sdk/types.js';
-import { createCaller } from '@taskwire/api';
-import { TRPCError } from '@trpc/server';
-import { getHTTPStatusCodeFromError } from '@trpc/server/http';
+import {
+  isInitializeRequest,
+  isJSONRPCRequest,
+  type JSONRPCMessage,
+  JSONRPCMessageSchema,
+  SUPPORTED_PROTOCOL_VERSIONS,
+} from '@modelcontextprotocol/sdk/types.js';
+import { authenticate, createCaller, withOwnBatch } from '@taskwire/api';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { RequestContextFactory } from '../request-context.js';
-import { retryAfterSeconds } from '../retry-after.js';
-import { callTool } from './call-tool.js';
-import { MCP_TOOL_NAMES, MCP_TOOLS, toolInputSchema, toolOutputSchema } from './tools.js';
+import { asTrpcError, failureHeaders, recordFailure, statusOf } from '../doors/failure.js';
+import { authInfoFor, createMcpServer } from './mcp-server.js';
+import { MultiplexTransport } from './multiplex-transport.js';
+import { MCP_TOOL_NAMES } from './tools.js';
 
-// MCP (Streamable HTTP, stateless, JSON answers) at /mcp through the official SDK. The user is the
-// bearer token's, exactly as on /trpc: a tool has no user argument, and it calls the procedures
-// through createCaller with the request's context, so scoping, limits and rules are theirs.
+// MCP (Streamable HTTP, stateless, JSON answers) at /mcp through the official SDK's server, one per
+// process. The user is the bearer token's, exactly as on /trpc: a tool has no user argument, and
+// it calls the procedures through createCaller with the request's context, so scoping, limits and
+// rules are theirs. A request is checked and charged once, for every call it carries; its calls
+// run one at a time, and its answers are bounded in size.
 
-const PROTECTED_RESOURCE_PATH = '/.well-known/oauth-protected-resource';
-const INSTRUCTIONS =
-  "Taskwire manages the signed-in user's tasks (a todo list): add, list, search, update, complete, reopen and delete tasks, and list tags. Everything acts for the user the access token belongs to.";
+export interface McpOptions {
+  /** Most JSON-RPC messages in one request (a batch). */
+  maxBatchSize: number;
+  /** Bytes of JSON one request's answers may take; calls past it are refused unrun. */
+  maxAnswerBytes?: number;
+}
 
-const LISTED_TOOLS = MCP_TOOLS.map((tool) => ({
-  name: tool.name,
-  title: tool.title,
-  description: tool.description,
-  inputSchema: toolInputSchema(tool),
-  outputSchema: toolOutputSchema(tool),
-  annotations: { title: tool.title, openWorldHint: false, ...tool.annotations },
-}));
-const TOOLS_BY_NAME = new Map(MCP_TOOLS.map((tool) => [tool.name, tool]));
+const DEFAULT_MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** The MCP methods a request carries, as metric and log labels (`mcp:add_task`, `mcp:tools/list`). */
-function mcpLabels(body: unknown): string[] {
-  const messages = Array.isArray(body) ? body : [body];
+function mcpLabels(messages: unknown[]): string[] {
   return messages.map((message) => {
     const { method, params } = (message ?? {}) as { method?: unknown; params?: { name?: unknown } };
     if (method === 'tools/call') {
@@ -42,96 +40,91 @@ function mcpLabels(body: unknown): string[] {
   });
 }
 
-const jsonRpcError = (code: number, message: string) => ({ jsonrpc: '2.0', error: { code, message }, id: null });
+const jsonRpcError = (code: number, message: string, id: string | number | null = null) => ({
+  jsonrpc: '2.0' as const,
+  error: { code, message },
+  id,
+});
 
-export interface McpOptions {
-  contextFor: RequestContextFactory;
-  /** Issuers of an external identity provider whose tokens the server accepts, for the RFC 9728 document. */
-  authorizationServers?: string[];
+/** The transport-level checks the SDK's own HTTP transport makes, with its statuses and codes. */
+function refusal(req: FastifyRequest, messages: unknown[], maxBatchSize: number) {
+  const accept = req.headers.accept ?? '';
+  if (!accept.includes('application/json') || !accept.includes('text/event-stream')) {
+    return [
+      406,
+      jsonRpcError(-32000, 'Not Acceptable: Client must accept both application/json and text/event-stream'),
+    ] as const;
+  }
+  if (req.headers['content-type']?.split(';', 1)[0]?.trim().toLowerCase() !== 'application/json') {
+    return [415, jsonRpcError(-32000, 'Unsupported Media Type: Content-Type must be application/json')] as const;
+  }
+  if (messages.length === 0 || messages.length > maxBatchSize) {
+    return [400, jsonRpcError(-32600, `Invalid Request: send 1 to ${maxBatchSize} messages per request`)] as const;
+  }
+  if (!messages.every((message) => JSONRPCMessageSchema.safeParse(message).success)) {
+    return [400, jsonRpcError(-32700, 'Parse error: Invalid JSON-RPC message')] as const;
+  }
+  if (messages.some(isInitializeRequest) && messages.length > 1) {
+    return [400, jsonRpcError(-32600, 'Invalid Request: Only one initialization request is allowed')] as const;
+  }
+  const version = req.headers['mcp-protocol-version'];
+  if (
+    typeof version === 'string' &&
+    !messages.some(isInitializeRequest) &&
+    !SUPPORTED_PROTOCOL_VERSIONS.includes(version)
+  ) {
+    return [400, jsonRpcError(-32000, `Bad Request: Unsupported protocol version: ${version}`)] as const;
+  }
+  return null;
 }
 
-export function registerMcp(app: FastifyInstance, { contextFor, authorizationServers = [] }: McpOptions): void {
-  const origin = (req: FastifyRequest) => `${req.protocol}://${req.host}`;
+export async function mcpDoor(
+  app: FastifyInstance,
+  { maxBatchSize, maxAnswerBytes = DEFAULT_MAX_ANSWER_BYTES }: McpOptions,
+): Promise<void> {
+  const transport = new MultiplexTransport();
+  const server = createMcpServer();
+  await server.connect(transport);
+  app.addHook('onClose', () => server.close());
 
-  // RFC 9728: where an MCP client learns how to get a token for this resource.
-  app.get(PROTECTED_RESOURCE_PATH, async (req) => ({
-    resource: `${origin(req)}/mcp`,
-    resource_name: 'Taskwire',
-    ...(authorizationServers.length > 0 && { authorization_servers: authorizationServers }),
-    bearer_methods_supported: ['header'],
-    resource_documentation: `${origin(req)}/docs`,
-  }));
-
-  /** Refuses the request unless its token speaks for a user whose session still counts. */
-  const refuse = (req: FastifyRequest, reply: FastifyReply, error: unknown) => {
-    const failure = error instanceof TRPCError ? error : new TRPCError({ code: 'INTERNAL_SERVER_ERROR' });
-    if (failure.code === 'UNAUTHORIZED') {
-      const invalid = req.headers.authorization !== undefined ? ', error="invalid_token"' : '';
-      return reply
-        .code(401)
-        .header('www-authenticate', `Bearer resource_metadata="${origin(req)}${PROTECTED_RESOURCE_PATH}"${invalid}`)
-        .send(jsonRpcError(-32001, 'Sign in required: send Authorization: Bearer <access token>'));
-    }
-    const status = getHTTPStatusCodeFromError(failure);
-    const retryAfter = retryAfterSeconds(failure);
-    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-    if (status >= 500) req.log.error({ err: error }, 'mcp request failed before its tools ran');
-    return reply
-      .code(status)
-      .send(jsonRpcError(-32000, status >= 500 ? 'The service is temporarily unavailable' : failure.message));
-  };
-
-  app.post('/mcp', async (req, reply) => {
-    req.procedures = mcpLabels(req.body);
-    const ctx = await contextFor(req, 1);
-    const caller = createCaller(ctx);
+  // RFC 9728's document for this resource is served by oauth/ (discovery.ts).
+  app.post('/mcp', { config: { resourceMetadata: true } }, async (req, reply) => {
+    const messages: unknown[] = Array.isArray(req.body) ? req.body : [req.body];
+    req.procedures = mcpLabels(messages);
+    const refused = refusal(req, messages, maxBatchSize);
+    if (refused) return reply.code(refused[0]).send(refused[1]);
+    const parsed = messages as JSONRPCMessage[];
+    // Every call the request carries is charged, as the calls of a tRPC batch are.
+    // The audience: OAuth tokens issued for this resource (RFC 8707) count here, and only here.
+    const origin = app.originOf(req);
+    const audience = origin ? `${origin}/mcp` : null;
+    const ctx = await app.contextFor(req, Math.max(1, parsed.filter(isJSONRPCRequest).length), null, audience);
     try {
-      // The same check every protected procedure makes (a live session, a live account), and the
-      // request's one charge against the rate limit.
-      await caller.auth.me();
-    } catch (error) {
-      return refuse(req, reply, error);
+      await authenticate(ctx);
+    } catch (cause) {
+      return refuse(req, reply, cause);
     }
-
-    const server = new Server(
-      { name: 'taskwire', version: '1.0.0' },
-      { capabilities: { tools: {} }, instructions: INSTRUCTIONS },
+    const scope = {
+      callerFor: (options: { dryRun: boolean }) => createCaller(withOwnBatch(ctx, options)),
+      requestId: req.id,
+      onFailure: (error: Parameters<typeof recordFailure>[1], tool: string) => recordFailure(req, error, `mcp:${tool}`),
+    };
+    const answers = await transport.exchange(
+      parsed,
+      { authInfo: authInfoFor(req.headers.authorization ?? '', scope) },
+      { bytesLeft: maxAnswerBytes },
+      (id) =>
+        jsonRpcError(
+          -32000,
+          'The answers so far are as large as one request may take: send the rest in another request',
+          id,
+        ) as JSONRPCMessage,
     );
-    server.setRequestHandler(ListToolsRequestSchema, async () => ({ tools: LISTED_TOOLS }));
-    server.setRequestHandler(CallToolRequestSchema, async (request) => {
-      const tool = TOOLS_BY_NAME.get(request.params.name);
-      if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${request.params.name}`);
-      return callTool(tool, request.params.arguments, caller, {
-        requestId: req.id,
-        logError: (error) => req.log.error({ err: error, tool: tool.name }, 'mcp tool failed'),
-      });
-    });
-    const transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: undefined,
-      enableJsonResponse: true,
-    });
-    try {
-      await server.connect(transport);
-      const headers = new Headers();
-      for (const [name, value] of Object.entries(req.headers)) {
-        if (typeof value === 'string') headers.set(name, value);
-        else if (Array.isArray(value)) headers.set(name, value.join(', '));
-      }
-      const response = await transport.handleRequest(
-        new Request(`http://mcp.local${req.url}`, { method: 'POST', headers }),
-        {
-          parsedBody: req.body,
-        },
-      );
-      reply.code(response.status);
-      response.headers.forEach((value, name) => {
-        reply.header(name, value);
-      });
-      const body = await response.text();
-      return reply.send(body.length > 0 ? body : undefined);
-    } finally {
-      await server.close();
-    }
+    if (answers.length === 0) return reply.code(202).send();
+    return reply
+      .code(200)
+      .header('content-type', 'application/json')
+      .send(Array.isArray(req.body) ? answers : answers[0]);
   });
 
   // Stateless: no server-to-client stream (GET) and no session to end (DELETE).
@@ -142,4 +135,21 @@ export function registerMcp(app: FastifyInstance, { contextFor, authorizationSer
       .send(jsonRpcError(-32000, 'Method not allowed: this MCP server is stateless; POST to /mcp'));
   app.get('/mcp', notAllowed);
   app.delete('/mcp', notAllowed);
+}
+
+/** A request refused before its calls ran (no live token, the rate limit, an outage), by the failure policy. */
+function refuse(req: FastifyRequest, reply: FastifyReply, cause: unknown) {
+  const error = asTrpcError(cause);
+  recordFailure(req, error);
+  const status = statusOf(error);
+  const message =
+    error.code === 'UNAUTHORIZED'
+      ? 'Sign in required: send Authorization: Bearer <access token>'
+      : status >= 500
+        ? 'The service is temporarily unavailable'
+        : error.message;
+  return reply
+    .code(status)
+    .headers(failureHeaders([error]))
+    .send(jsonRpcError(error.code === 'UNAUTHORIZED' ? -32001 : -32000, message));
 }

@@ -1,4 +1,4 @@
-import { closeRedis, openRedis, whenReady } from '../redis.js';
+import { closeRedis, openRedis, whenReady } from '../config/redis.js';
 import { currentWindow, type RateLimitStore } from './store.js';
 
 // Add and set the expiry in one atomic step, so a counter can never be left without one; read the

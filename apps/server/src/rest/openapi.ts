@@ -1,6 +1,6 @@
-import { TASK_EVENT_TYPES } from '@taskwire/api';
+import { PROJECT_EVENT_TYPES, PROJECT_ROLES, TASK_EVENT_TYPES } from '@taskwire/api';
 import { z } from 'zod';
-import { RESOURCES } from './resources.js';
+import { RESOURCES } from './all-resources.js';
 import { errorBodySchema, validationErrorBodySchema } from './rest-errors.js';
 import { type AnyRestRoute, inputSource } from './route.js';
 import { routeSchemas } from './route-schemas.js';
@@ -47,11 +47,17 @@ const ERRORS: Record<number, ErrorDoc> = {
   },
   403: {
     description:
-      "Not allowed: a `{user_id}` that is not the token's user, or an account quota reached (live tasks, tags)",
+      "Not allowed: a `{user_id}` that is not the token's user, a role below what the operation needs (a viewer writing tasks, a member managing the project), or a quota reached (live tasks, tags, projects, members, invitations)",
     example: { detail: "The user in the path is not the token's user" },
   },
-  404: { description: 'Not found, or not yours', example: { detail: 'Task not found' } },
-  409: { description: 'Conflict (a changed version, a taken name or email)', example: { detail: 'Conflict' } },
+  404: {
+    description: 'Not found, or not yours (in a project you are not a member of)',
+    example: { detail: 'Task not found' },
+  },
+  409: {
+    description: 'Conflict (a changed version, a taken name or email, an existing member or invitation)',
+    example: { detail: 'Conflict' },
+  },
   413: {
     description: 'Body over the size limit (`BODY_LIMIT`, 1 MiB by default)',
     example: { detail: 'Request body too large' },
@@ -208,13 +214,18 @@ export const EVENT_STREAM_PATH = '/api/{user_id}/events';
 /** One event of the stream, as its `data:` line carries it. */
 const TASK_EVENT_SCHEMA = {
   type: 'object',
-  description: 'A change to one of your tasks, a reminder, or `resync` (events were missed: refetch)',
+  description:
+    'A change to a task of one of your projects, a reminder, a change to a project you belong to or are invited to, or `resync` (events were missed: refetch)',
   properties: {
-    type: { enum: [...TASK_EVENT_TYPES, 'resync'] },
+    type: { enum: [...TASK_EVENT_TYPES, ...PROJECT_EVENT_TYPES, 'resync'] },
     task_id: { type: ['string', 'null'], format: 'uuid' },
     task: { anyOf: [ref('Task'), { type: 'null' }], description: 'The task right after the change; null once purged' },
     at: { type: 'string', format: 'date-time' },
     late: { type: 'boolean', description: 'Reminders only: it fired late (missed while no server ran)' },
+    project_id: { type: 'string', format: 'uuid', description: 'Project events: which project' },
+    user_id: { type: 'string', format: 'uuid', description: 'member.added and member.removed: whose membership' },
+    role: { enum: [...PROJECT_ROLES], description: 'member.added: the role' },
+    invitation_id: { type: 'string', format: 'uuid', description: 'invitation.received: the invitation' },
   },
   required: ['type', 'task_id', 'task', 'at'],
 };
@@ -272,9 +283,13 @@ export function buildOpenApiDocument(routes: readonly AnyRestRoute[] = REST_ROUT
     },
     tags: [
       { name: 'auth', description: 'Accounts, tokens and sessions' },
-      { name: 'tasks', description: "The user's tasks" },
+      { name: 'tasks', description: "The tasks of the user's projects" },
       { name: 'trash', description: 'Deleted tasks, kept 30 days' },
       { name: 'tags', description: 'Tags, created by naming them on a task' },
+      { name: 'projects', description: 'Projects, their members and invitations' },
+      { name: 'activity', description: 'Who changed which task, and undo' },
+      { name: 'webhooks', description: 'Signed webhooks (Standard Webhooks 1.0) and their delivery log' },
+      { name: 'account', description: 'Export and import of the account’s data' },
     ],
     paths,
     components: {

@@ -1,134 +1,15 @@
-import { type Context, createCaller } from '@taskwire/api';
-import { TRPCError } from '@trpc/server';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ZodError } from 'zod';
-import { noteRefusedToken } from '../bearer-challenge.js';
-import { callProcedure } from '../procedures.js';
-import { type RequestContextFactory, tokenUserId } from '../request-context.js';
+import type { FastifyInstance } from 'fastify';
+import type { StreamTimings } from '../doors/sse.js';
+import { registerDocs } from './docs.js';
 import { registerEventStream } from './event-stream.js';
-import { coerceQuery } from './query.js';
-import { type FieldSource, type RestError, toRestError } from './rest-errors.js';
-import { type AnyRestRoute, defaultInput, inputSource, type RestRequestParts } from './route.js';
-import { pathParamsOf, routeSchemas } from './route-schemas.js';
+import type { AnyRestRoute } from './route.js';
+import { FORM, handlerFor } from './route-handler.js';
 import { REST_ROUTES } from './routes.js';
-import { camelKey, isPlainObject, snakeKey } from './snake-case.js';
-
-const FORM = 'application/x-www-form-urlencoded';
+import { sendError } from './send-error.js';
 
 /** Fastify URLs of a route: `user` routes also exist under `/:user_id` (which takes `me` as well). */
 const urlsOf = (route: AnyRestRoute) =>
   route.access === 'user' ? [route.path, `/:user_id${route.path}`] : [route.path];
-
-export function sendError(
-  req: FastifyRequest,
-  reply: FastifyReply,
-  error: unknown,
-  sourceOf: FieldSource,
-  userId?: string,
-): FastifyReply {
-  noteRefusedToken(req, error);
-  const restError: RestError = toRestError(error, sourceOf, userId);
-  if (restError.status === 500) req.log.error({ err: error }, 'request failed');
-  if (restError.status === 503) req.log.warn({ err: error }, 'database unavailable');
-  if (restError.retryAfter) reply.header('retry-after', String(restError.retryAfter));
-  return reply.code(restError.status).send(restError.body);
-}
-
-const forbidden = () => new TRPCError({ code: 'FORBIDDEN', message: "The user in the path is not the token's user" });
-
-/** A body field REST requires although the procedure does not: refused (422) like any invalid field. */
-function missingFields(route: AnyRestRoute, body: unknown): ZodError | null {
-  const given = isPlainObject(body) ? body : {};
-  const missing = (route.requiredBodyFields ?? []).filter((field) => !(field in given));
-  if (missing.length === 0) return null;
-  return new ZodError(
-    missing.map((field) => ({ code: 'custom', path: [field], message: 'Field required', input: undefined })),
-  );
-}
-
-// Fastify's own error shape, so the error mapping treats it like a parser's refusal.
-const unsupportedMediaType = () => Object.assign(new Error('Unsupported content type'), { statusCode: 415 });
-
-/** The procedure's input: from the OAuth2 form where the route takes one, else through the route's mapper. */
-function inputOf(route: AnyRestRoute, req: FastifyRequest, toInput: (request: RestRequestParts) => unknown): unknown {
-  if (req.headers['content-type']?.startsWith(FORM)) {
-    if (!route.form) throw unsupportedMediaType();
-    return route.form.toInput(route.form.schema.parse(req.body) as Record<string, string>);
-  }
-  const missing = missingFields(route, req.body);
-  if (missing) throw missing;
-  const query = coerceQuery(req.query as Record<string, string | string[]>, routeSchemas(route).query);
-  for (const name of route.fieldNameParams ?? []) {
-    const value = query[name];
-    if (typeof value === 'string') query[name] = camelKey(value);
-  }
-  const { user_id: _, ...params } = req.params as Record<string, string>;
-  return toInput({ params, query, body: req.body });
-}
-
-/**
- * Whose data a signed-in route serves, for the `{user_id}` check and the `user_id` of resources:
- * our own token names its user; an identity provider's token is mapped to its local user through
- * `auth.me`, so that lookup fails (401, 503) the way any procedure does.
- */
-export async function signedInUserId(ctx: Context, caller: ReturnType<typeof createCaller>): Promise<string | null> {
-  if (!ctx.principal) return null;
-  if (ctx.principal.kind === 'local') return ctx.principal.userId;
-  return (await caller.auth.me()).id;
-}
-
-/**
- * Whether `{user_id}` names the caller: `me`, their id (in any letter case, as UUIDs are), or, for
- * an identity provider's token, the provider's own id for them (its `sub`), which is the only id a
- * frontend signed in there knows.
- */
-function namesCaller(pathUser: string, userId: string, principal: Context['principal']): boolean {
-  if (pathUser === 'me' || pathUser.toLowerCase() === userId.toLowerCase()) return true;
-  return principal?.kind === 'external' && pathUser === principal.subject;
-}
-
-/**
- * Without a token the procedure answers 401; with one, a foreign `{user_id}` is 403 (the seed
- * spec's rule), once auth.me has confirmed the token still counts (a revoked one is 401).
- */
-export async function ensurePathNamesCaller(
-  req: FastifyRequest,
-  ctx: Context,
-  caller: ReturnType<typeof createCaller>,
-  userId: string | null,
-): Promise<void> {
-  const pathUser = (req.params as { user_id?: string }).user_id;
-  if (userId && pathUser !== undefined && !namesCaller(pathUser, userId, ctx.principal)) {
-    await caller.auth.me();
-    throw forbidden();
-  }
-}
-
-/** The handler of one route: context (token, rate limit), owner check, input, procedure, answer. */
-function handlerFor(route: AnyRestRoute, contextFor: RequestContextFactory) {
-  // The route's own path parameters feed the input; `{user_id}` only names the caller, so a
-  // `user_id` field in a body or query is an unknown field sent there.
-  const inputPathParams = pathParamsOf(route.path);
-  const source = inputSource(route);
-  const toInput = route.input ?? defaultInput(source);
-  const sourceOf: FieldSource = (field) => (inputPathParams.includes(snakeKey(field)) ? 'path' : source);
-
-  return async (req: FastifyRequest, reply: FastifyReply) => {
-    let userId: string | null = null;
-    try {
-      // A REST request is one procedure call for the rate limit.
-      const ctx = await contextFor(req, 1);
-      const caller = createCaller(ctx);
-      userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
-      await ensurePathNamesCaller(req, ctx, caller, userId);
-      const output = await callProcedure(caller, route.procedure, inputOf(route, req, toInput));
-      // The route's declaration typed its responder against this procedure's output.
-      return route.response.send(reply, output as never, userId ?? '');
-    } catch (error) {
-      return sendError(req, reply, error, sourceOf, userId ?? undefined);
-    }
-  };
-}
 
 const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 
@@ -152,15 +33,22 @@ function registerMethodNotAllowed(api: FastifyInstance, methodsByUrl: Map<string
   }
 }
 
+export interface RestOptions {
+  /** Pings and the stall timeout of the event stream. */
+  streams: StreamTimings;
+  /** Largest body of the import route (`largeBody`); default 64 MiB. */
+  importBodyLimitBytes?: number;
+}
+
 /**
- * The REST surface under /api: each route of REST_ROUTES calls its procedure through
- * `createCaller`, with the context the tRPC endpoint builds, so rules and validation exist once.
- * Errors are FastAPI-shaped (`{ detail }`), here and for what Fastify refuses before a handler.
+ * The REST door under /api: each route of REST_ROUTES calls its procedure through `createCaller`,
+ * with the context every door builds, so rules and validation exist once. Errors are
+ * FastAPI-shaped (`{ detail }`), here and for what Fastify refuses before a handler. The document
+ * and Swagger UI are served beside it.
  */
-export async function registerRest(
+export async function restDoor(
   app: FastifyInstance,
-  contextFor: RequestContextFactory,
-  { streamStallTimeoutMs }: { streamStallTimeoutMs: number },
+  { streams, importBodyLimitBytes = 64 * 1024 * 1024 }: RestOptions,
 ): Promise<void> {
   await app.register(
     async (api) => {
@@ -171,17 +59,22 @@ export async function registerRest(
       api.setNotFoundHandler((_req, reply) => reply.code(404).send({ detail: 'Not found' }));
       const methodsByUrl = new Map<string, Set<string>>();
       for (const route of REST_ROUTES) {
-        const handler = handlerFor(route, contextFor);
+        const handler = handlerFor(route);
         for (const url of urlsOf(route)) {
-          api.route({ method: route.method, url, handler, config: { procedure: route.procedure } });
+          api.route({
+            method: route.method,
+            url,
+            handler,
+            config: { procedure: route.procedure },
+            ...(route.largeBody && { bodyLimit: importBodyLimitBytes }),
+          });
           methodsByUrl.set(url, (methodsByUrl.get(url) ?? new Set()).add(route.method));
         }
       }
-      for (const url of registerEventStream(api, contextFor, streamStallTimeoutMs)) {
-        methodsByUrl.set(url, new Set(['GET']));
-      }
+      for (const url of registerEventStream(api, streams)) methodsByUrl.set(url, new Set(['GET']));
       registerMethodNotAllowed(api, methodsByUrl);
     },
     { prefix: '/api' },
   );
+  registerDocs(app);
 }

@@ -14,45 +14,8 @@ import {
   userSchema,
 } from '@taskwire/api';
 import { z } from 'zod';
-import { type JsonSchema, type Snake, snakeJsonSchema, toSnake } from './snake-case.js';
+import { defineResource, EXAMPLE_PROJECT_ID, EXAMPLE_TIME, EXAMPLE_USER_ID } from './resource.js';
 
-/**
- * One REST resource: how a procedure's output becomes the snake_case body (`toRest`), and the JSON
- * Schema of that body for the document. Both come from one camelCase zod schema, so they agree.
- */
-export interface RestResource<Output, Body> {
-  /** The schema's name under components.schemas. */
-  name: string;
-  jsonSchema: JsonSchema;
-  example: Body;
-  /** `userId` is the caller's: tasks carry it, though the procedures leave it implicit. */
-  toRest(output: Output, userId: string): Body;
-}
-
-function defineResource<Schema extends z.ZodType, Output = z.output<Schema>>(definition: {
-  name: string;
-  schema: Schema;
-  example: z.output<Schema>;
-  /** Adapts the procedure's output to the schema, when they differ (e.g. adding user_id). */
-  fromOutput?: (output: Output, userId: string) => z.output<Schema>;
-}): RestResource<Output, Snake<z.output<Schema>>> {
-  const { name, schema, example, fromOutput = (output: Output) => output as z.output<Schema> } = definition;
-  const { $schema: _, ...jsonSchema } = z.toJSONSchema(schema, {
-    io: 'output',
-    target: 'draft-2020-12',
-    // A transform's result has no schema (a recurrence's `until`, normalised to UTC): any value.
-    unrepresentable: 'any',
-  });
-  return {
-    name,
-    jsonSchema: snakeJsonSchema(jsonSchema),
-    example: toSnake(example),
-    toRest: (output, userId) => toSnake(fromOutput(output, userId)),
-  };
-}
-
-const EXAMPLE_USER_ID = '0193a5b2-7c41-7e2a-9b3f-6d1e2f3a4b5c';
-const EXAMPLE_TIME = '2026-11-28T09:30:00.000Z';
 /** Shaped like a real one: user id, session id, 256 random bits in base64url. */
 export const EXAMPLE_REFRESH_TOKEN = `${EXAMPLE_USER_ID}.0193a5b2-8d10-7f00-a1b2-c3d4e5f60718.5ZT5Z-BnPNNrWrMMWZv5q6ZwY6qHiaKBg0qyK0LAlGQ`;
 
@@ -91,13 +54,19 @@ export const authTokensResource = defineResource({
   }),
 });
 
-/** A task as REST shows it: the procedures' task plus the owner's id, as the original spec has it. */
-const restTaskSchema = taskSchema.extend({ userId: z.uuid() });
-// The owner right after the id, where a reader of the JSON expects it. Field by field rather than
+/**
+ * A task as REST shows it: the procedures' task plus `user_id`, as the original spec has it: the
+ * caller's id (whose view of the task this is; who created it is `created_by`).
+ */
+export const restTaskSchema = taskSchema.extend({ userId: z.uuid() });
+// The user right after the id, where a reader of the JSON expects it. Field by field rather than
 // spread: on every task of every answer, and the return type makes a forgotten field a compile error.
 export const withOwner = (task: Task, userId: string): z.output<typeof restTaskSchema> => ({
   id: task.id,
   userId,
+  projectId: task.projectId,
+  assigneeId: task.assigneeId,
+  createdBy: task.createdBy,
   title: task.title,
   description: task.description,
   completed: task.completed,
@@ -113,9 +82,12 @@ export const withOwner = (task: Task, userId: string): z.output<typeof restTaskS
   version: task.version,
 });
 
-const exampleTask = {
+export const exampleTask = {
   id: '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f',
   userId: EXAMPLE_USER_ID,
+  projectId: EXAMPLE_PROJECT_ID,
+  assigneeId: null,
+  createdBy: EXAMPLE_USER_ID,
   title: 'Send the quarterly report',
   description: 'Numbers from finance first',
   completed: false,
@@ -154,7 +126,7 @@ export const completedTaskResource = defineResource({
 export const tagResource = defineResource({
   name: 'Tag',
   schema: tagSchema,
-  example: { id: '0193a5b4-2b3c-7d4e-9f50-6b7c8d9e0f1a', name: 'work', taskCount: 3 },
+  example: { id: '0193a5b4-2b3c-7d4e-9f50-6b7c8d9e0f1a', name: 'work', projectId: EXAMPLE_PROJECT_ID, taskCount: 3 },
 });
 
 export const sessionResource = defineResource({
@@ -164,7 +136,8 @@ export const sessionResource = defineResource({
     id: '0193a5b2-8d10-7f00-a1b2-c3d4e5f60718',
     createdAt: EXAMPLE_TIME,
     lastUsedAt: EXAMPLE_TIME,
-    userAgent: 'Mozilla/5.0',
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0 Safari/537.36',
+    device: 'Chrome on Linux',
     ip: '203.0.113.7',
     current: true,
   },
@@ -217,19 +190,3 @@ export const endedSessionsResource = defineResource({
   example: { endedSessions: 2 },
   fromOutput: (result: RouterOutputs['auth']['signOutAll'] | RouterOutputs['auth']['changePassword']) => result,
 });
-
-/** Every resource, for components.schemas. */
-export const RESOURCES: readonly RestResource<never, unknown>[] = [
-  userResource,
-  authTokensResource,
-  taskResource,
-  completedTaskResource,
-  tagResource,
-  sessionResource,
-  taskStatsResource,
-  taskCountResource,
-  bulkUpdateResource,
-  bulkDeleteResource,
-  emptyTrashResource,
-  endedSessionsResource,
-];

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { RestResource } from './resources.js';
+import type { RestResource } from './resource.js';
 
 /** How a route turns its procedure's output into the HTTP answer, and how the document describes it. */
 export interface Responder<Output> {
@@ -13,7 +13,13 @@ export interface Responder<Output> {
    * makes a responder fit exactly one output type, and a route whose procedure returns more than
    * its resource declares (fields the mapper would pass on undocumented) does not compile.
    */
-  send: (reply: FastifyReply, output: Output, userId: string) => FastifyReply;
+  send: (
+    reply: FastifyReply,
+    output: Output,
+    userId: string,
+    /** Calls the procedure again with more input (the next page's cursor), for an answer streamed page by page. */
+    more?: (extra: Record<string, unknown>) => Promise<unknown>,
+  ) => FastifyReply;
   /** Type-level only. */
   readonly output?: Output;
 }
@@ -29,8 +35,16 @@ export function one<Output, Body>(resource: RestResource<Output, Body>, status: 
   };
 }
 
-/** 201 with the resource and its URL in Location: the request's path plus the new id. */
-export function created<Output extends { id: string }, Body>(resource: RestResource<Output, Body>): Responder<Output> {
+/**
+ * 201 with the resource and its URL in Location: the request's path plus the new id. `action` is a
+ * last path segment naming a way to create in the collection (`/quick` of `…/tasks/quick`), which
+ * the new resource's URL leaves out.
+ */
+export function created<Output extends { id: string }, Body>(
+  resource: RestResource<Output, Body>,
+  action = '',
+): Responder<Output> {
+  const collectionOf = (path: string) => (action && path.endsWith(action) ? path.slice(0, -action.length) : path);
   return {
     status: 201,
     body: { resource: erase(resource), array: false },
@@ -38,7 +52,7 @@ export function created<Output extends { id: string }, Body>(resource: RestResou
     send: (reply, output, userId) =>
       reply
         .code(201)
-        .header('location', `${pathOf(reply.request)}/${output.id}`)
+        .header('location', `${collectionOf(pathOf(reply.request))}/${output.id}`)
         .send(resource.toRest(output, userId)),
   };
 }
@@ -77,9 +91,6 @@ export function noContent(): Responder<unknown> {
 
 const pathOf = (req: FastifyRequest) => req.url.split('?')[0] ?? req.url;
 
-/** host[:port], a name or a bracketed IPv6 address, and nothing else. */
-const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-
 /**
  * The same request with `cursor` replaced, as an absolute URL (as GitHub's API gives it), so a
  * client can follow it as it is: every filter, sort and limit carries over. Scheme and host are
@@ -89,7 +100,7 @@ const PLAIN_HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?:
 function nextPageUrl(req: FastifyRequest, cursor: string): string {
   const query = new URLSearchParams(req.url.slice(pathOf(req).length + 1));
   query.set('cursor', cursor);
-  // A Host that is not a plain host[:port] (missing, or carrying `>` or `;`) must not shape the header.
-  const origin = PLAIN_HOST.test(req.host) ? `${req.protocol}://${req.host}` : '';
+  // The one origin rule: without a trustworthy origin, the link is the path alone.
+  const origin = req.server.originOf(req) ?? '';
   return `${origin}${pathOf(req)}?${query}`;
 }

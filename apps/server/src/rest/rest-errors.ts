@@ -1,8 +1,8 @@
-import { fieldErrorsOf, type Task, VersionConflictError } from '@taskwire/api';
+import { fieldErrorsOf, ImportRefused, type Task, VersionConflictError } from '@taskwire/api';
 import { TRPCError } from '@trpc/server';
 import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { ZodError, z } from 'zod';
-import { retryAfterSeconds } from '../retry-after.js';
+import { retryAfterSeconds } from '../doors/failure.js';
 import { taskResource } from './resources.js';
 import { snakePath, snakeWords } from './snake-case.js';
 
@@ -39,15 +39,20 @@ export interface RestError {
   retryAfter?: number;
 }
 
-/** Which part of the request a procedure input field came from, for `loc`. */
-export type FieldSource = (field: string) => 'body' | 'query' | 'path' | 'header';
+/**
+ * Which part of the request a procedure input field came from, for `loc`; `{ path }` names the
+ * path parameter that filled it (`project_id` for the input's `id`).
+ */
+export type FieldSource = (field: string) => 'body' | 'query' | 'path' | 'header' | { path: string };
 
 const GENERIC_INTERNAL = 'Internal server error';
 
-/** Where a field path was sent, then the path in snake_case. */
+/** Where a field path was sent, then the path in snake_case (a path parameter under its URL name). */
 const locate = (path: readonly PropertyKey[], sourceOf: FieldSource) => {
-  const [field] = path;
-  return [field === undefined ? 'body' : sourceOf(String(field)), ...snakePath(path)];
+  const [field, ...rest] = path;
+  const where = field === undefined ? 'body' : sourceOf(String(field));
+  if (typeof where === 'object') return ['path', where.path, ...snakePath(rest)];
+  return [where, ...snakePath(path)];
 };
 
 /**
@@ -74,6 +79,15 @@ export function restErrorFromProcedure(error: TRPCError, sourceOf: FieldSource, 
   if (error.code === 'BAD_REQUEST') {
     const zodError = fieldErrorsOf(error.cause);
     if (zodError) return validationError(zodError, sourceOf);
+  }
+  if (error.cause instanceof ImportRefused) {
+    // A refused import is a validation failure of its body: one entry per bad row (at most 50).
+    const detail = error.cause.problems.map((problem) => ({
+      loc: ['body', problem.section, problem.row - 1],
+      msg: `${problem.section} row ${problem.row}: ${snakeWords(problem.reason)}`,
+      type: 'invalid_row',
+    }));
+    return { status: 422, body: { detail } };
   }
   if (error.cause instanceof VersionConflictError) {
     // Only task mutations take an expected version, so the current state is a task.

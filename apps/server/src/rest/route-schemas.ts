@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { procedureInputSchema } from '../procedures.js';
-import { type AnyRestRoute, inputSource } from './route.js';
+import { procedureInputSchema } from '../doors/trpc-internals/procedures.js';
+import { type AnyRestRoute, inputSource, pathFieldOf } from './route.js';
 import { type JsonSchema, snakeJsonSchema, snakeKey } from './snake-case.js';
 
 /** A route's parameters and body as JSON Schemas, snake_case, derived from its procedure's input schema. */
@@ -34,9 +34,11 @@ function snakeValues(property: JsonSchema): JsonSchema {
 }
 
 /** What the procedure's input looks like to a REST client: snake_case, without what the path carries. */
-function restInputSchema(route: AnyRestRoute, pathParams: string[]): ObjectSchema | undefined {
+function restInputSchema(route: AnyRestRoute, params: string[]): ObjectSchema | undefined {
   const input = procedureInputSchema(route.procedure);
   if (!input) return undefined;
+  // The input fields the path fills, in snake_case like the schema's.
+  const pathParams = params.map((param) => snakeKey(pathFieldOf(route, param)));
   const { $schema: _, ...camel } = z.toJSONSchema(input, {
     io: 'input',
     target: 'draft-2020-12',

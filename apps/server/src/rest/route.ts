@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ProcedureOutput, ProcedurePath } from '../procedures.js';
+import type { ProcedureOutput, ProcedurePath } from '../doors/trpc-internals/procedures.js';
 import type { Responder } from './responders.js';
 import { camelKey, isPlainObject, toCamel } from './snake-case.js';
 
@@ -30,7 +30,7 @@ export interface RestRoute<Path extends ProcedurePath> {
   access: Access;
   procedure: Path;
   /** The group in the document and in Swagger UI. */
-  tag: 'auth' | 'tasks' | 'trash' | 'tags';
+  tag: 'auth' | 'tasks' | 'trash' | 'tags' | 'projects' | 'activity' | 'webhooks' | 'account';
   summary: string;
   description?: string;
   /**
@@ -40,6 +40,11 @@ export interface RestRoute<Path extends ProcedurePath> {
   inputFrom?: InputSource;
   /** The procedure's input from the request. Default: path parameters plus the query (GET, DELETE) or the body, camelCased. */
   input?: (request: RestRequestParts) => unknown;
+  /**
+   * The input field a path parameter fills where the names differ (`{ project_id: 'id' }`); by
+   * default a parameter fills its camelCase namesake (`project_id` → `projectId`).
+   */
+  pathFields?: Record<string, string>;
   /** Query parameters whose values name fields (`sort=due_at`): snake_case in REST, camelCase for the procedure. */
   fieldNameParams?: string[];
   /** A request body as a client sends it (snake_case), for the document and Swagger UI's editor. */
@@ -50,6 +55,8 @@ export interface RestRoute<Path extends ProcedurePath> {
   form?: { schema: z.ZodObject; toInput: (form: Record<string, string>) => unknown };
   /** Fits this procedure's output exactly, or ignores it (204). */
   response: Responder<ProcedureOutput<Path>> | Responder<unknown>;
+  /** Takes a body up to the import limit (IMPORT_BODY_LIMIT) rather than BODY_LIMIT. */
+  largeBody?: boolean;
   /** Client errors this route answers beyond those implied by its access, parameters and body. */
   errors?: (400 | 401 | 403 | 404 | 409)[];
 }
@@ -67,15 +74,24 @@ export type InputSource = 'query' | 'body';
 export const inputSource = (route: Pick<AnyRestRoute, 'method' | 'inputFrom'>): InputSource =>
   route.inputFrom ?? (route.method === 'GET' || route.method === 'DELETE' ? 'query' : 'body');
 
-const camelParams = (params: Record<string, string>) =>
-  Object.fromEntries(Object.entries(params).map(([name, value]) => [camelKey(name), value]));
+/** The input field a path parameter fills: the route's own name for it, else the camelCase one. */
+export const pathFieldOf = (route: Pick<AnyRestRoute, 'pathFields'>, param: string): string =>
+  route.pathFields?.[param] ?? camelKey(param);
 
-/** The default input mapper: the query or body in camelCase, with the path parameters on top. */
-export function defaultInput(source: InputSource): (request: RestRequestParts) => unknown {
-  if (source === 'query') return ({ params, query }) => ({ ...(toCamel(query) as object), ...camelParams(params) });
+/**
+ * The default input mapper: the query or body in camelCase, with the path parameters on top
+ * (under the fields `pathFields` names).
+ */
+export function defaultInput(
+  source: InputSource,
+  pathFields?: Record<string, string>,
+): (request: RestRequestParts) => unknown {
+  const fromPath = (params: Record<string, string>) =>
+    Object.fromEntries(Object.entries(params).map(([name, value]) => [pathFieldOf({ pathFields }, name), value]));
+  if (source === 'query') return ({ params, query }) => ({ ...(toCamel(query) as object), ...fromPath(params) });
   return ({ params, body }) => {
     // Not an object: hand it over as it is, so the procedure's schema names the problem.
     if (body !== undefined && !isPlainObject(body)) return body;
-    return { ...(toCamel(body ?? {}) as object), ...camelParams(params) };
+    return { ...(toCamel(body ?? {}) as object), ...fromPath(params) };
   };
 }

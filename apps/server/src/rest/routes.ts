@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { ACCOUNT_ROUTES } from './account-routes.js';
+import { ACTIVITY_ROUTES } from './activity-routes.js';
+import { PROJECT_ROUTES } from './project-routes.js';
 import {
   authTokensResource,
   bulkDeleteResource,
@@ -17,6 +20,7 @@ import {
 import { created, many, noContent, one, paged } from './responders.js';
 import { type AnyRestRoute, defaultInput, type RestRequestParts, route } from './route.js';
 import { isPlainObject } from './snake-case.js';
+import { WEBHOOK_ROUTES } from './webhook-routes.js';
 
 const CREDENTIALS = { email: 'ada@example.com', password: 'correct horse battery' };
 const EXAMPLE_TASK_ID = '0193a5b3-1a2b-7c3d-8e4f-5a6b7c8d9e0f';
@@ -40,7 +44,9 @@ const passwordForm = z.object({
 });
 
 // A PUT replaces: what it leaves out returns to a new task's value (the same values create gives
-// an absent field). `completed` changes only when sent. This is HTTP semantics, not a task rule.
+// an absent field). This is HTTP semantics, not a task rule. `completed`, `project_id` and
+// `assignee_id` change only when sent: where a task lives and whom it is for are not its content,
+// and a client that predates projects must not move or unassign a shared task by replacing it.
 const REPLACED_FIELDS = {
   description: null,
   priority: 'none',
@@ -183,9 +189,11 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     tag: 'tasks',
     summary: 'List tasks',
     description:
-      'A page of tasks as a JSON array. The next page, with the same filters and sort, is in the `Link` header (`rel="next"`); there is none on the last page.',
+      'The tasks of every project you belong to, or of `project_id`; `assignee` is `me` or a member\'s id. A page of tasks as a JSON array. The next page, with the same filters and sort, is in the `Link` header (`rel="next"`); there is none on the last page.',
     fieldNameParams: ['sort'],
     response: paged(taskResource),
+    // A `project_id` you are not a member of.
+    errors: [404],
   }),
   route({
     method: 'POST',
@@ -194,10 +202,24 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     procedure: 'task.create',
     tag: 'tasks',
     summary: 'Create a task',
-    description: 'Send an `id` (UUID) to make the create idempotent: repeating it answers the same task.',
+    description:
+      'In your Inbox, or in `project_id` (as its editor or owner; a viewer gets 403). `assignee_id` is a member of that project. Send an `id` (UUID) to make the create idempotent: repeating it answers the same task.',
     example: NEW_TASK,
     response: created(taskResource),
-    errors: [409],
+    errors: [404, 409],
+  }),
+  route({
+    method: 'POST',
+    path: '/tasks/quick',
+    access: 'user',
+    procedure: 'task.quickAdd',
+    tag: 'tasks',
+    summary: 'Create a task from plain English',
+    description:
+      'Reads `text` in your time zone: dates ("tomorrow 9am", "dec 24", "24/12", "in 3 days"), "every …" repeats, `!high` or `p1`, `#tag` or `#"two words"`, `@project` among yours, "remind 30m before" or "remind at 8am"; the rest is the title (the grammar is in docs/api.md, `task.parse`). Created as by POST /tasks, in `project_id` unless the text names an `@project` (default: your Inbox). 422 when nothing is left for the title.',
+    example: { text: 'Pay rent every month on the 1st #home p1' },
+    response: created(taskResource, '/quick'),
+    errors: [404],
   }),
   route({
     method: 'GET',
@@ -207,6 +229,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     tag: 'tasks',
     summary: 'Count tasks matching the same filters as the list',
     response: one(taskCountResource),
+    errors: [404],
   }),
   route({
     method: 'GET',
@@ -263,7 +286,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     tag: 'tasks',
     summary: 'Replace a task',
     description:
-      'Fields left out return to a new task’s value (no description, priority none, no tags, due date, reminder or recurrence); `completed` changes only when sent.',
+      'Fields left out return to a new task’s value (no description, priority none, no tags, due date, reminder or recurrence); `completed`, `project_id` and `assignee_id` change only when sent.',
     input: replaceInput,
     requiredBodyFields: ['title'],
     example: { ...NEW_TASK, completed: false },
@@ -278,7 +301,7 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     tag: 'tasks',
     summary: 'Change some fields of a task',
     description:
-      'Send `expected_version` to refuse the change (409) if someone changed the task meanwhile. Completing a recurring task schedules its next occurrence, returned in `next_occurrence`.',
+      'Send `expected_version` to refuse the change (409) if someone changed the task meanwhile. Completing a recurring task schedules its next occurrence, returned in `next_occurrence`. `project_id` moves the task (editor or owner of both projects); `assignee_id` is a member of its project, or null.',
     example: { title: 'Send the quarterly report today', expected_version: 1 },
     response: one(completedTaskResource),
     errors: [409],
@@ -373,4 +396,9 @@ export const REST_ROUTES: readonly AnyRestRoute[] = [
     summary: 'Delete a tag and take it off every task',
     response: noContent(),
   }),
+
+  ...PROJECT_ROUTES,
+  ...ACTIVITY_ROUTES,
+  ...WEBHOOK_ROUTES,
+  ...ACCOUNT_ROUTES,
 ];

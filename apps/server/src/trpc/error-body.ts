@@ -1,3 +1,4 @@
+import { TRPCError } from '@trpc/server';
 import { type TRPC_ERROR_CODE_KEY, TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 
 /**
@@ -22,14 +23,16 @@ const REFUSALS: Record<number, [TRPC_ERROR_CODE_KEY, string]> = {
 };
 const MALFORMED_JSON = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
 
-/** The status and tRPC error body for an error Fastify raised (a client's 4xx, anything else 500). */
+/**
+ * The status and tRPC error body for an error Fastify raised (a client's 4xx, anything else 500),
+ * and the failure it is, for the failure policy (which logs a 500 with its cause).
+ */
 export function trpcErrorFromHttp(error: { statusCode?: number; code?: string }, requestId: string) {
   const given = error.statusCode ?? 500;
   const status = given >= 400 && given < 500 ? given : 500;
-  if (error.code && MALFORMED_JSON.has(error.code)) {
-    // tRPC itself answers BAD_REQUEST for input it cannot parse.
-    return { status, body: trpcErrorBody('BAD_REQUEST', status, 'Malformed JSON body', requestId) };
-  }
-  const [code, message] = REFUSALS[status] ?? REFUSALS[400] ?? ['BAD_REQUEST', 'Malformed request'];
-  return { status, body: trpcErrorBody(code, status, message, requestId) };
+  const [code, refusal] = REFUSALS[status] ?? REFUSALS[400] ?? ['BAD_REQUEST', 'Malformed request'];
+  // tRPC itself answers BAD_REQUEST for input it cannot parse.
+  const message = error.code && MALFORMED_JSON.has(error.code) ? 'Malformed JSON body' : refusal;
+  const failure = new TRPCError({ code, message, cause: error });
+  return { status, body: trpcErrorBody(code, status, message, requestId), failure };
 }

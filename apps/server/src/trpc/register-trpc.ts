@@ -3,85 +3,101 @@ import { type AppRouter, appRouter, runInRequest } from '@taskwire/api';
 import type { TRPCError } from '@trpc/server';
 import { type FastifyTRPCPluginOptions, fastifyRequestHandler } from '@trpc/server/adapters/fastify';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { noteRefusedToken } from '../bearer-challenge.js';
-import { jsonBodyParser, jsonDepth, MAX_JSON_DEPTH, malformedJson } from '../json-body.js';
-import { prepareEventStream, wantsEventStream } from '../live/stream-socket.js';
-import type { RequestContextFactory } from '../request-context.js';
-import { retryAfterSeconds } from '../retry-after.js';
-import { createFastHandler } from './fast-handler.js';
-import { createFastSubscriptionHandler } from './fast-subscription.js';
+import { failureHeaders, recordFailure } from '../doors/failure.js';
+import { jsonBodyParser, jsonDepth, MAX_JSON_DEPTH, malformedJson } from '../doors/json-body.js';
+import { guardStreamConnection, type StreamTimings } from '../doors/sse.js';
+import { createFastHandler } from '../doors/trpc-internals/fast-handler.js';
+import { createFastSubscriptionHandler } from '../doors/trpc-internals/fast-subscription.js';
+import { procedureType } from '../doors/trpc-internals/procedures.js';
+
+// The tRPC door at /trpc/:path: tRPC's HTTP protocol (queries, mutations, batches, streams) over
+// the kernel's context, failure policy and streams.
 
 export interface TrpcOptions {
-  contextFor: RequestContextFactory;
   /** Most procedure calls in one batch (400 beyond, before any work). */
   maxBatchSize: number;
-  /** `fast`: plain JSON calls answered by fast-handler.ts, the rest by tRPC's adapter; `official`: all by the adapter. */
+  /** `fast`: plain JSON calls and streams answered by doors/trpc-internals, the rest by tRPC's adapter; `official`: all by the adapter. */
   handler: 'fast' | 'official';
-  /** A subscription's reader that takes nothing for this long is disconnected. */
-  streamStallTimeoutMs: number;
+  /** Pings and the stall timeout of subscriptions. */
+  streams: StreamTimings;
 }
 
-/** Logs what is ours to fix, and remembers a refused token for the WWW-Authenticate challenge. */
+/** The failure policy, for the errors tRPC reports. */
 function onError({ error, path, req }: { error: TRPCError; path: string | undefined; req: FastifyRequest }) {
-  noteRefusedToken(req, error);
-  // Expected failures (validation, auth, not found) are the client's business; only ours are logged.
-  if (error.code === 'INTERNAL_SERVER_ERROR') {
-    req.log.error({ err: error.cause ?? error, path }, 'procedure failed');
-  } else if (error.code === 'SERVICE_UNAVAILABLE' && error.cause) {
-    // Without a cause it is ours on purpose (a stream ended by shutdown), not the database's.
-    req.log.warn({ err: error.cause ?? error, path }, 'database unavailable');
-  }
+  recordFailure(req, error, path);
 }
 
-/** Tells clients and proxies when to come back: the longest wait any failed call asks for. */
-function responseHeaders(errors: TRPCError[]): Record<string, string> {
-  const wait = Math.max(0, ...errors.map((error) => retryAfterSeconds(error) ?? 0));
-  return wait > 0 ? { 'retry-after': String(wait) } : {};
-}
+type ConnectionParams = Record<string, string | undefined> | null;
 
-/** Serves the router at /trpc/:path with tRPC's HTTP protocol (queries, mutations, batches, streams). */
-export async function registerTrpc(
-  app: FastifyInstance,
-  { contextFor, maxBatchSize, handler, streamStallTimeoutMs }: TrpcOptions,
-): Promise<void> {
+/**
+ * Connection params count only for streams: EventSource cannot send headers, so a subscription
+ * may carry its token there. Anywhere else a token in the URL would leak through proxies and
+ * history, so it is not read.
+ */
+const streamParams = (paths: (string | undefined)[], params: ConnectionParams): ConnectionParams =>
+  paths.length > 0 && paths.every((path) => path !== undefined && procedureType(path) === 'subscription')
+    ? params
+    : null;
+
+export async function trpcDoor(app: FastifyInstance, { maxBatchSize, handler, streams }: TrpcOptions): Promise<void> {
+  const contextFor = app.contextFor;
   const trpcOptions = {
     router: appRouter,
     maxBatchSize,
     // Procedure calls count, not HTTP requests: a batch of 20 uses 20.
-    createContext: ({ req, info }) => contextFor(req, info.calls.length, info.connectionParams),
+    createContext: ({ req, info }) =>
+      contextFor(
+        req,
+        info.calls.length,
+        streamParams(
+          info.calls.map((call) => call.path),
+          info.connectionParams,
+        ),
+      ),
     onError,
-    responseMeta: ({ errors }) => ({ headers: responseHeaders(errors) }),
+    responseMeta: ({ errors }) => ({ headers: failureHeaders(errors) }),
   } satisfies FastifyTRPCPluginOptions<AppRouter>['trpcOptions'];
   const fast =
     handler === 'fast'
-      ? createFastHandler({ router: appRouter, maxBatchSize, createContext: contextFor, onError, responseHeaders })
+      ? createFastHandler({
+          router: appRouter,
+          maxBatchSize,
+          createContext: contextFor,
+          onError,
+          responseHeaders: failureHeaders,
+        })
       : undefined;
   const fastSubscription =
     handler === 'fast'
-      ? createFastSubscriptionHandler({ router: appRouter, createContext: contextFor, onError })
+      ? createFastSubscriptionHandler({
+          router: appRouter,
+          createContext: contextFor,
+          onError,
+          streams,
+        })
       : undefined;
 
-  await app.register(async (scope) => {
-    scope.removeContentTypeParser('application/json');
-    // Parsed here rather than by tRPC, so the same guards apply as on every route; no body is no input.
-    scope.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser('no input'));
-    // Form data reaches tRPC as the raw stream, as its own Fastify plugin passes it.
-    scope.addContentTypeParser('multipart/form-data', (_req, payload: IncomingMessage, done) => done(null, payload));
-    scope.all<{ Params: { path: string }; Querystring: { input?: string } }>('/trpc/:path', async (req, reply) => {
-      // A query's input is JSON in the URL: the same depth limit as a body's.
-      const input = req.query.input;
-      if (typeof input === 'string' && jsonDepth(input) > MAX_JSON_DEPTH) {
-        throw malformedJson(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-      }
-      // Errors raised before a context exists still name the request.
-      await runInRequest(req.id, async () => {
-        if (fast && (await fast(req, reply, req.params.path))) return;
-        if (wantsEventStream(req)) prepareEventStream(req, reply, streamStallTimeoutMs);
-        if (fastSubscription && (await fastSubscription(req, reply, req.params.path))) return;
-        // The adapter takes a string body for raw JSON text: a JSON string must reach it as text.
-        if (typeof req.body === 'string') req.body = JSON.stringify(req.body);
-        await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path: req.params.path });
-      });
+  app.removeContentTypeParser('application/json');
+  // Parsed here rather than by tRPC, so the same guards apply as on every route; no body is no input.
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, jsonBodyParser('no input'));
+  // Form data reaches tRPC as the raw stream, as its own Fastify plugin passes it.
+  app.addContentTypeParser('multipart/form-data', (_req, payload: IncomingMessage, done) => done(null, payload));
+  app.all<{ Params: { path: string }; Querystring: { input?: string } }>('/trpc/:path', async (req, reply) => {
+    // A query's input is JSON in the URL: the same depth limit as a body's.
+    const input = req.query.input;
+    if (typeof input === 'string' && jsonDepth(input) > MAX_JSON_DEPTH) {
+      throw malformedJson(`JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+    }
+    // Errors raised before a context exists still name the request.
+    await runInRequest(req.id, async () => {
+      const path = req.params.path;
+      if (fast && (await fast(req, reply, path))) return;
+      if (fastSubscription && (await fastSubscription(req, reply, path))) return;
+      // Every stream is guarded, whatever the request's headers say.
+      if (procedureType(path) === 'subscription') guardStreamConnection(req, reply, streams.stallMs);
+      // The adapter takes a string body for raw JSON text: a JSON string must reach it as text.
+      if (typeof req.body === 'string') req.body = JSON.stringify(req.body);
+      await fastifyRequestHandler({ ...trpcOptions, req, res: reply, path });
     });
   });
 }

@@ -76,6 +76,17 @@ export const hostileValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(null, true, false, 0, -1, -0, 1.5, 2 ** 53, -(2 ** 63), 1e308, [], {}, [null]),
 );
 
+/**
+ * Real ids for the fuzzer to use: `any` for every uuid field, and the right kind for a field named
+ * in `byField` (a `projectId` gets projects, an `invitationId` invitations), so calls reach past
+ * "not found" into the procedure's work.
+ */
+export type KnownIds = { any: string[]; byField?: Record<string, string[]> };
+
+function poolOf(knownIds: string[] | KnownIds): KnownIds {
+  return Array.isArray(knownIds) ? { any: knownIds } : knownIds;
+}
+
 function stringFor(schema: JsonSchema, knownIds: string[]): fc.Arbitrary<string> {
   // Real ids half the time, so calls reach past "not found" into the procedure's work.
   if (schema.format === 'uuid') {
@@ -87,6 +98,21 @@ function stringFor(schema: JsonSchema, knownIds: string[]): fc.Arbitrary<string>
     return fc.oneof(
       fc.emailAddress(),
       fc.stringMatching(/^[a-z0-9.]{1,30}$/).map((local) => `${local}@example.com`),
+    );
+  }
+  if (schema.format === 'uri') {
+    // Webhook URLs: a public address (no DNS needed), the refused kinds, and near misses.
+    return fc.oneof(
+      { arbitrary: fc.constant('https://93.184.215.14/hook'), weight: 3 },
+      fc.constantFrom(
+        'https://127.0.0.1/',
+        'https://[::1]/',
+        'http://93.184.215.14/',
+        'ftp://93.184.215.14/',
+        'https://10.0.0.1/',
+      ),
+      fc.string({ maxLength: 40 }).map((path) => `https://93.184.215.14/${encodeURIComponent(path)}`),
+      fc.string({ maxLength: 40 }),
     );
   }
   if (schema.format === 'date-time') return isoDate;
@@ -120,10 +146,11 @@ function numberFor(schema: JsonSchema, integer: boolean): fc.Arbitrary<number> {
 }
 
 /** Values shaped by the schema: mostly valid, with boundaries and near misses mixed in. */
-export function fromSchema(schema: JsonSchema, knownIds: string[] = []): fc.Arbitrary<unknown> {
-  const recurse = (inner: JsonSchema) => fromSchema(inner, knownIds);
+export function fromSchema(schema: JsonSchema, knownIds: string[] | KnownIds = []): fc.Arbitrary<unknown> {
+  const pool = poolOf(knownIds);
+  const recurse = (inner: JsonSchema, ids: string[] = pool.any) => fromSchema(inner, { ...pool, any: ids });
   const variants = schema.anyOf ?? schema.oneOf;
-  if (variants) return fc.oneof(...variants.map(recurse));
+  if (variants) return fc.oneof(...variants.map((variant) => recurse(variant)));
   if (schema.const !== undefined) return fc.constant(schema.const);
   if (schema.enum) return fc.constantFrom(...schema.enum);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
@@ -133,7 +160,7 @@ export function fromSchema(schema: JsonSchema, knownIds: string[] = []): fc.Arbi
     case 'boolean':
       return fc.boolean();
     case 'string':
-      return stringFor(schema, knownIds);
+      return stringFor(schema, pool.any);
     case 'integer':
       return numberFor(schema, true);
     case 'number':
@@ -152,7 +179,7 @@ export function fromSchema(schema: JsonSchema, knownIds: string[] = []): fc.Arbi
         Object.entries(properties).map(([key, value]) => [
           key,
           // A pipe's input side carries no format: an email field reads as a plain string.
-          key === 'email' ? recurse({ ...value, format: 'email' }) : recurse(value),
+          key === 'email' ? recurse({ ...value, format: 'email' }) : recurse(value, pool.byField?.[key] ?? pool.any),
         ]),
       );
       return fc.record(shape, { requiredKeys: required });
@@ -183,7 +210,7 @@ function mutated(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
 }
 
 /** Inputs for a procedure: valid (using `knownIds` for ids at times), mutated, hostile, or none at all. */
-export function inputsFor(schema: z.ZodType | undefined, knownIds: string[] = []): fc.Arbitrary<unknown> {
+export function inputsFor(schema: z.ZodType | undefined, knownIds: string[] | KnownIds = []): fc.Arbitrary<unknown> {
   if (!schema) return fc.oneof(fc.constant(undefined), hostileValue);
   const jsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as JsonSchema;
   const valid = fromSchema(jsonSchema, knownIds);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { useTestServer } from '../harness.js';
-import { inputsFor } from './arbitrary.js';
+import { inputsFor, type KnownIds } from './arbitrary.js';
 import { call, listProcedures, listSubscriptions, rpc, subscribeFor } from './rpc.js';
 
 // Every procedure of the router, driven over HTTP with inputs derived from (and around) its zod
@@ -24,6 +24,11 @@ const NEVER_SUCCEED = new Set([
   'auth.changePassword',
   'auth.deleteAccount',
   'auth.revokeSession',
+  // No fuzzed request names a registered OAuth client, nor a grant of the user's.
+  'oauth.describe',
+  'oauth.approve',
+  'oauth.deny',
+  'oauth.revoke',
 ]);
 
 const running = useTestServer();
@@ -46,25 +51,100 @@ function recordSuccess(path: string, input: unknown, data: unknown): 'expected' 
   return 'counted';
 }
 
-/** A signed-in user with tasks (one trashed) and a tag, whose ids the fuzzer uses now and then. */
-async function signedInUser(): Promise<{ token: string; ids: string[] }> {
-  const email = `fuzz-${crypto.randomUUID()}@example.com`;
+type Signed = { token: string; userId: string; email: string };
+
+async function signUp(name: string): Promise<Signed> {
+  const email = `fuzz-${name}-${crypto.randomUUID()}@example.com`;
   const { data } = await call(running.server.url, 'auth.signUp', { email, password: PASSWORD });
-  const token = (data as { accessToken: string }).accessToken;
-  const ids: string[] = [];
+  const { accessToken, user } = data as { accessToken: string; user: { id: string; email: string } };
+  return { token: accessToken, userId: user.id, email: user.email };
+}
+
+async function must<T>(path: string, input: unknown, token: string): Promise<T> {
+  const response = await call(running.server.url, path, input, token);
+  expect(response.status, `${path}: ${JSON.stringify(response.data)}`).toBe(200);
+  return response.data as T;
+}
+
+/**
+ * A signed-in user with tasks (one trashed), a tag, a personal token, a project of their own
+ * shared with a friend, a project of the friend's they joined, and an invitation still pending;
+ * the fuzzer draws its ids by the kind a field names.
+ */
+async function signedInUser(): Promise<{ token: string; ids: KnownIds }> {
+  const me = await signUp('me');
+  const friend = await signUp('friend');
+  const taskIds: string[] = [];
   for (const title of ['Fuzzed', 'Trashed']) {
-    const task = await call(
-      running.server.url,
+    const task = await must<{ id: string }>(
       'task.create',
       { title, tags: ['fuzz'], dueAt: '2030-01-01T00:00:00Z' },
-      token,
+      me.token,
     );
-    ids.push((task.data as { id: string }).id);
+    taskIds.push(task.id);
   }
-  await call(running.server.url, 'task.delete', { id: ids[1] }, token);
-  const tags = await call(running.server.url, 'tag.list', undefined, token);
-  ids.push(...(tags.data as { id: string }[]).map((tag) => tag.id));
-  return { token, ids };
+  await must('task.delete', { id: taskIds[1] }, me.token);
+  const tagIds = (await must<{ id: string }[]>('tag.list', undefined, me.token)).map((tag) => tag.id);
+  const tokenId = (await must<{ id: string }>('token.create', { name: 'fuzz', scopes: ['tasks:read'] }, me.token)).id;
+  const mine = await must<{ id: string }>('project.create', { name: 'Mine' }, me.token);
+  await must('project.invite', { projectId: mine.id, email: friend.email, role: 'editor' }, me.token);
+  const friendsInvitations = await must<{ id: string }[]>('project.invitations', undefined, friend.token);
+  for (const invitation of friendsInvitations)
+    await must('project.accept', { invitationId: invitation.id }, friend.token);
+  const theirs = await must<{ id: string }>('project.create', { name: 'Theirs' }, friend.token);
+  const pending = await must<{ id: string }>('project.create', { name: 'Pending' }, friend.token);
+  for (const project of [theirs, pending])
+    await must('project.invite', { projectId: project.id, email: me.email, role: 'editor' }, friend.token);
+  const [joining, ...waiting] = await must<{ id: string; projectId: string }[]>(
+    'project.invitations',
+    undefined,
+    me.token,
+  );
+  if (joining) await must('project.accept', { invitationId: joining.id }, me.token);
+  const batchIds = (await must<{ items: { batchId: string }[] }>('activity.list', {}, me.token)).items.map(
+    (entry) => entry.batchId,
+  );
+  const projectIds = [mine.id, theirs.id, pending.id];
+  // A webhook, disabled (nothing is ever sent to its public address), with one failed delivery.
+  const hook = await must<{ id: string }>(
+    'webhook.create',
+    { url: 'https://93.184.215.14/hook', events: ['*'], projectId: mine.id },
+    me.token,
+  );
+  await must('webhook.update', { id: hook.id, enabled: false }, me.token);
+  const messageId = crypto.randomUUID();
+  const deliveryId = crypto.randomUUID();
+  await running.db
+    .insertInto('webhook_messages')
+    .values({ id: messageId, webhook_id: hook.id, user_id: me.userId, type: 'task.created', state: 'failed' })
+    .execute();
+  await running.db
+    .insertInto('webhook_attempts')
+    .values({
+      id: deliveryId,
+      webhook_id: hook.id,
+      message_id: messageId,
+      attempt: 1,
+      status: 'failed',
+      response_status: 500,
+      duration_ms: 1,
+      error: 'HTTP 500',
+    })
+    .execute();
+  return {
+    token: me.token,
+    ids: {
+      any: [...taskIds, ...tagIds, tokenId, ...projectIds, hook.id],
+      byField: {
+        projectId: projectIds,
+        invitationId: waiting.map((invitation) => invitation.id),
+        userId: [friend.userId, me.userId],
+        assigneeId: [me.userId, friend.userId],
+        batchId: batchIds,
+        deliveryId: [deliveryId],
+      },
+    },
+  };
 }
 
 describe('fuzzing every procedure', () => {

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { isLoopback } from '../../src/metrics.js';
+import { isLoopback } from '../../src/ops/metrics.js';
 import { eventually, startServer, useTestServer } from '../harness.js';
 
 // Requests that cost the server more than they should, or answers that say more than they should:
@@ -60,24 +60,28 @@ describe('answers with user data', () => {
 });
 
 describe('a client that sends its headers slowly', () => {
-  it('is cut off after the header timeout (here 2 s), not after a minute', async () => {
-    const server = await startServer(running.db, { requestLimits: { requestTimeoutMs: 2_000 } });
+  it('is cut off by the header timeout (here 2 s) with 408, not after a minute', async () => {
+    const server = await startServer(running.db, { http: { requestTimeoutMs: 2_000 } });
     try {
       const socket = connect(Number(new URL(server.url).port), '127.0.0.1');
       socket.on('error', () => {});
-      const started = performance.now();
+      let answer = '';
       let closed = false;
+      socket.on('data', (chunk: Buffer) => {
+        answer += chunk.toString();
+      });
       socket.on('close', () => {
         closed = true;
       });
       socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n');
       // One header line a second, never the blank line that ends them.
       const drip = setInterval(() => socket.write('X-Slow: 1\r\n'), 1_000);
+      // A generous ceiling, still under Node's default 30 s between timeout checks; the 408 names the cause.
       const cut = await eventually(() => closed, 15_000);
       clearInterval(drip);
       socket.destroy();
       expect(cut).toBe(true);
-      expect(performance.now() - started).toBeLessThan(10_000);
+      expect(answer).toMatch(/^HTTP\/1\.1 408 /);
     } finally {
       await server.close();
     }
@@ -94,7 +98,7 @@ describe('/metrics without a token in production', () => {
       false,
       false,
     ]);
-    const server = await startServer(running.db, { metricsLoopbackOnly: true });
+    const server = await startServer(running.db, { metrics: { loopbackOnly: true } });
     try {
       // This test can only call from loopback: served, and X-Forwarded-For cannot change that.
       const response = await fetch(`${server.url}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });

@@ -6,8 +6,19 @@ import { useTestServer } from '../harness.js';
 // tRPC and REST, names itself when refused, and leaves nothing changed. The quotas here are small
 // so the attacks stay small; the real defaults are far beyond what a person uses.
 
-const QUOTAS = { tasks: 12, tags: 30, sessions: 3, trash: 4 };
-const running = useTestServer({ quotas: QUOTAS });
+const QUOTAS = {
+  tasks: 12,
+  tags: 30,
+  sessions: 3,
+  trash: 4,
+  projects: 3,
+  members: 3,
+  invitations: 2,
+  tokens: 3,
+  oauthGrants: 3,
+  webhooks: 3,
+};
+const running = useTestServer({ api: { quotas: QUOTAS } });
 const PASSWORD = 'quota test password';
 
 let client: TaskwireClient;

@@ -12,7 +12,7 @@ const PASSWORD = 'correct horse battery';
 
 /** The API's clock; tests move it forward. Access tokens are still checked against real time. */
 let clock = Date.now();
-const running = useTestServer({ now: () => new Date(clock) });
+const running = useTestServer({ api: { now: () => new Date(clock) } });
 
 interface Tokens {
   accessToken: string;
@@ -109,34 +109,76 @@ describe('sessions over HTTP', () => {
       account.accessToken,
     );
     expect(created.status).toBe(200);
-    const rowsOfUser = () => countRowsOf(account.user.id);
+    const project = await call(running.server.url, 'project.create', { name: 'Shared' }, account.accessToken);
+    const projectId = (project.data as { id: string }).id;
+    const invited = await call(
+      running.server.url,
+      'project.invite',
+      { projectId, email: `invitee-${crypto.randomUUID()}@example.com`, role: 'viewer' },
+      account.accessToken,
+    );
+    expect(invited.status).toBe(200);
+    const rowsOfUser = () => countRowsOf(account.user.id, account.email);
     const before = await rowsOfUser();
-    expect(before.users).toBe(1);
-    expect(before.tasks).toBe(1);
-    expect(before.sessions).toBe(2);
+    expect(before['users.id']).toBe(1);
+    expect(before['tasks in own projects']).toBe(1);
+    expect(before['sessions.user_id']).toBe(2);
+    expect(before['project_members.user_id']).toBe(2);
+    expect(before['project_invitations.invited_by']).toBe(1);
     const deleted = await call(running.server.url, 'auth.deleteAccount', { password: PASSWORD }, account.accessToken);
     expect(deleted.status).toBe(200);
     const after = await rowsOfUser();
-    expect(Object.values(after).every((count) => count === 0)).toBe(true);
+    expect(Object.entries(after).filter(([, count]) => count !== 0)).toEqual([]);
     expect(Object.keys(after)).toEqual(Object.keys(before));
     expect((await refresh(account.refreshToken)).status).toBe(401);
   });
 });
 
-/** Rows that belong to the user in `users` and in every table with a `user_id` column, found from the catalog. */
-async function countRowsOf(userId: string): Promise<Record<string, number>> {
-  const { rows: tables } = await sql<{ table_name: string }>`
-    select table_name from information_schema.columns
+/**
+ * Rows that hold the user, found from the catalog rather than listed by hand, so a new table
+ * cannot forget them: every column that references `users`, every `user_id` column, every email
+ * column, and the tasks of the projects the user owns.
+ */
+async function countRowsOf(userId: string, email: string): Promise<Record<string, number>> {
+  const { rows: userColumns } = await sql<{ table_name: string; column_name: string }>`
+    select distinct cl.relname as table_name, a.attname as column_name
+    from pg_constraint c
+    join pg_class cl on cl.oid = c.conrelid
+    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = any (c.conkey)
+    where c.contype = 'f' and c.confrelid = 'users'::regclass
+    union
+    select table_name, column_name from information_schema.columns
     where table_schema = current_schema() and column_name = 'user_id'
-    order by table_name`.execute(running.db);
-  expect(tables.length).toBeGreaterThanOrEqual(5);
+    order by 1, 2`.execute(running.db);
+  expect(userColumns.length).toBeGreaterThanOrEqual(8);
+  const { rows: emailColumns } = await sql<{ table_name: string; column_name: string }>`
+    select table_name, column_name from information_schema.columns
+    where table_schema = current_schema() and column_name like '%email%' and data_type in ('text', 'character varying', 'citext')
+    order by 1, 2`.execute(running.db);
+  expect(emailColumns.length).toBeGreaterThanOrEqual(2);
+  const { rows: owned } = await sql<{ id: string }>`
+    select id from projects where owner_id = ${userId}`.execute(running.db);
+  const ownedIds = ownedProjects.get(userId) ?? owned.map((row) => row.id);
+  ownedProjects.set(userId, ownedIds);
   const counts: Record<string, number> = {};
-  const users = await sql<{ n: number }>`select count(*)::int as n from users where id = ${userId}`.execute(running.db);
-  counts.users = users.rows[0]?.n ?? -1;
-  for (const { table_name: table } of tables) {
-    const result = await sql<{ n: number }>`
-      select count(*)::int as n from ${sql.table(table)} where user_id = ${userId}`.execute(running.db);
-    counts[table] = result.rows[0]?.n ?? -1;
-  }
+  const count = async (query: ReturnType<typeof sql<{ n: number }>>) =>
+    (await query.execute(running.db)).rows[0]?.n ?? -1;
+  counts['users.id'] = await count(sql<{ n: number }>`select count(*)::int as n from users where id = ${userId}`);
+  for (const { table_name: table, column_name: column } of userColumns)
+    counts[`${table}.${column}`] = await count(
+      sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)} where ${sql.ref(column)} = ${userId}`,
+    );
+  for (const { table_name: table, column_name: column } of emailColumns)
+    counts[`${table}.${column}`] = await count(
+      sql<{
+        n: number;
+      }>`select count(*)::int as n from ${sql.table(table)} where lower(${sql.ref(column)}::text) = lower(${email})`,
+    );
+  counts['tasks in own projects'] = ownedIds.length
+    ? await count(sql<{ n: number }>`select count(*)::int as n from tasks where project_id in (${sql.join(ownedIds)})`)
+    : 0;
   return counts;
 }
+
+/** The projects a user owned when first counted, so their tasks are still counted once the user is gone. */
+const ownedProjects = new Map<string, string[]>();

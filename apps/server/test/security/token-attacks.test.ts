@@ -56,12 +56,14 @@ beforeAll(async () => {
   const address = jwks.address();
   if (!address || typeof address === 'string') throw new Error('no address');
   server = await startServer(testDb.db, {
-    access: createAccessCache(),
-    externalTokens: createExternalTokenVerifier({
-      jwksUrl: `http://127.0.0.1:${address.port}/jwks`,
-      issuer: IDP_ISSUER,
-      audience: AUDIENCE,
-    }),
+    api: {
+      access: createAccessCache(),
+      externalTokens: createExternalTokenVerifier({
+        jwksUrl: `http://127.0.0.1:${address.port}/jwks`,
+        issuer: IDP_ISSUER,
+        audience: AUDIENCE,
+      }),
+    },
   });
   const email = `victim-${crypto.randomUUID()}@example.com`;
   const { data } = await call(server.url, 'auth.signUp', { email, password: PASSWORD });
