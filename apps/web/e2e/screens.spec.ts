@@ -3,8 +3,9 @@ import { gzipSync } from 'node:zlib';
 import { expect, test } from '@playwright/test';
 import { addTask, baseUrl, signUp } from './helpers';
 
-// The main screens at desktop and phone widths, light and dark, saved for docs/screenshots; and
-// the first load's budget: its JavaScript (min+gzip) and how soon the page can be used.
+// The main screens (sign-in, tasks, sharing a project) at desktop and phone widths, light and
+// dark, saved for docs/screenshots; and the first load's budget: its JavaScript (min+gzip) and how
+// soon the page can be used.
 
 const SHOTS = new URL('../test-results/screenshots/', import.meta.url).pathname;
 const SIZES = { desktop: { width: 1280, height: 800 }, phone: { width: 390, height: 844 } };
@@ -25,6 +26,14 @@ for (const scheme of ['light', 'dark'] as const) {
       await page.getByRole('button', { name: 'Edit Send the quarterly report' }).click();
       await expect(page.getByRole('textbox', { name: 'Title', exact: true })).toBeVisible();
       await page.screenshot({ path: `${SHOTS}tasks-${device}-${scheme}.png`, fullPage: true });
+      await page.getByRole('button', { name: 'New project' }).click();
+      await page.getByRole('textbox', { name: 'Project name' }).fill('Garden club');
+      await page.keyboard.press('Enter');
+      await page.getByRole('button', { name: 'Share' }).click();
+      await page.getByRole('textbox', { name: 'Invite by email' }).fill('a.friend@example.com');
+      await page.getByRole('button', { name: 'Invite' }).click();
+      await expect(page.getByRole('dialog').getByRole('status')).toContainText('Invited a.friend@example.com');
+      await page.screenshot({ path: `${SHOTS}share-${device}-${scheme}.png` });
       await context.close();
     });
   }

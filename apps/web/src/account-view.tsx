@@ -1,12 +1,15 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
+import { AccessTokens } from './access-tokens';
 import { useTRPC } from './api';
+import { ConnectedApps } from './connected-apps';
 import { formatWhen } from './dates';
 import { describeError } from './errors';
 import { useNotices } from './notices';
 import { session } from './session';
+import { WebhooksSection } from './webhooks-section';
 
-/** Signed-in devices, sign out everywhere, password, and deleting the account. */
+/** Signed-in devices, sign out everywhere, access tokens, connected apps, password, and deleting the account. */
 export function AccountView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -44,7 +47,7 @@ export function AccountView() {
       <ul className="sessions" aria-label="Sessions">
         {sessions.data?.map((device) => (
           <li key={device.id}>
-            <span>{device.userAgent ?? 'Unknown device'}</span>
+            <span title={device.userAgent ?? undefined}>{device.device}</span>
             <span className="meta">
               {device.current ? 'this device · ' : ''}last used {formatWhen(device.lastUsedAt)}
             </span>
@@ -54,6 +57,11 @@ export function AccountView() {
       <button type="button" className="secondary" onClick={() => signOutAll.mutate()}>
         Sign out everywhere
       </button>
+
+      <AccessTokens />
+
+      <ConnectedApps />
+      <WebhooksSection />
 
       <h3>Change password</h3>
       <form className="card" onSubmit={submitPassword}>

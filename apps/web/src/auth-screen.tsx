@@ -1,6 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { useTRPC } from './api';
+import { useTRPC, useTRPCClient } from './api';
 import { describeError } from './errors';
 import { session } from './session';
 
@@ -10,7 +10,18 @@ export function AuthScreen() {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const signIn = useMutation(trpc.auth.signIn.mutationOptions({ onSuccess: session.signedIn }));
-  const signUp = useMutation(trpc.auth.signUp.mutationOptions({ onSuccess: session.signedIn }));
+  const client = useTRPCClient();
+  const signUp = useMutation(
+    trpc.auth.signUp.mutationOptions({
+      onSuccess: (result) => {
+        session.signedIn(result);
+        // A new account reads "9am" and "tomorrow" (quick add, reminders) in this browser's time
+        // zone rather than the server's default, UTC. Best effort: the account works either way.
+        const timezone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (timezone) void client.auth.updateProfile.mutate({ timezone }).catch(() => undefined);
+      },
+    }),
+  );
   const pending = signIn.isPending || signUp.isPending;
   const error = signIn.error ?? signUp.error;
 

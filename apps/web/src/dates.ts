@@ -39,3 +39,35 @@ export function formatWhen(iso: string, now: Date = new Date(), locale?: string)
 export function isOverdue(task: { dueAt: string | null; completed: boolean }, now: Date = new Date()): boolean {
   return !task.completed && task.dueAt !== null && Date.parse(task.dueAt) < now.getTime();
 }
+
+/** Local midnight of `date`'s day, `days` later (DST-safe: calendar days, not 24-hour steps). */
+export function startOfDay(date: Date, days = 0): Date {
+  return new Date(date.getFullYear(), date.getMonth(), date.getDate() + days);
+}
+
+/** The range task.list takes for Today (due or overdue by the end of today) or Upcoming (today and the next 6 days). */
+export function dueRange(kind: 'today' | 'upcoming', now: Date = new Date()): { dueFrom?: string; dueTo: string } {
+  if (kind === 'today') return { dueTo: startOfDay(now, 1).toISOString() };
+  return { dueFrom: startOfDay(now).toISOString(), dueTo: startOfDay(now, 7).toISOString() };
+}
+
+/** A day heading: "Today", "Tomorrow", else the weekday and date ("Wed, Dec 9"). */
+export function dayHeading(day: Date, now: Date = new Date(), locale?: string): string {
+  const days = Math.round((startOfDay(day).getTime() - startOfDay(now).getTime()) / 86_400_000);
+  if (days === 0) return 'Today';
+  if (days === 1) return 'Tomorrow';
+  return day.toLocaleDateString(locale, { weekday: 'short', month: 'short', day: 'numeric' });
+}
+
+/** Items grouped by the local day of their due time, in the order given (sorted by due time). */
+export function groupByDay<T extends { dueAt: string | null }>(items: readonly T[]): { day: Date; items: T[] }[] {
+  const groups: { day: Date; items: T[] }[] = [];
+  for (const item of items) {
+    if (!item.dueAt) continue;
+    const day = startOfDay(new Date(item.dueAt));
+    const last = groups.at(-1);
+    if (last && last.day.getTime() === day.getTime()) last.items.push(item);
+    else groups.push({ day, items: [item] });
+  }
+  return groups;
+}

@@ -1,4 +1,4 @@
-import { createContext, type ReactNode, useCallback, useContext, useMemo, useState } from 'react';
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 
 // Short messages at the foot of the page: an undo after a delete, a reminder, an error.
 
@@ -30,10 +30,23 @@ export function NoticesProvider({ children }: { children: ReactNode }) {
     [dismiss],
   );
   const value = useMemo(() => ({ notices, show, dismiss }), [notices, show, dismiss]);
+  // The page keeps room below its last task for the notices showing, so they never hide it.
+  const region = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const element = region.current;
+    if (!element || typeof ResizeObserver === 'undefined') return;
+    const root = document.documentElement;
+    const observer = new ResizeObserver(() => {
+      const height = element.getBoundingClientRect().height;
+      root.style.setProperty('--notices-height', height > 0 ? `${Math.ceil(height) + 16}px` : '0px');
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
   return (
     <NoticesContext.Provider value={value}>
       {children}
-      <section className="notices" aria-label="Notifications" aria-live="polite">
+      <section ref={region} className="notices" aria-label="Notifications" aria-live="polite">
         {notices.map((notice) => (
           <div
             key={notice.id}

@@ -1,10 +1,14 @@
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type KeyboardEvent, useEffect, useState } from 'react';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import type { Project } from '@taskwire/client';
+import { useEffect, useId, useState } from 'react';
 import { useTRPC, useTRPCClient } from './api';
 import { describeError } from './errors';
-import { useNotices } from './notices';
+import { NewTaskField, usePendingTasks } from './new-task-field';
+import { ProjectHead } from './project-head';
+import { canEditTasks } from './projects';
 import { TaskItem } from './task-item';
 import { type ListState, listInput, PRIORITIES, SORTS, STATUSES } from './url-state';
+import type { UpdateState } from './use-url-state';
 
 const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
   createdAt: 'Newest',
@@ -14,14 +18,28 @@ const SORT_LABELS: Record<(typeof SORTS)[number], string> = {
   title: 'Title',
 };
 
-export function TasksView({ state, update }: { state: ListState; update: (change: Partial<ListState>) => void }) {
+/** A project's tasks: its head (name, Share), a field for new tasks (editors), the filters, the list. */
+export function TasksView({
+  state,
+  update,
+  project,
+  me,
+}: {
+  state: ListState;
+  update: UpdateState;
+  project: Project;
+  me: string;
+}) {
   const trpc = useTRPC();
   const client = useTRPCClient();
-  const queryClient = useQueryClient();
-  const { show } = useNotices();
-  const [draft, setDraft] = useState('');
   const [search, setSearch] = useState(state.q);
-  const input = listInput(state);
+  const [filtersOpen, setFiltersOpen] = useState(false);
+  const filtersId = useId();
+  const activeFilters = [state.status !== 'all', state.priority, state.tag, state.overdue, state.assigned].filter(
+    Boolean,
+  ).length;
+  const input = listInput(state, project.id);
+  const canEdit = canEditTasks(project);
   const tasks = useInfiniteQuery({
     // Pages by hand: tRPC's infinite options add a `direction` the API's strict input refuses.
     queryKey: [...trpc.task.list.queryKey(input), 'pages'],
@@ -30,16 +48,10 @@ export function TasksView({ state, update }: { state: ListState; update: (change
     getNextPageParam: (page) => page.nextCursor,
   });
   const tags = useQuery(trpc.tag.list.queryOptions());
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.task.pathKey() });
-  const create = useMutation(
-    trpc.task.create.mutationOptions({
-      onSuccess: () => {
-        setDraft('');
-        void refresh();
-      },
-      onError: (error) => show({ text: describeError(error), tone: 'error' }),
-    }),
-  );
+  const projectTags = tags.data?.filter((tag) => tag.projectId === project.id) ?? [];
+  const tagNames = projectTags.map((tag) => tag.name);
+  const members = useQuery(trpc.project.members.queryOptions({ projectId: project.id }));
+  const pending = usePendingTasks(project.id);
 
   // Typing searches after a pause, not on every key.
   useEffect(() => {
@@ -49,35 +61,41 @@ export function TasksView({ state, update }: { state: ListState; update: (change
     return () => clearTimeout(timer);
   }, [search, state.q, update]);
 
-  const onNewTaskKey = (event: KeyboardEvent<HTMLInputElement>) => {
-    if (event.key !== 'Enter' || !draft.trim() || create.isPending) return;
-    event.preventDefault();
-    create.mutate({ title: draft.trim() });
-  };
-
   const items = tasks.data?.pages.flatMap((page) => page.items) ?? [];
+  const listed = new Set(items.map((task) => task.id));
+  // Newest first, above the list, until the list itself has them.
+  const adding = pending.filter((task) => !listed.has(task.id)).reverse();
   return (
     <section className="tasks" aria-labelledby="tasks-heading">
-      <h2 id="tasks-heading" className="visually-hidden">
-        Your tasks
-      </h2>
-      <label className="new-task">
-        <span className="visually-hidden">New task</span>
-        <input
-          type="text"
-          aria-label="New task"
-          placeholder="Add a task and press Enter"
-          maxLength={200}
-          value={draft}
-          onChange={(event) => setDraft(event.target.value)}
-          onKeyDown={onNewTaskKey}
-        />
-      </label>
-      <div className="filters">
-        <label>
-          Search
-          <input type="search" value={search} onChange={(event) => setSearch(event.target.value)} />
+      <ProjectHead project={project} me={me} headingId="tasks-heading" />
+      {canEdit ? (
+        <NewTaskField project={project} />
+      ) : (
+        <p className="meta read-only">You can read this project; its editors and owner change its tasks.</p>
+      )}
+      <div className="filters-bar">
+        <label className="search">
+          <span className="filter-label">Search</span>
+          <input
+            type="search"
+            data-shortcut="search"
+            placeholder="Search"
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+          />
         </label>
+        {/* Shown on narrow screens only, where the filters fold away behind it. */}
+        <button
+          type="button"
+          className="secondary filters-toggle"
+          aria-expanded={filtersOpen}
+          aria-controls={filtersId}
+          onClick={() => setFiltersOpen(!filtersOpen)}
+        >
+          Filters{activeFilters > 0 ? ` (${activeFilters})` : ''}
+        </button>
+      </div>
+      <div className={`filters${filtersOpen ? ' open' : ''}`} id={filtersId}>
         <label>
           Status
           <select
@@ -109,7 +127,7 @@ export function TasksView({ state, update }: { state: ListState; update: (change
           Tag
           <select value={state.tag ?? ''} onChange={(event) => update({ tag: event.target.value || null })}>
             <option value="">Any</option>
-            {tags.data?.map((tag) => (
+            {projectTags.map((tag) => (
               <option key={tag.id} value={tag.name}>
                 {tag.name} ({tag.taskCount})
               </option>
@@ -123,6 +141,14 @@ export function TasksView({ state, update }: { state: ListState; update: (change
             onChange={(event) => update({ overdue: event.target.checked })}
           />
           Overdue
+        </label>
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={state.assigned}
+            onChange={(event) => update({ assigned: event.target.checked })}
+          />
+          Assigned to me
         </label>
         <label>
           Sort
@@ -141,11 +167,21 @@ export function TasksView({ state, update }: { state: ListState; update: (change
         </p>
       )}
       <ul className="task-list" aria-label="Tasks" aria-busy={tasks.isFetching}>
+        {adding.map((task) => (
+          <li key={task.id} className="task pending">
+            {/* Not a checkbox yet: there is nothing to tick until the server has it. */}
+            <span className="pending-box" aria-hidden="true" />
+            <div className="task-body">
+              <span className="title">{task.title}</span>
+              <span className="meta">saving…</span>
+            </div>
+          </li>
+        ))}
         {items.map((task) => (
-          <TaskItem key={task.id} task={task} tags={tags.data?.map((tag) => tag.name) ?? []} />
+          <TaskItem key={task.id} task={task} tags={tagNames} members={members.data ?? []} me={me} canEdit={canEdit} />
         ))}
       </ul>
-      {tasks.isSuccess && items.length === 0 && <p className="empty">Nothing here yet.</p>}
+      {tasks.isSuccess && items.length === 0 && adding.length === 0 && <p className="empty">Nothing here yet.</p>}
       {tasks.hasNextPage && (
         <button
           type="button"

@@ -10,15 +10,19 @@ const subscribe = (listener: () => void) => {
   return () => listeners.delete(listener);
 };
 
-/** The view and filters in the URL, and a setter that updates it (a new history entry per view). */
-export function useUrlState(): [ListState, (change: Partial<ListState>) => void] {
+/** Changes the URL's state: a new history entry for another view or project, unless `replace`. */
+export type UpdateState = (change: Partial<ListState>, options?: { replace?: boolean }) => void;
+
+/** The view, project and filters in the URL, and a setter that updates it. */
+export function useUrlState(): [ListState, UpdateState] {
   const search = useSyncExternalStore(subscribe, () => window.location.search);
   const state = readState(search);
-  const update = useCallback((change: Partial<ListState>) => {
+  const update = useCallback<UpdateState>((change, options) => {
     const current = readState(window.location.search);
     const next = { ...current, ...change };
     const url = `${window.location.pathname}${writeState(next)}`;
-    if (change.view && change.view !== current.view) window.history.pushState(null, '', url);
+    const moved = next.view !== current.view || next.project !== current.project;
+    if (moved && !options?.replace) window.history.pushState(null, '', url);
     else window.history.replaceState(null, '', url);
     for (const listener of listeners) listener();
   }, []);

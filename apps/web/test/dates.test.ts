@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatWhen, fromLocalInput, isOverdue, toLocalInput } from '../src/dates';
+import { dayHeading, dueRange, formatWhen, fromLocalInput, groupByDay, isOverdue, toLocalInput } from '../src/dates';
 
 // In a time zone with an offset, so a UTC/local mix-up cannot pass.
 const zone = process.env.TZ;
@@ -47,5 +47,31 @@ describe('dates in the browser time zone', () => {
     expect(isOverdue({ dueAt: '2031-03-05T15:01:00.000Z', completed: false }, now)).toBe(false);
     expect(isOverdue({ dueAt: '2031-03-05T14:59:00.000Z', completed: true }, now)).toBe(false);
     expect(isOverdue({ dueAt: null, completed: false }, now)).toBe(false);
+  });
+});
+
+describe('Today and Upcoming', () => {
+  it('ranges over local days, across a daylight-saving change', () => {
+    process.env.TZ = 'America/New_York';
+    const now = new Date('2031-03-07T15:00:00.000Z');
+    expect(dueRange('today', now)).toEqual({ dueTo: '2031-03-08T05:00:00.000Z' });
+    // Seven calendar days; the clocks move on the 9th, so the end is at 04:00 UTC.
+    expect(dueRange('upcoming', now)).toEqual({
+      dueFrom: '2031-03-07T05:00:00.000Z',
+      dueTo: '2031-03-14T04:00:00.000Z',
+    });
+  });
+
+  it('groups tasks by their local day, with headings', () => {
+    process.env.TZ = 'America/New_York';
+    const now = new Date('2031-03-07T15:00:00.000Z');
+    const groups = groupByDay([
+      { dueAt: '2031-03-07T20:00:00.000Z' },
+      { dueAt: '2031-03-08T03:00:00.000Z' }, // still the 7th in New York
+      { dueAt: '2031-03-08T16:00:00.000Z' },
+      { dueAt: '2031-03-10T16:00:00.000Z' },
+    ]);
+    expect(groups.map((group) => group.items.length)).toEqual([2, 1, 1]);
+    expect(groups.map((group) => dayHeading(group.day, now, 'en-US'))).toEqual(['Today', 'Tomorrow', 'Mon, Mar 10']);
   });
 });
