@@ -26,7 +26,9 @@ const CALLS = benchEnv.BENCH_SAMPLES * 10;
 /** The pre-revocation behaviour: a verified signature is enough. */
 const trustToken: AccessCache = {
   async resolve(_db, principal: Principal) {
-    return principal.kind === 'local' ? { userId: principal.userId, sessionId: principal.sessionId } : null;
+    return principal.kind === 'local'
+      ? { userId: principal.userId, sessionId: principal.sessionId, device: null, grant: null }
+      : null;
   },
   forgetUser() {},
   forgetAll() {},

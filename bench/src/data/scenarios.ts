@@ -2,6 +2,7 @@ import {
   type Context,
   createAccessCache,
   createCaller,
+  DEFAULT_EVENT_LIMITS,
   DEFAULT_QUOTAS,
   DEFAULT_SESSION_LIMITS,
   silentLogger,
@@ -28,6 +29,9 @@ export function callerFor(db: Db, userId: string): Caller {
     tokens: unusedTokens,
     log: silentLogger,
     requestId: 'bench',
+    audience: null,
+    origin: null,
+    calendarKeys: undefined,
     principal: {
       kind: 'local',
       userId,
@@ -39,13 +43,19 @@ export function callerFor(db: Db, userId: string): Caller {
     access,
     authLimits: null,
     quotas: DEFAULT_QUOTAS,
+    eventLimits: DEFAULT_EVENT_LIMITS,
+    webhooks: { allowPrivate: false },
     user: { id: userId },
+    caller: null,
+    batchId: '00000000-0000-7000-8000-000000000000',
+    dryRun: false,
     sessionId: null,
     userAgent: null,
     ip: null,
     sessions: DEFAULT_SESSION_LIMITS,
     now: () => new Date(),
     chargeCalls: async () => {},
+    chargeExtraCalls: async () => {},
     tokenExpired: async () => false,
   };
   return createCaller(ctx);
@@ -80,5 +90,17 @@ export function scenarios(deepCursor: string): Scenario[] {
     { name: 'overdue filter', run: (c) => c.task.list({ overdue: true, sort: 'dueAt' }) },
     { name: 'count, open', run: (c) => c.task.count({ status: 'open' }) },
     { name: 'stats', run: (c) => c.task.stats() },
+  ];
+}
+
+/** A member of a project of 25 members and 100 000 tasks (besides their own 90), listing it. */
+export function sharedProjectScenarios(projectId: string): Scenario[] {
+  return [
+    { name: 'shared project (25 members, 100 000 tasks): all my projects, first page', run: (c) => c.task.list({}) },
+    { name: 'shared project: that project, first page', run: (c) => c.task.list({ projectId }) },
+    { name: 'shared project: that project, due soonest', run: (c) => c.task.list({ projectId, sort: 'dueAt' }) },
+    { name: 'shared project: search ("report") over all my projects', run: (c) => c.task.list({ q: 'report' }) },
+    { name: 'shared project: tag filter (work) over all my projects', run: (c) => c.task.list({ tags: ['work'] }) },
+    { name: 'shared project: count, open', run: (c) => c.task.count({ status: 'open' }) },
   ];
 }

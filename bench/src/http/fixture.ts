@@ -33,13 +33,13 @@ export async function signUpAccounts(baseUrl: string): Promise<Account[]> {
 export async function insertTasks(databaseUrl: string): Promise<void> {
   const db = createDb({ databaseUrl, pool: { max: 1, statementTimeoutMillis: 300_000 } });
   try {
-    await sql`insert into tags (user_id, id, name)
-      select u.id, gen_random_uuid(), t.name from users u cross join unnest(array['work', 'home', 'errands']) as t(name)`.execute(
+    await sql`insert into tags (project_id, id, name)
+      select (select p.id from projects p where p.owner_id = u.id and p.inbox), gen_random_uuid(), t.name from users u cross join unnest(array['work', 'home', 'errands']) as t(name)`.execute(
       db,
     );
-    await sql`insert into tasks (user_id, id, title, description, priority, tag_ids, due_at, completed, completed_at, created_at, updated_at)
-      select u.id, gen_random_uuid(), 'Benchmark task ' || g, case when g % 3 = 0 then 'Some details about it' end,
-        g % 4, coalesce((select array_agg(tg.id) from tags tg where tg.user_id = u.id and random() < 0.3 + g * 0), '{}'),
+    await sql`insert into tasks (project_id, created_by, id, title, description, priority, tag_ids, due_at, completed, completed_at, created_at, updated_at)
+      select (select p.id from projects p where p.owner_id = u.id and p.inbox), u.id, gen_random_uuid(), 'Benchmark task ' || g, case when g % 3 = 0 then 'Some details about it' end,
+        g % 4, coalesce((select array_agg(tg.id) from tags tg where tg.project_id = (select p.id from projects p where p.owner_id = u.id and p.inbox) and random() < 0.3 + g * 0), '{}'),
         case when g % 2 = 0 then now() + (g % 30 - 15) * interval '1 day' end,
         g % 5 = 0, case when g % 5 = 0 then now() end,
         now() - g * interval '1 minute', now() - g * interval '1 minute'

@@ -10,10 +10,15 @@ const key = new TextEncoder().encode(JWT_SECRET);
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
 pool.on('error', () => {});
 
-// Copied from what the API's Kysely query compiles to for task.list with no input.
-const LIST_SQL = `select "tasks"."id", "tasks"."title", "tasks"."description", "tasks"."completed", "tasks"."completed_at", "tasks"."priority", "tasks"."due_at", "tasks"."remind_at", "tasks"."recurrence", "tasks"."deleted_at", "tasks"."created_at", "tasks"."updated_at", "tasks"."version", case when cardinality(tasks.tag_ids) = 0 then '{}'::text[] else array(
-  select tg.name from tags tg where tg.user_id = tasks.user_id and tg.id = any(tasks.tag_ids)
-  order by lower(tg.name), tg.name) end as "tags" from "tasks" where "tasks"."user_id" = $1 and "tasks"."deleted_at" is null order by tasks.created_at desc, "tasks"."id" desc limit $2`;
+// What the API's Kysely query for task.list with no input does: the caller's projects, each one's
+// page through its own index, merged.
+const LIST_SQL = `select "page".* from (select "project_members"."project_id" from "project_members" where "project_members"."user_id" = $1) as "member"
+  inner join lateral (select "tasks"."id", "tasks"."project_id", "tasks"."assignee_id", "tasks"."created_by", "tasks"."title", "tasks"."description", "tasks"."completed", "tasks"."completed_at", "tasks"."priority", "tasks"."due_at", "tasks"."remind_at", "tasks"."recurrence", "tasks"."deleted_at", "tasks"."created_at", "tasks"."updated_at", "tasks"."version", case when cardinality(tasks.tag_ids) = 0 then '{}'::text[] else array(
+    select tg.name from tags tg where tg.project_id = tasks.project_id and tg.id = any(tasks.tag_ids)
+    order by lower(tg.name), tg.name) end as "tags", tasks.created_at as "sort_key"
+    from "tasks" where tasks.project_id = "member"."project_id" and "tasks"."deleted_at" is null
+    order by tasks.created_at desc, "tasks"."id" desc limit $2) as "page" on true
+  order by page.sort_key desc, "page"."id" desc limit $2`;
 
 const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const iso = (d) => (d ? d.toISOString() : null);
@@ -44,6 +49,9 @@ app.get('/tasks', async (req, reply) => {
       data: {
         items: page.map((r) => ({
           id: r.id,
+          projectId: r.project_id,
+          assigneeId: r.assignee_id,
+          createdBy: r.created_by,
           title: r.title,
           description: r.description,
           completed: r.completed,

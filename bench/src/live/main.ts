@@ -1,6 +1,7 @@
 // pnpm bench:live: two Taskwire instances on Postgres and Redis, 1 000 open task.events streams
-// across 200 users, 100 changes a second through the API for 30 s, then 1 000 reminders due in the
-// same minute. Prints delivery latency (API answer → event on each of the user's streams), lost and
+// across 200 users in 20 shared projects of 10 (BENCH_LIVE_PROJECTS; 0: everyone alone), 100
+// changes a second through the API for 30 s, each in the changer's shared project so it reaches
+// every member's streams, then 1 000 reminders due in the same minute. Prints delivery latency (API answer → event on each of the user's streams), lost and
 // duplicated events, server memory per 1 000 idle streams, and reminder lag.
 
 import type { ChildProcess } from 'node:child_process';
@@ -16,6 +17,7 @@ const STREAMS_PER_USER = 5;
 const CHANGES_PER_SECOND = 100;
 const LOAD_SECONDS = 30;
 const REMINDERS = 1_000;
+const PROJECTS = benchEnv.BENCH_LIVE_PROJECTS;
 const PORTS = [3301, 3302];
 const databaseUrl = benchEnv.BENCH_LIVE_DATABASE_URL;
 const redisUrl = benchEnv.BENCH_REDIS_URL;
@@ -93,6 +95,47 @@ async function call(port: number, token: string, path: string, body: unknown): P
   return ((await response.json()) as { result: { data: Record<string, unknown> } }).result.data;
 }
 
+async function query(port: number, token: string, path: string): Promise<unknown> {
+  const response = await fetch(`${base(port)}/trpc/${path}`, { headers: { authorization: `Bearer ${token}` } });
+  if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+  return ((await response.json()) as { result: { data: unknown } }).result.data;
+}
+
+/**
+ * Groups the users into PROJECTS projects: the first of each group creates it and invites the
+ * others, who accept. Returns each user's project (none when PROJECTS is 0) and its members.
+ */
+async function shareProjects(tokens: string[]) {
+  const projectOf = new Map<number, string>();
+  const membersOf = new Map<number, number[]>();
+  if (PROJECTS === 0) {
+    for (let user = 0; user < USERS; user++) membersOf.set(user, [user]);
+    return { projectOf, membersOf };
+  }
+  const size = Math.ceil(USERS / PROJECTS);
+  for (let first = 0; first < USERS; first += size) {
+    const members = Array.from({ length: Math.min(size, USERS - first) }, (_, k) => first + k);
+    const owner = tokens[first] ?? '';
+    const project = await call(PORTS[0] ?? 0, owner, 'project.create', { name: `Team ${first / size}` });
+    for (const member of members.slice(1)) {
+      await call(PORTS[0] ?? 0, owner, 'project.invite', {
+        projectId: project.id,
+        email: `live${member}@bench.example`,
+        role: 'editor',
+      });
+      const [invitation] = (await query(PORTS[1] ?? 0, tokens[member] ?? '', 'project.invitations')) as {
+        id: string;
+      }[];
+      await call(PORTS[1] ?? 0, tokens[member] ?? '', 'project.accept', { invitationId: invitation?.id });
+    }
+    for (const member of members) {
+      projectOf.set(member, String(project.id));
+      membersOf.set(member, members);
+    }
+  }
+  return { projectOf, membersOf };
+}
+
 /** The server's V8 heap in use (its /metrics, which answers loopback callers), in MiB. */
 async function heapMiB(port: number): Promise<number> {
   const text = await (await fetch(`${base(port)}/metrics`)).text();
@@ -135,6 +178,9 @@ try {
     );
     for (const result of await Promise.all(batch)) tokens.push(String(result.accessToken));
   }
+
+  console.log(PROJECTS > 0 ? `sharing ${PROJECTS} projects…` : 'every user alone…');
+  const { projectOf, membersOf } = await shareProjects(tokens);
 
   await sleep(2_000);
   const idleRss = await Promise.all(children.map(rssMiB));
@@ -193,7 +239,11 @@ try {
           existing.busy = false;
           changes.push({ user, key: `${task.id}:${task.version}`, answeredAt: performance.now() });
         } else {
-          const task = await call(port, token, 'task.create', { title: `change ${n}` });
+          const projectId = projectOf.get(user);
+          const task = await call(port, token, 'task.create', {
+            title: `change ${n}`,
+            ...(projectId && { projectId }),
+          });
           own.push({ id: String(task.id), busy: false });
           changes.push({ user, key: `${task.id}:${task.version}`, answeredAt: performance.now() });
         }
@@ -212,9 +262,12 @@ try {
   const latencies: number[] = [];
   let lost = 0;
   let duplicated = 0;
+  let expected = 0;
   for (const change of changes) {
     const got = byKey.get(change.key) ?? [];
-    const streams = streamsOf.get(change.user) ?? [];
+    // Every stream of every member of the change's project.
+    const streams = (membersOf.get(change.user) ?? [change.user]).flatMap((member) => streamsOf.get(member) ?? []);
+    expected += streams.length;
     for (const stream of streams) {
       const onStream = got.filter((arrival) => arrival.stream === stream);
       if (onStream.length === 0) lost++;
@@ -257,7 +310,8 @@ try {
   console.log('\nlive events, 2 instances (Postgres + Redis), this machine');
   row('streams open', String(requests.length), '1 000');
   row('changes through the API', String(changes.length), `${CHANGES_PER_SECOND}/s × ${LOAD_SECONDS} s`);
-  row('deliveries expected (change × user streams)', String(changes.length * STREAMS_PER_USER), '');
+  row('shared projects (members each)', PROJECTS > 0 ? `${PROJECTS} (${Math.ceil(USERS / PROJECTS)})` : 'none', '');
+  row('deliveries expected (change × member streams)', String(expected), '');
   row('answer → event p50 (ms)', quantile(latencies, 0.5).toFixed(1), '');
   row('answer → event p99 (ms)', quantile(latencies, 0.99).toFixed(1), '≤ 100');
   row('lost', String(lost), '0');

@@ -31,8 +31,10 @@ Base = declarative_base()
 
 class Task(Base):
     __tablename__ = "tasks"
-    user_id = Column(UUID(as_uuid=False), primary_key=True)
+    project_id = Column(UUID(as_uuid=False), primary_key=True)
     id = Column(UUID(as_uuid=False), primary_key=True)
+    assignee_id = Column(UUID(as_uuid=False))
+    created_by = Column(UUID(as_uuid=False))
     title = Column(String, nullable=False)
     description = Column(String)
     completed = Column(Boolean, nullable=False)
@@ -48,15 +50,24 @@ class Task(Base):
     version = Column(Integer, nullable=False)
 
 
+class Member(Base):
+    __tablename__ = "project_members"
+    project_id = Column(UUID(as_uuid=False), primary_key=True)
+    user_id = Column(UUID(as_uuid=False), primary_key=True)
+
+
 class Tag(Base):
     __tablename__ = "tags"
-    user_id = Column(UUID(as_uuid=False), primary_key=True)
+    project_id = Column(UUID(as_uuid=False), primary_key=True)
     id = Column(UUID(as_uuid=False), primary_key=True)
     name = Column(String, nullable=False)
 
 
 class TaskOut(BaseModel):
     id: str
+    projectId: str
+    assigneeId: str | None
+    createdBy: str | None
     title: str
     description: Optional[str]
     completed: bool
@@ -123,14 +134,15 @@ async def healthz():
 async def list_tasks(authorization: str = Header(default="")):
     user_id = current_user(authorization)
     async with Session() as session:
+        projects = select(Member.project_id).where(Member.user_id == user_id)
         query = (
             select(Task)
-            .where(Task.user_id == user_id, Task.deleted_at.is_(None))
+            .where(Task.project_id.in_(projects), Task.deleted_at.is_(None))
             .order_by(Task.created_at.desc(), Task.id.desc())
             .limit(21)
         )
         tasks = (await session.execute(query)).scalars().all()
-        names = dict((await session.execute(select(Tag.id, Tag.name).where(Tag.user_id == user_id))).all())
+        names = dict((await session.execute(select(Tag.id, Tag.name).where(Tag.project_id.in_(projects)))).all())
     page = tasks[:20]
     next_cursor = None
     if len(tasks) > 20 and page:
@@ -139,6 +151,9 @@ async def list_tasks(authorization: str = Header(default="")):
     items = [
         TaskOut(
             id=t.id,
+            projectId=t.project_id,
+            assigneeId=t.assignee_id,
+            createdBy=t.created_by,
             title=t.title,
             description=t.description,
             completed=t.completed,
