@@ -19,12 +19,13 @@ describe('direction on paged inputs', () => {
 
   it("refuses 'backward' with BAD_REQUEST naming direction and saying why", async () => {
     const { caller } = await api.signUp();
+    // One call at a time: a call started early could reject before its turn, unhandled.
     for (const call of [
-      caller.task.list({ direction: 'backward' }),
-      caller.task.listTrash({ direction: 'backward' }),
-      caller.activity.list({ direction: 'backward' }),
+      () => caller.task.list({ direction: 'backward' }),
+      () => caller.task.listTrash({ direction: 'backward' }),
+      () => caller.activity.list({ direction: 'backward' }),
     ]) {
-      const error = await expectBadRequest(call, 'direction');
+      const error = await expectBadRequest(call(), 'direction');
       expect(error.message).toContain('Only forward paging is supported');
     }
   });
