@@ -1,6 +1,6 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../src/logger.js';
-import { claimMessages } from '../src/webhooks/delivery.js';
+import { claimMessages, recordDeliveries } from '../src/webhooks/delivery.js';
 import type { WebhookSettings } from '../src/webhooks/queries.js';
 import { createWebhookWorker, type WebhookWorker, type WebhookWorkerOptions } from '../src/webhooks/worker.js';
 import { useApi } from './harness.js';
@@ -141,6 +141,67 @@ describe('webhook delivery', slow, () => {
       [1, 'failed', 500],
     ]);
     expect(log.items[1]?.error).toBe('HTTP 500');
+  });
+
+  it('keeps a connection alive between deliveries, and sends on a new one when the server drops a kept one', async () => {
+    startWorker();
+    const target = await receiver();
+    // The second request arrives on the kept connection; the server drops it unanswered.
+    target.answer = (_, index) => (index === 1 ? 'drop' : 204);
+    const { caller } = await api.signUp(freshEmail());
+    const hook = await caller.webhook.create({ url: target.url, events: ['task.created'] });
+    const delivered = async (count: number) =>
+      until(async () => (await caller.webhook.deliveries({ id: hook.id })).items.length === count);
+    await caller.task.create({ title: 'first' });
+    await delivered(1);
+    await caller.task.create({ title: 'second' });
+    await delivered(2);
+    await caller.task.create({ title: 'third' });
+    await delivered(3);
+    const titles = target.received.map((request) => target.verify(request, hook.secret).data.title);
+    expect(titles).toEqual(['first', 'second', 'second', 'third']);
+    // One connection for the first, a new one after the drop, kept for the third.
+    expect(target.connections).toBe(2);
+    const log = (await caller.webhook.deliveries({ id: hook.id })).items;
+    expect(log.map((item) => [item.attempt, item.status])).toEqual([
+      [1, 'delivered'],
+      [1, 'delivered'],
+      [1, 'delivered'],
+    ]);
+  });
+
+  it('records many successful sends together, skipping a message deleted meanwhile', async () => {
+    const { caller } = await api.signUp(freshEmail());
+    const target = await receiver();
+    const hook = await caller.webhook.create({ url: target.url, events: ['task.created'] });
+    for (let i = 0; i < 3; i++) await caller.task.create({ title: `batched ${i}` });
+    const messages = await api.db
+      .selectFrom('webhook_messages')
+      .select('id')
+      .where('webhook_id', '=', hook.id)
+      .orderBy('id')
+      .execute();
+    expect(messages).toHaveLength(3);
+    const attempts = [...messages.map((m) => m.id), crypto.randomUUID()].map((messageId) => ({
+      messageId,
+      webhookId: hook.id,
+      attempt: 1,
+      responseStatus: 204,
+      durationMs: 3,
+    }));
+    await recordDeliveries(api.db, attempts);
+    const states = await api.db
+      .selectFrom('webhook_messages')
+      .select('state')
+      .where('webhook_id', '=', hook.id)
+      .execute();
+    expect(states.map((row) => row.state)).toEqual(['delivered', 'delivered', 'delivered']);
+    const log = (await caller.webhook.deliveries({ id: hook.id })).items;
+    expect(log.map((item) => [item.status, item.responseStatus, item.durationMs])).toEqual([
+      ['delivered', 204, 3],
+      ['delivered', 204, 3],
+      ['delivered', 204, 3],
+    ]);
   });
 
   it('keeps delivering to a healthy endpoint while another hangs', async () => {

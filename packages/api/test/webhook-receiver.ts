@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 // A real HTTP receiver on 127.0.0.1 for the webhook tests: it records every request, answers as
-// told (a status, a delay, a redirect, or never), and verifies signatures with the Standard
+// told (a status, a redirect, a dropped connection, or never), and verifies signatures with the Standard
 // Webhooks reference implementation.
 
 export interface Received {
@@ -16,8 +16,10 @@ export interface Received {
 export interface Receiver {
   url: string;
   received: Received[];
-  /** How to answer the next requests: a status (default 200), or 'hang' (never answer). */
-  answer: (request: Received, index: number) => number | 'hang' | { redirect: string };
+  /** Connections opened to it so far. */
+  connections: number;
+  /** How to answer the next requests: a status (default 200), 'hang' (never answer), or 'drop' (close the connection unanswered). */
+  answer: (request: Received, index: number) => number | 'hang' | 'drop' | { redirect: string };
   /** Resolves once `count` requests arrived (rejects after `ms`). */
   waitFor(count: number, ms?: number): Promise<Received[]>;
   /** The parsed body, after the signature verified with `secret` (throws otherwise). */
@@ -32,6 +34,7 @@ export async function startReceiver(): Promise<Receiver> {
   const receiver: Receiver = {
     url: '',
     received,
+    connections: 0,
     answer: () => 200,
     async waitFor(count, ms = 15_000) {
       const until = Date.now() + ms;
@@ -72,6 +75,10 @@ export async function startReceiver(): Promise<Receiver> {
       received.push(entry);
       for (const waiter of [...waiters]) waiter();
       const answer = receiver.answer(entry, received.length - 1);
+      if (answer === 'drop') {
+        request.socket.destroy();
+        return;
+      }
       if (answer === 'hang') {
         hanging.add(response);
         return;
@@ -82,6 +89,9 @@ export async function startReceiver(): Promise<Receiver> {
       }
       response.writeHead(answer, { 'content-type': 'text/plain' }).end('ok');
     });
+  });
+  server.on('connection', () => {
+    receiver.connections++;
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

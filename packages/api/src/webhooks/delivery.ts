@@ -44,6 +44,18 @@ export interface DeliveryOptions {
   timeoutMs?: number;
 }
 
+/** A successful attempt, to record. */
+export interface DeliveredAttempt {
+  messageId: string;
+  webhookId: string;
+  attempt: number;
+  responseStatus: number | null;
+  durationMs: number;
+}
+
+/** Records how successful attempts are written: one by one, or batched by the worker. */
+export type RecordDelivered = (attempt: DeliveredAttempt) => Promise<void>;
+
 /**
  * Claims up to `limit` due messages of enabled webhooks, at most `perWebhook` of each and none of
  * the `busy` webhooks (those already at their bound on this instance). A system job across users.
@@ -179,6 +191,7 @@ export async function deliverMessage(
   db: Db,
   message: ClaimedMessage,
   options: DeliveryOptions,
+  recordDelivered: RecordDelivered = (attempt) => recordDeliveries(db, [attempt]),
 ): Promise<DeliveryOutcome> {
   if (!message.visible) {
     const result: SendResult = {
@@ -211,7 +224,17 @@ export async function deliverMessage(
     body,
     { allowPrivate: options.allowPrivate, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) },
   );
-  const disabled = await recordOutcome(db, message, result, options.retryScale);
+  if (result.ok) {
+    await recordDelivered({
+      messageId: message.id,
+      webhookId: message.webhookId,
+      attempt: message.attempt,
+      responseStatus: result.status,
+      durationMs: result.durationMs,
+    });
+    return { result, disabled: false };
+  }
+  const disabled = await recordFailure(db, message, result, options.retryScale);
   return { result, disabled };
 }
 
@@ -223,21 +246,33 @@ async function recordAttempt(trx: Db, message: ClaimedMessage, result: SendResul
   );
 }
 
-/** Records the attempt, schedules a retry or gives up, and disables a webhook that keeps failing. */
-async function recordOutcome(db: Db, message: ClaimedMessage, result: SendResult, scale: number): Promise<boolean> {
-  if (result.ok) {
-    // The common case in one round trip: the attempt, the message delivered, the failures reset.
-    await sql`
-      with attempt as (
-        insert into webhook_attempts (id, webhook_id, message_id, attempt, status, response_status, duration_ms, error)
-        values (taskwire_uuidv7(), ${message.webhookId}, ${message.id}, ${message.attempt}, 'delivered',
-                ${result.status}, ${result.durationMs}, null)
-      ), delivered as (
-        update webhook_messages set state = 'delivered' where id = ${message.id}
-      )
-      update webhooks set failures_in_row = 0 where id = ${message.webhookId} and failures_in_row <> 0`.execute(db);
-    return false;
-  }
+/**
+ * Records successful attempts in one round trip: the attempts, their messages delivered, and their
+ * webhooks' failures reset. A message or webhook deleted meanwhile is skipped.
+ */
+export async function recordDeliveries(db: Db, attempts: DeliveredAttempt[]): Promise<void> {
+  if (attempts.length === 0) return;
+  await sql`
+    with done as (
+      select * from unnest(${sql.val(attempts.map((a) => a.messageId))}::uuid[],
+                           ${sql.val(attempts.map((a) => a.webhookId))}::uuid[],
+                           ${sql.val(attempts.map((a) => a.attempt))}::int[],
+                           ${sql.val(attempts.map((a) => a.responseStatus))}::int[],
+                           ${sql.val(attempts.map((a) => a.durationMs))}::int[])
+        as d(message_id, webhook_id, attempt, response_status, duration_ms)
+    ), attempts as (
+      insert into webhook_attempts (id, webhook_id, message_id, attempt, status, response_status, duration_ms, error)
+      select taskwire_uuidv7(), d.webhook_id, d.message_id, d.attempt, 'delivered', d.response_status, d.duration_ms, null
+      from done d join webhook_messages m on m.id = d.message_id
+    ), delivered as (
+      update webhook_messages m set state = 'delivered' from done d where m.id = d.message_id
+    )
+    update webhooks set failures_in_row = 0
+    where id in (select webhook_id from done) and failures_in_row <> 0`.execute(db);
+}
+
+/** Records a failed attempt, schedules a retry or gives up, and disables a webhook that keeps failing. */
+async function recordFailure(db: Db, message: ClaimedMessage, result: SendResult, scale: number): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     await recordAttempt(trx, message, result);
     const delay = retryDelayMs(message.attempt, scale);

@@ -6,10 +6,14 @@ import { hostAddress, isForbiddenAddress } from './address-guard.js';
 
 // One POST to a webhook: 10 s at most, redirects never followed (a 3xx is a failure), and the
 // address checked as the connection resolves it: a name that resolves to a forbidden address is
-// refused before connecting, and so is a literal one.
+// refused before connecting, and so is a literal one. Connections are kept alive per origin for a
+// few seconds: a kept connection goes to the address that was checked when it opened, and every new
+// one (so every new DNS answer) is checked again.
 
 export const WEBHOOK_TIMEOUT_MS = 10_000;
 const RESPONSE_BYTES_KEPT = 1024;
+/** How long an idle connection is kept: under the 5 s most servers keep one, so they rarely close it first. */
+const IDLE_CONNECTION_MS = 4_000;
 
 export interface SendOptions {
   allowPrivate: boolean;
@@ -38,13 +42,35 @@ const guardedLookup: LookupFunction = (hostname, options, callback) => {
   });
 };
 
+// Two pools, since a pool's connections are keyed by origin only: those opened through the guarded
+// lookup never serve a send that skips it, nor the reverse.
+const keptAlive = { keepAlive: true, timeout: IDLE_CONNECTION_MS, scheduling: 'lifo' as const };
+const pools = {
+  guarded: {
+    http: new http.Agent({ ...keptAlive, lookup: guardedLookup }),
+    https: new https.Agent({ ...keptAlive, lookup: guardedLookup }),
+  },
+  open: { http: new http.Agent(keptAlive), https: new https.Agent(keptAlive) },
+};
+
 /** POSTs the body with the headers; never throws. */
-export function sendWebhook(
+export async function sendWebhook(
   target: string,
   headers: Record<string, string>,
   body: string,
   options: SendOptions,
 ): Promise<SendResult> {
+  const first = await sendOnce(target, headers, body, options);
+  // A kept connection the server closed as it was reused: send again on a new one (at least once).
+  return first.staleConnection ? sendOnce(target, headers, body, options) : first;
+}
+
+function sendOnce(
+  target: string,
+  headers: Record<string, string>,
+  body: string,
+  options: SendOptions,
+): Promise<SendResult & { staleConnection?: boolean }> {
   const started = performance.now();
   const done = (ok: boolean, status: number | null, error: string | null): SendResult => ({
     ok,
@@ -68,33 +94,35 @@ export function sendWebhook(
 
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (result: SendResult) => {
+    const finish = (result: SendResult & { staleConnection?: boolean }) => {
       if (settled) return;
       settled = true;
       resolve(result);
     };
+    const pool = options.allowPrivate ? pools.open : pools.guarded;
     const request = (secure ? https : http).request(url, {
       method: 'POST',
       headers: { ...headers, 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
-      // A fresh connection each time, so every delivery's address is checked.
-      agent: false,
-      ...(options.allowPrivate ? {} : { lookup: guardedLookup }),
+      agent: secure ? pool.https : pool.http,
       timeout: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
     });
     const timer = setTimeout(() => {
       request.destroy(new Error(`timeout after ${options.timeoutMs ?? WEBHOOK_TIMEOUT_MS} ms`));
     }, options.timeoutMs ?? WEBHOOK_TIMEOUT_MS);
     request.on('socket', (socket) => {
-      // The address actually connected, checked once more (a literal host skips the lookup).
+      // A new connection's address, checked once more as it connects (a literal host skips the
+      // lookup); a kept one was checked when it connected.
+      if (!socket.connecting) return;
       socket.once('connect', () => {
         const remote = socket.remoteAddress;
         if (!options.allowPrivate && (!remote || isForbiddenAddress(remote))) request.destroy(new Error(REFUSED));
       });
     });
     request.on('timeout', () => request.destroy(new Error('timeout')));
-    request.on('error', (error) => {
+    request.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      finish(done(false, null, error.message.slice(0, 500)));
+      const stale = request.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE');
+      finish({ ...done(false, null, error.message.slice(0, 500)), ...(stale && { staleConnection: true }) });
     });
     request.on('response', (response) => {
       let kept = 0;
