@@ -131,6 +131,11 @@ function mask(value: unknown): unknown {
     if (/^[\w-]+\.[\w-]+\.[\w-]+$/.test(value)) return '<new token>';
     // A calendar feed's URL: each server has its own port and makes its own secret token.
     if (/^https?:\/\/[^/]+\/cal\/twcal_[\w-]{43}\.ics$/.test(value)) return '<new feed url>';
+    // Secrets made during the run, random on each server: an access token, its shown prefix, and
+    // a webhook's signing secret.
+    if (/^tw_pat_[\w-]{43}$/.test(value)) return '<new access token>';
+    if (/^tw_pat_[\w-]{4}$/.test(value)) return '<new access token prefix>';
+    if (/^whsec_[A-Za-z0-9+/]+=*$/.test(value)) return '<new webhook secret>';
     if (ISO.test(value) && Date.parse(value) >= fixtureDone - 1_000) return '<new time>';
     if (/^[A-Za-z0-9_-]{16,}$/.test(value)) {
       try {

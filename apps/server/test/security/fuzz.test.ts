@@ -71,7 +71,7 @@ async function must<T>(path: string, input: unknown, token: string): Promise<T> 
  * shared with a friend, a project of the friend's they joined, and an invitation still pending;
  * the fuzzer draws its ids by the kind a field names.
  */
-async function signedInUser(): Promise<{ token: string; ids: KnownIds }> {
+async function signedInUser(): Promise<{ token: string; ids: KnownIds; byArea: Record<string, string[]> }> {
   const me = await signUp('me');
   const friend = await signUp('friend');
   const taskIds: string[] = [];
@@ -133,6 +133,7 @@ async function signedInUser(): Promise<{ token: string; ids: KnownIds }> {
     .execute();
   return {
     token: me.token,
+    byArea: { task: taskIds, tag: tagIds, token: [tokenId], project: projectIds, webhook: [hook.id] },
     ids: {
       any: [...taskIds, ...tagIds, tokenId, ...projectIds, hook.id],
       byField: {
@@ -151,7 +152,10 @@ describe('fuzzing every procedure', () => {
   it.each(listProcedures().map((procedure) => [procedure.path, procedure] as const))(
     '%s never answers 5xx or INTERNAL_SERVER_ERROR',
     async (_path, procedure) => {
-      const { token, ids } = await signedInUser();
+      const { token, ids: allIds, byArea } = await signedInUser();
+      // An `id` (or `ids`) names the procedure's own kind: a task procedure gets task ids.
+      const own = byArea[procedure.path.split('.')[0] ?? ''];
+      const ids: KnownIds = own ? { ...allIds, byField: { ...allIds.byField, id: own, ids: own } } : allIds;
       let runs = 0;
       let successes = 0;
       let explained = 0;

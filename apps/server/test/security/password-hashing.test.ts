@@ -21,8 +21,8 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   watched = watchedDb(testDb.db);
   // No auth limits: a right password is no failure, and a limit would only refuse the attack. No
-  // reminder passes: their statements would mix with the ones compared.
-  server = await startServer(watched.db, { live: { reminderIntervalMs: 0 } });
+  // reminder passes and no webhook polls: their statements would mix with the ones compared.
+  server = await startServer(watched.db, { live: { reminderIntervalMs: 0 }, webhooks: { pollMs: 0 } });
 });
 afterAll(async () => {
   await server.close();
