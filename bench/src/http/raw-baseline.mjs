@@ -1,12 +1,25 @@
-// The raw baseline for `pnpm bench`: the least a server can do for task.list — Fastify, one pg
-// pool, jose with the same checks — running the identical SQL and answering the identical JSON.
+// The hand-written baselines for `pnpm bench`: the least a server can do for task.list — Fastify,
+// one pg pool, the same token checks — running the identical SQL and answering the identical JSON.
 // Plain JavaScript on purpose: nothing between the socket and the query but what must be there.
+//  - BASELINE=raw (row B): an unnamed query and jose's async (WebCrypto) verify, as most servers do;
+//  - BASELINE=ceiling (row C): a named prepared statement and a synchronous HMAC, the two things
+//    Taskwire does too, so it is what Taskwire could reach with nothing else in the way.
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import Fastify from 'fastify';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
 
-const { DATABASE_URL, JWT_SECRET, JWT_ISSUER = 'taskwire', JWT_AUDIENCE = 'taskwire-api', PORT = '3100' } = process.env;
+const {
+  DATABASE_URL,
+  JWT_SECRET,
+  JWT_ISSUER = 'taskwire',
+  JWT_AUDIENCE = 'taskwire-api',
+  PORT = '3100',
+  BASELINE = 'raw',
+} = process.env;
+if (BASELINE !== 'raw' && BASELINE !== 'ceiling') throw new Error(`BASELINE is raw or ceiling, not ${BASELINE}`);
 const key = new TextEncoder().encode(JWT_SECRET);
+const keyObject = createSecretKey(Buffer.from(JWT_SECRET ?? ''));
 const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 10 });
 pool.on('error', () => {});
 
@@ -24,24 +37,51 @@ const PRIORITIES = ['none', 'low', 'medium', 'high'];
 const iso = (d) => (d ? d.toISOString() : null);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The checks jwtVerify makes above, with one synchronous HMAC; throws as jose does. */
+function verifySync(token) {
+  const [header = '', payload = '', signature = '', extra] = token.split('.');
+  if (extra !== undefined) throw new Error('bad token');
+  if (JSON.parse(Buffer.from(header, 'base64url').toString()).alg !== 'HS256') throw new Error('bad token');
+  const given = Buffer.from(signature, 'base64url');
+  const expected = createHmac('sha256', keyObject).update(`${header}.${payload}`).digest();
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new Error('bad token');
+  const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+  const now = Math.floor(Date.now() / 1000);
+  const audience = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
+  if (claims.iss !== JWT_ISSUER || !audience.includes(JWT_AUDIENCE)) throw new Error('bad token');
+  if (typeof claims.iat !== 'number' || typeof claims.exp !== 'number' || claims.exp <= now) {
+    throw new Error('bad token');
+  }
+  return { payload: claims };
+}
+const verify =
+  BASELINE === 'ceiling'
+    ? async (token) => verifySync(token)
+    : (token) =>
+        jwtVerify(token, key, {
+          algorithms: ['HS256'],
+          issuer: JWT_ISSUER,
+          audience: JWT_AUDIENCE,
+          requiredClaims: ['exp', 'iat', 'sub', 'typ'],
+        });
+const listQuery =
+  BASELINE === 'ceiling'
+    ? (values) => pool.query({ name: 'task-list', text: LIST_SQL, values })
+    : (values) => pool.query(LIST_SQL, values);
+
 const app = Fastify({ logger: false });
 app.get('/healthz', async () => ({ status: 'ok' }));
 app.get('/tasks', async (req, reply) => {
   const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
   let userId;
   try {
-    const { payload } = await jwtVerify(match?.[1] ?? '', key, {
-      algorithms: ['HS256'],
-      issuer: JWT_ISSUER,
-      audience: JWT_AUDIENCE,
-      requiredClaims: ['exp', 'iat', 'sub', 'typ'],
-    });
+    const { payload } = await verify(match?.[1] ?? '');
     if (payload.typ !== 'access' || !UUID.test(payload.sub)) throw new Error('bad token');
     userId = payload.sub;
   } catch {
     return reply.code(401).send({ error: { message: 'Sign in required' } });
   }
-  const { rows } = await pool.query(LIST_SQL, [userId, 21]);
+  const { rows } = await listQuery([userId, 21]);
   const page = rows.slice(0, 20);
   const last = page.at(-1);
   return {
@@ -78,7 +118,7 @@ app.get('/tasks', async (req, reply) => {
 });
 
 await app.listen({ port: Number(PORT), host: '127.0.0.1' });
-console.log(`raw baseline listening on ${PORT}`);
+console.log(`${BASELINE} baseline listening on ${PORT}`);
 process.on('SIGTERM', () =>
   app
     .close()
