@@ -36,7 +36,7 @@ const holdTags = (projectId: string) =>
     trx.selectFrom('tags').select('id').where('project_id', '=', projectId).forUpdate().execute(),
   );
 
-describe.runIf(onPostgres)('forced interleavings (Postgres)', slow, () => {
+describe.runIf(onPostgres)('forced interleavings [needs TEST_DATABASE_URL]', slow, () => {
   it("an assignment checked before the assignee's removal commits never leaves a non-member assigned", async () => {
     const { owner, project, members } = await sharedProject(api, ['editor', 'editor']);
     const [editor, assignee] = members;
