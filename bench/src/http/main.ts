@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { recreateDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
-import { insertTasks, signUpAccounts, TASKS_PER_USER, USERS } from './fixture.js';
+import { insertTasks, signUpAccounts, TASKS_PER_SHARED_PROJECT, TASKS_PER_USER, TEAM_SIZE, USERS } from './fixture.js';
 import { peakRssMiB, startNode, stop, whenReady } from './processes.js';
 import { ensureSeedStack, startSeedStack } from './seed-stack.js';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
@@ -74,7 +74,9 @@ try {
     await start(whenReady(seed, `${url(PORTS.seed)}/healthz`, 'the FastAPI seed stack'));
   }
 
-  console.log(`fixture: ${USERS} users (signed up through the API) × ${TASKS_PER_USER} tasks (SQL)…`);
+  console.log(
+    `fixture: ${USERS} users (signed up through the API) × ${TASKS_PER_USER} Inbox tasks, one shared project per ${TEAM_SIZE} users × ${TASKS_PER_SHARED_PROJECT} tasks (SQL)…`,
+  );
   const accounts = await signUpAccounts(url(PORTS.taskwire));
   await insertTasks(databaseUrl);
   const dir = await mkdtemp(join(tmpdir(), 'taskwire-bench-'));
