@@ -21,6 +21,7 @@ export {
 export { isDatabaseReady, pingDatabase } from './health.js';
 export { migrateToLatest } from './migrate.js';
 export { type Listener, type ListenOptions, listen, notify } from './notifications.js';
+export { createQueryShapes, type QueryShapes, type QueryShapesOptions } from './query-shapes.js';
 export type {
   Database,
   NewTaskRow,

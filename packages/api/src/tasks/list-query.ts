@@ -1,10 +1,10 @@
-import type { Db } from '@taskwire/db';
+import { createQueryShapes, type Db, type QueryShapes } from '@taskwire/db';
 import { type Expression, type RawBuilder, sql } from 'kysely';
 import type { Caller } from '../access/caller.js';
 import { ensureReadable, readableProjects } from '../access/scope.js';
 import { notFoundError } from '../errors.js';
 import { encodeCursor, type ListCursor } from './cursor.js';
-import type { ListTasksInput, TaskPage } from './list-schemas.js';
+import type { ListTasksInput, TaskFilters, TaskPage } from './list-schemas.js';
 import type { SortOrder, TaskSort } from './sorts.js';
 import { applyFilters, type Clock, isSelective, type TaskQuery } from './task-filters.js';
 import { type TaskRowOut, taskColumns, toTask } from './task-row.js';
@@ -78,6 +78,77 @@ const PROBE_WINDOW = 2_000;
 
 type Strategy = 'walk' | 'probe' | 'gin';
 
+/** The list's compiled queries, by shape (see query-shapes.ts in the db package). */
+const listShapes = createQueryShapes();
+
+/** What decides a list query's text: kept as it is, and part of its template's key. */
+interface ListShape {
+  strategy: Strategy;
+  sort: TaskSort;
+  order: SortOrder;
+  status: TaskFilters['status'];
+  tagMode: TaskFilters['tagMode'];
+  priority: TaskFilters['priority'];
+  assigneeMe: boolean;
+  /** One project given by id (a parameter), or every readable project (a lateral join). */
+  across: boolean;
+}
+
+/** What only fills a list query's parameters (and may be absent or null). */
+interface ListValues {
+  userId: string;
+  projectIds: readonly string[] | null;
+  projectId: string | undefined;
+  /** The single project's id, when not across. */
+  scopeId: string | undefined;
+  cursor: { value: string | number | null; id: string } | undefined;
+  assignee: string | undefined;
+  dueFrom: Date | undefined;
+  dueTo: Date | undefined;
+  overdue: boolean | undefined;
+  hasDueDate: boolean | undefined;
+  q: string | undefined;
+  tags: string[] | undefined;
+  /** The page's limit + 1 (one more row tells whether a next page exists). */
+  rows: number;
+  probeWindow: number;
+  now: Date;
+}
+
+/** The list query for a shape, from its values: its builder only puts values into parameters. */
+function buildList(db: Db, shape: ListShape, values: ListValues) {
+  // The list builders read only these two of a caller (readableProjects and the assignee "me").
+  const caller = { userId: values.userId, projectIds: values.projectIds } as Caller;
+  const input: PageInput = {
+    sort: shape.sort,
+    order: shape.order,
+    status: shape.status,
+    tagMode: shape.tagMode,
+    priority: shape.priority,
+    assignee: shape.assigneeMe ? 'me' : values.assignee,
+    dueFrom: values.dueFrom,
+    dueTo: values.dueTo,
+    overdue: values.overdue,
+    hasDueDate: values.hasDueDate,
+    q: values.q,
+    tags: values.tags,
+    projectId: values.projectId,
+    cursor: values.cursor && { sort: shape.sort, order: shape.order, ...values.cursor },
+    rows: values.rows,
+  };
+  return shape.across
+    ? selectAcross(db, caller, input, shape.strategy, values.probeWindow, values.now)
+    : selectPage(
+        db,
+        sql<string>`${values.scopeId}::uuid`,
+        caller,
+        input,
+        shape.strategy,
+        values.probeWindow,
+        values.now,
+      );
+}
+
 /**
  * One page of live tasks: filtered, sorted, and paged by keyset so pages never skip or repeat.
  *
@@ -93,23 +164,53 @@ export async function listTasks(
   db: Db,
   caller: Caller,
   input: ListTasksInput,
-  { now, probeWindow = PROBE_WINDOW }: Clock & { probeWindow?: number },
+  { now, probeWindow = PROBE_WINDOW, shapes = listShapes }: Clock & { probeWindow?: number; shapes?: QueryShapes },
 ): Promise<TaskPage> {
+  const shapeOf = (strategy: Strategy, across: boolean): ListShape => ({
+    strategy,
+    sort: input.sort,
+    order: input.order,
+    status: input.status,
+    tagMode: input.tagMode,
+    priority: input.priority,
+    assigneeMe: input.assignee === 'me',
+    across,
+  });
+  const values = (scopeId?: string): ListValues => ({
+    userId: caller.userId,
+    projectIds: caller.projectIds,
+    projectId: input.projectId,
+    scopeId,
+    cursor: input.cursor && { value: input.cursor.value, id: input.cursor.id },
+    assignee: input.assignee === 'me' ? undefined : input.assignee,
+    dueFrom: input.dueFrom === undefined ? undefined : new Date(input.dueFrom),
+    dueTo: input.dueTo === undefined ? undefined : new Date(input.dueTo),
+    overdue: input.overdue,
+    hasDueDate: input.hasDueDate,
+    q: input.q,
+    tags: input.tags,
+    rows: input.limit + 1,
+    probeWindow,
+    now,
+  });
+  const run = (strategy: Strategy, scopeId?: string) =>
+    shapes.execute(db, 'task.list', shapeOf(strategy, scopeId === undefined), values(scopeId), buildList) as Promise<
+      ListRow[]
+    >;
+
   let rows: ListRow[];
   if (!isSelective(input)) {
-    rows = await selectAcross(db, caller, input, 'walk', probeWindow, now);
+    rows = await run('walk');
     if (rows.length === 0 && input.projectId) await ensureReadable(db, caller, input.projectId);
   } else {
     const projects = await readableProjects(db, caller, input.projectId).execute();
     const [only] = projects;
     if (projects.length === 0 && input.projectId) throw notFoundError('Project');
     if (projects.length === 1 && only) {
-      const scope = sql<string>`${only.project_id}::uuid`;
-      rows = await selectPage(db, scope, caller, input, 'probe', probeWindow, now).execute();
-      if (rows.length <= input.limit)
-        rows = await selectPage(db, scope, caller, input, 'gin', probeWindow, now).execute();
+      rows = await run('probe', only.project_id);
+      if (rows.length <= input.limit) rows = await run('gin', only.project_id);
     } else {
-      rows = await selectAcross(db, caller, input, 'gin', probeWindow, now);
+      rows = await run('gin');
     }
   }
   const page = rows.slice(0, input.limit);
@@ -120,32 +221,34 @@ export async function listTasks(
   };
 }
 
+/** A list's filters, sort and cursor, and how many rows to fetch (the page's limit + 1). */
+type PageInput = Omit<ListTasksInput, 'limit' | 'direction' | 'dueFrom' | 'dueTo'> & {
+  dueFrom: Date | undefined;
+  dueTo: Date | undefined;
+  rows: number;
+};
+
+/** The filters as applyFilters reads them (its due bounds may already be instants). */
+const filtersOf = (input: PageInput) => input as unknown as TaskFilters;
+
 /** Each of the caller's projects' page after the cursor, merged into one page. */
-async function selectAcross(
-  db: Db,
-  caller: Caller,
-  input: ListTasksInput,
-  strategy: Strategy,
-  probeWindow: number,
-  now: Date,
-): Promise<ListRow[]> {
+function selectAcross(db: Db, caller: Caller, input: PageInput, strategy: Strategy, probeWindow: number, now: Date) {
   const member = sql.ref<string>('member.project_id');
   const perProject = selectPage(db, member, caller, input, strategy, probeWindow, now).select(
     sortKey(input.sort, input.order).as('sort_key'),
   );
   const key = input.sort === 'title' ? sql`(page.sort_key collate "C")` : sql`page.sort_key`;
-  return (await db
+  return db
     .selectFrom(readableProjects(db, caller, input.projectId).as('member'))
     .innerJoinLateral(perProject.as('page'), (join) => join.onTrue())
     .selectAll('page')
     .orderBy(key, input.order)
     .orderBy('page.id', input.order)
-    .limit(input.limit + 1)
-    .execute()) as ListRow[];
+    .limit(input.rows);
 }
 
 /**
- * One project's first limit + 1 matching rows after the cursor. 'walk' and 'probe' follow the sort
+ * One project's first `rows` matching rows after the cursor. 'walk' and 'probe' follow the sort
  * index ('probe' only through its next probeWindow rows); 'gin' orders by an expression no index
  * matches, so the planner must find matches through the search and tag indexes.
  */
@@ -153,12 +256,12 @@ function selectPage(
   db: Db,
   scope: Expression<string>,
   caller: Caller,
-  input: ListTasksInput,
+  input: PageInput,
   strategy: Strategy,
   probeWindow: number,
   now: Date,
 ): TaskQuery {
-  const { sort, order, cursor, limit } = input;
+  const { sort, order, cursor, rows } = input;
   const indexed = sortKey(sort, order);
   const key = strategy === 'gin' ? unindexed(sort, indexed) : indexed;
   const direction = order === 'asc' ? sql`>` : sql`<`;
@@ -182,11 +285,8 @@ function selectPage(
           )
           .select(taskColumns)
       : db.selectFrom('tasks').select(taskColumns);
-  let query = applyFilters(source as TaskQuery, scope, input, caller, { now });
+  let query = applyFilters(source as TaskQuery, scope, filtersOf(input), caller, { now });
   if (sort === 'title') query = query.select(sql<string>`lower(tasks.title)`.as('title_key'));
   if (cursor && strategy !== 'probe') query = query.where(after(key));
-  return query
-    .orderBy(key, order)
-    .orderBy('tasks.id', order)
-    .limit(limit + 1);
+  return query.orderBy(key, order).orderBy('tasks.id', order).limit(rows);
 }

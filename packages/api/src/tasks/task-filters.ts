@@ -23,6 +23,9 @@ function tagIdsIn(scope: Expression<string>, names: string[]): RawBuilder<string
     and lower(tg.name) = any(select lower(n) from unnest(${sql.val(names)}::text[]) as n)), '{}'::uuid[])`;
 }
 
+/** A due bound as an instant: the input's ISO string, or a list's already-made Date (or its placeholder). */
+const instant = (bound: string | Date): Date => (typeof bound === 'string' ? new Date(bound) : bound);
+
 /** Distinct names, compared as Postgres compares them (lower-cased). */
 const distinctNames = (names: string[]) => new Set(names.map((name) => name.toLowerCase())).size;
 
@@ -50,8 +53,8 @@ export function applyFilters(
   if (filters.assignee) {
     q = q.where('tasks.assignee_id', '=', filters.assignee === 'me' ? caller.userId : filters.assignee);
   }
-  if (filters.dueFrom) q = q.where('tasks.due_at', '>=', new Date(filters.dueFrom));
-  if (filters.dueTo) q = q.where('tasks.due_at', '<', new Date(filters.dueTo));
+  if (filters.dueFrom) q = q.where('tasks.due_at', '>=', instant(filters.dueFrom));
+  if (filters.dueTo) q = q.where('tasks.due_at', '<', instant(filters.dueTo));
   if (filters.hasDueDate !== undefined) q = q.where('tasks.due_at', filters.hasDueDate ? 'is not' : 'is', null);
   if (filters.overdue === true) {
     q = q.where('tasks.completed', '=', false).where('tasks.due_at', '<', now);
