@@ -7,6 +7,7 @@ import { lockDataDir } from './embedded/data-dir-lock.js';
 import { WorkerPGlite } from './embedded/worker-pglite.js';
 import { prepareStatements } from './prepared-statements.js';
 import type { Database } from './schema.js';
+import { installTimestampParser } from './timestamps.js';
 
 export interface PoolOptions {
   /** Most connections this process opens (instances × max must stay under Postgres max_connections). */
@@ -85,6 +86,7 @@ function createPostgresDb(
   onPoolError?: (error: Error) => void,
   log?: LogConfig,
 ): Db {
+  installTimestampParser();
   const pool = new pg.Pool({
     connectionString,
     max: options.max ?? 10,
