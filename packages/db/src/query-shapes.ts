@@ -26,7 +26,7 @@ class Placeholder {
 type Template = Pick<CompiledQuery, 'sql' | 'query' | 'queryId'> & { parameters: readonly unknown[] };
 
 interface Walked {
-  /** The values with each leaf replaced by its placeholder. */
+  /** The values with each leaf replaced by its placeholder (only when asked: a template's first call). */
   placeholders: unknown;
   /** The leaves, in the order of their placeholders' indexes. */
   leaves: unknown[];
@@ -42,7 +42,7 @@ interface Walked {
  * Walks plain objects and arrays; anything else (strings, numbers, Dates) is a leaf and becomes a
  * placeholder. Absent and null values stay as they are, so tests of presence and null see the truth.
  */
-function walk(values: unknown): Walked {
+function walk(values: unknown, withPlaceholders: boolean): Walked {
   const leaves: unknown[] = [];
   let signature = '';
   const visit = (value: unknown): unknown => {
@@ -60,7 +60,7 @@ function walk(values: unknown): Walked {
     }
     if (Array.isArray(value)) {
       signature += `[${value.length}`;
-      const items = value.map(visit);
+      const items = withPlaceholders ? value.map(visit) : value.forEach(visit);
       signature += ']';
       return items;
     }
@@ -69,14 +69,15 @@ function walk(values: unknown): Walked {
       const out: Record<string, unknown> = {};
       for (const key in value) {
         signature += `${key}:`;
-        out[key] = visit((value as Record<string, unknown>)[key]);
+        const visited = visit((value as Record<string, unknown>)[key]);
+        if (withPlaceholders) out[key] = visited;
       }
       signature += '}';
       return out;
     }
     signature += value ? 't' : 'f';
     leaves.push(value);
-    return new Placeholder(leaves.length - 1);
+    return withPlaceholders ? new Placeholder(leaves.length - 1) : undefined;
   };
   return { placeholders: visit(values), leaves, signature };
 }
@@ -124,7 +125,7 @@ export function createQueryShapes({ maxShapes = 1_000, enabled = true }: QuerySh
     },
     async execute(db, name, shape, values, build) {
       if (!enabled) return (await db.executeQuery(build(db, shape, values))).rows;
-      const { placeholders, leaves, signature } = walk(values);
+      const { leaves, signature } = walk(values, false);
       const key = `${name}\u0000${JSON.stringify(shape)}\u0000${signature}`;
       const template = templates.get(key);
       if (template) {
@@ -138,6 +139,7 @@ export function createQueryShapes({ maxShapes = 1_000, enabled = true }: QuerySh
       if (template === undefined) {
         let made: Template | null = null;
         try {
+          const { placeholders } = walk(values, true);
           const compiled = build(db, shape, placeholders as typeof values).compile();
           const same =
             compiled.sql === real.sql &&
@@ -150,7 +152,11 @@ export function createQueryShapes({ maxShapes = 1_000, enabled = true }: QuerySh
           // A builder that cannot take placeholders is built every time.
         }
         if (made === null) refused.add(key);
-        if (templates.size >= maxShapes) templates.delete(templates.keys().next().value ?? '');
+        if (templates.size >= maxShapes) {
+          const oldest = templates.keys().next().value ?? '';
+          templates.delete(oldest);
+          refused.delete(oldest);
+        }
         templates.set(key, made);
       }
       return (await db.executeQuery(real)).rows;
