@@ -6,7 +6,16 @@ import { isDeepStrictEqual } from 'node:util';
 import { recreateDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
 import { insertTasks, signUpAccounts, TASKS_PER_SHARED_PROJECT, TASKS_PER_USER, TEAM_SIZE, USERS } from './fixture.js';
-import { peakRssMiB, startNode, stop, whenReady } from './processes.js';
+import {
+  benchServerEnv,
+  JWT_SECRET,
+  peakRssMiB,
+  startNode,
+  stop,
+  TASKWIRE_NODE_FLAGS,
+  TASKWIRE_SCRIPT,
+  whenReady,
+} from './processes.js';
 import { ensureSeedStack, startSeedStack } from './seed-stack.js';
 import { ensureWrk, runWrk, type WrkResult } from './wrk.js';
 
@@ -20,7 +29,6 @@ const ROUNDS = benchEnv.BENCH_ROUNDS;
 const SECONDS = benchEnv.BENCH_SECONDS;
 const INTERFERENCE_RUNS = 3;
 const PORTS = { taskwire: 3200, raw: 3201, seed: 3202, ceiling: 3203 };
-const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 const lua = (name: string) => new URL(`./lua/${name}`, import.meta.url).pathname;
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,18 +40,7 @@ ensureWrk();
 const withSeed = ensureSeedStack();
 const databaseUrl = benchEnv.BENCH_HTTP_DATABASE_URL;
 await recreateDatabase(databaseUrl);
-const serverEnv = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  DATABASE_URL: databaseUrl,
-  DATABASE_POOL_MAX: '10',
-  JWT_SECRET,
-  HOST: '127.0.0.1',
-  // A benchmark measures throughput; the limit would measure the limiter.
-  RATE_LIMIT_PER_MINUTE: '0',
-  // The sign-in rows sign in at full speed from one address: measure argon2, not the auth limit.
-  RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
-};
+const serverEnv = benchServerEnv(databaseUrl);
 const url = (port: number) => `http://127.0.0.1:${port}`;
 const children: ChildProcess[] = [];
 const start = async (starting: Promise<ChildProcess>) => {
@@ -53,12 +50,13 @@ const start = async (starting: Promise<ChildProcess>) => {
 };
 
 try {
-  const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
   const taskwire = await start(
-    // With the flags `npm start` gives it.
-    startNode(serverScript, { ...serverEnv, PORT: String(PORTS.taskwire) }, `${url(PORTS.taskwire)}/readyz`, [
-      '--max-semi-space-size=32',
-    ]),
+    startNode(
+      TASKWIRE_SCRIPT,
+      { ...serverEnv, PORT: String(PORTS.taskwire) },
+      `${url(PORTS.taskwire)}/readyz`,
+      TASKWIRE_NODE_FLAGS,
+    ),
   );
   const rawScript = new URL('./raw-baseline.mjs', import.meta.url).pathname;
   await start(startNode(rawScript, { ...serverEnv, PORT: String(PORTS.raw) }, `${url(PORTS.raw)}/healthz`));

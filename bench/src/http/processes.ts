@@ -1,6 +1,27 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
+export const JWT_SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+/** The built server, started with the Node flags `npm start` gives it. */
+export const TASKWIRE_SCRIPT = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
+export const TASKWIRE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
+/** The environment every server of the HTTP benchmarks runs with, on `databaseUrl`. */
+export function benchServerEnv(databaseUrl: string): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_MAX: '10',
+    JWT_SECRET,
+    HOST: '127.0.0.1',
+    // A benchmark measures throughput; the limit would measure the limiter.
+    RATE_LIMIT_PER_MINUTE: '0',
+    // The sign-in rows sign in at full speed from one address: measure argon2, not the auth limit.
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+  };
+}
+
 /** Starts a node process and resolves once `readyUrl` answers 200 (it exits the benchmark on failure). */
 export function startNode(
   script: string,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { recreateDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
 import { insertTasks, signUpAccounts } from './fixture.js';
-import { startNode, stop } from './processes.js';
+import { benchServerEnv, startNode, stop, TASKWIRE_NODE_FLAGS, TASKWIRE_SCRIPT } from './processes.js';
 import { type CpuProfile, topBySelfTime } from './self-time.js';
 import { ensureWrk, runWrk } from './wrk.js';
 
@@ -21,22 +21,11 @@ ensureWrk();
 const databaseUrl = benchEnv.BENCH_HTTP_DATABASE_URL;
 await recreateDatabase(databaseUrl);
 const profileDir = await mkdtemp(join(tmpdir(), 'taskwire-profile-'));
-const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
-const env = {
-  NODE_ENV: 'production',
-  LOG_LEVEL: 'warn',
-  DATABASE_URL: databaseUrl,
-  DATABASE_POOL_MAX: '10',
-  JWT_SECRET: 'bench-secret-bench-secret-bench-secret-0123456789',
-  HOST: '127.0.0.1',
-  PORT: String(PORT),
-  RATE_LIMIT_PER_MINUTE: '0',
-  RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
-};
+const env = { ...benchServerEnv(databaseUrl), PORT: String(PORT) };
 // Only the busiest part is profiled: the server starts with the profiler, and everything before
 // the measured run (sign-ups, warm-up) is a small share of its samples.
-const server = await startNode(serverScript, env, `${base}/readyz`, [
-  '--max-semi-space-size=32',
+const server = await startNode(TASKWIRE_SCRIPT, env, `${base}/readyz`, [
+  ...TASKWIRE_NODE_FLAGS,
   '--cpu-prof',
   `--cpu-prof-dir=${profileDir}`,
 ]);

@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import { recreateDatabase } from '../database.js';
 import { benchEnv } from '../env.js';
-import { startNode, stop } from '../http/processes.js';
+import { startNode, stop, TASKWIRE_NODE_FLAGS, TASKWIRE_SCRIPT } from '../http/processes.js';
 import { quantile } from '../stats.js';
 
 const USERS = 200;
@@ -150,7 +150,6 @@ async function rssMiB(child: ChildProcess): Promise<number> {
 const children: ChildProcess[] = [];
 try {
   await recreateDatabase(databaseUrl);
-  const serverScript = new URL('../../../apps/server/dist/main.js', import.meta.url).pathname;
   const env = {
     NODE_ENV: 'production',
     JWT_SECRET: 'bench-live-secret-that-is-long-enough-32',
@@ -164,7 +163,7 @@ try {
   for (const [i, port] of PORTS.entries()) {
     // The second instance skips the migrations the first ran, as in a deploy.
     const instanceEnv = { ...env, PORT: String(port), ...(i > 0 && { MIGRATE_ON_START: 'false' }) };
-    children.push(await startNode(serverScript, instanceEnv, `${base(port)}/readyz`, ['--max-semi-space-size=32']));
+    children.push(await startNode(TASKWIRE_SCRIPT, instanceEnv, `${base(port)}/readyz`, TASKWIRE_NODE_FLAGS));
   }
 
   console.log(`fixture: ${USERS} users signed up through the API…`);
