@@ -9,13 +9,16 @@ import { type CpuProfile, topBySelfTime } from './self-time.js';
 import { ensureWrk, runWrk } from './wrk.js';
 
 // `pnpm bench:profile`: where the server's CPU goes while it serves row A of `pnpm bench`
-// (task.list by tRPC, 32 connections). The server runs with `--cpu-prof` on the same fixture; after
+// (task.list by tRPC, 32 connections), or of row A' with BENCH_PROFILE_DOOR=rest. The server runs with `--cpu-prof` on the same fixture; after
 // a warm-up, wrk loads it for BENCH_PROFILE_SECONDS, then the server stops and writes its profile.
 // Prints the top functions by self time (share of the profile's samples) and the profile's path.
 
 const PORT = 3204;
 const base = `http://127.0.0.1:${PORT}`;
 const lua = (name: string) => new URL(`./lua/${name}`, import.meta.url).pathname;
+// The same requests as rows A and A' of `pnpm bench`.
+const TARGETS = { trpc: '/trpc/task.list', rest: '/api/me/tasks?limit=20' } as const;
+const door = benchEnv.BENCH_PROFILE_DOOR;
 
 ensureWrk();
 const databaseUrl = benchEnv.BENCH_HTTP_DATABASE_URL;
@@ -35,11 +38,11 @@ try {
   const tokensFile = join(profileDir, 'tokens');
   await writeFile(tokensFile, `${accounts.map((a) => a.token).join('\n')}\n`);
   const list = (seconds: number) =>
-    runWrk(base, lua('get.lua'), seconds, { TOKENS_FILE: tokensFile, TARGET_PATH: '/trpc/task.list' });
+    runWrk(base, lua('get.lua'), seconds, { TOKENS_FILE: tokensFile, TARGET_PATH: TARGETS[door] });
   await list(3);
   const result = await list(benchEnv.BENCH_PROFILE_SECONDS);
   console.log(
-    `task.list by tRPC under --cpu-prof: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, ${result.failures} failed`,
+    `task.list by ${door === 'trpc' ? 'tRPC' : 'REST'} under --cpu-prof: ${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(2)} ms, ${result.failures} failed`,
   );
 } finally {
   await stop(server);
