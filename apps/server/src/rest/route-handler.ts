@@ -2,7 +2,7 @@ import { createCaller } from '@taskwire/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { tokenUserId } from '../doors/request-context.js';
-import { callProcedure } from '../doors/trpc-internals/procedures.js';
+import { callProcedureWith } from '../doors/trpc-internals/procedures.js';
 import { coerceQuery } from './query.js';
 import { ensurePathNamesCaller, signedInUserId } from './rest-caller.js';
 import type { FieldSource } from './rest-errors.js';
@@ -64,9 +64,9 @@ export function handlerFor(route: AnyRestRoute) {
       userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
       await ensurePathNamesCaller(req, ctx, caller, userId);
       const input = inputOf(route, req, toInput);
-      const output = await callProcedure(caller, route.procedure, input);
+      const output = await callProcedureWith(ctx, route.procedure, input);
       const more = (extra: Record<string, unknown>) =>
-        callProcedure(caller, route.procedure, { ...(input as Record<string, unknown>), ...extra });
+        callProcedureWith(ctx, route.procedure, { ...(input as Record<string, unknown>), ...extra });
       // The route's declaration typed its responder against this procedure's output.
       return route.response.send(reply, output as never, userId ?? '', more);
     } catch (error) {

@@ -8,6 +8,7 @@ import {
   transformTRPCResponse,
 } from '@trpc/server/unstable-core-do-not-import';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { invokeProcedure } from './invoke.js';
 import { decodePath, inputsByCall, type ProcedureType, parseQueryInput, type RawProcedure } from './raw-procedure.js';
 
 // tRPC's HTTP protocol for the requests real clients send — queries by GET and mutations by POST,
@@ -164,7 +165,7 @@ export function createFastHandler({
             });
           }
           if (ctxError !== undefined) throw ctxError;
-          const data = await procedure({
+          const data = await invokeProcedure(procedure, {
             path,
             getRawInput: async () => readInputs()[index],
             ctx,

@@ -1,5 +1,6 @@
-import { appRouter, type createCaller, type RouterOutputs } from '@taskwire/api';
+import { appRouter, type Context, type createCaller, type RouterOutputs } from '@taskwire/api';
 import type { z } from 'zod';
+import { invokeProcedure } from './invoke.js';
 import type { ProcedureType, RawProcedure } from './raw-procedure.js';
 
 // The router's procedures by path ('task.list'), read once from the router's definition: the one
@@ -63,4 +64,21 @@ export function callProcedure(caller: Caller, path: ProcedurePath, input: unknow
   ];
   if (!call) throw new Error(`No procedure ${path}`);
   return call(input);
+}
+
+/**
+ * The same call as `callProcedure(createCaller(ctx), path, input)`, without the caller's proxy and
+ * path lookup: the REST door's hot path.
+ */
+export function callProcedureWith(ctx: Context, path: ProcedurePath, input: unknown): Promise<unknown> {
+  const procedure = rawProcedure(path);
+  if (!procedure) throw new Error(`No procedure ${path}`);
+  return invokeProcedure(procedure, {
+    path,
+    getRawInput: async () => input,
+    ctx,
+    type: procedure._def.type,
+    signal: undefined,
+    batchIndex: 0,
+  });
 }

@@ -5,15 +5,18 @@ import { isObject, TRPCError } from '@trpc/server/unstable-core-do-not-import';
 
 export type ProcedureType = 'query' | 'mutation' | 'subscription';
 
-/** A procedure as the router holds it: callable with tRPC's internal call options. */
-export type RawProcedure = ((opts: {
+/** tRPC's internal options for one procedure call. */
+export interface ProcedureCallOptions {
   path: string;
   getRawInput: () => Promise<unknown>;
   ctx: unknown;
   type: ProcedureType;
   signal: AbortSignal | undefined;
   batchIndex: number;
-}) => Promise<unknown>) & { _def: { type: ProcedureType } };
+}
+
+/** A procedure as the router holds it: callable with tRPC's internal call options. */
+export type RawProcedure = ((opts: ProcedureCallOptions) => Promise<unknown>) & { _def: { type: ProcedureType } };
 
 /** `decodeURIComponent`, refusing a malformed escape as tRPC does (BAD_REQUEST, not a 500). */
 export function decodePath(path: string): string {
