@@ -64,6 +64,49 @@ describe('snake_case conversion', () => {
     });
   });
 
+  it('converts documents of any depth, the same above and below the recursion limit', () => {
+    const nest = (depth: number, leaf: unknown) => {
+      let value = leaf;
+      for (let level = 0; level < depth; level++) value = level % 2 ? [value, 'x'] : { innerValue: value, otherKey: 1 };
+      return value;
+    };
+    const snakeNest = (depth: number, leaf: unknown) => {
+      let value = leaf;
+      for (let level = 0; level < depth; level++)
+        value = level % 2 ? [value, 'x'] : { inner_value: value, other_key: 1 };
+      return value;
+    };
+    // Keys and leaves in document order, walked without recursion (toEqual recurses, and overflows).
+    const tokens = (document: unknown): string[] => {
+      const out: string[] = [];
+      const stack = [document];
+      while (stack.length > 0) {
+        const value = stack.pop();
+        if (Array.isArray(value)) {
+          out.push(`[${value.length}`);
+          for (let index = value.length - 1; index >= 0; index--) stack.push(value[index]);
+        } else if (typeof value === 'object' && value !== null) {
+          const keys = Object.keys(value);
+          out.push(`{${keys.join(',')}`);
+          for (let index = keys.length - 1; index >= 0; index--)
+            stack.push((value as Record<string, unknown>)[keys[index] as string]);
+        } else out.push(String(value));
+      }
+      return out;
+    };
+    // Far past the call stack of a plain recursive walk, and across the switch to the iterative one.
+    for (const depth of [1, 63, 64, 65, 130, 20_000]) {
+      const leaf = { leafKey: [{ deepestKey: null }] };
+      const expected = tokens(snakeNest(depth, { leaf_key: [{ deepest_key: null }] }));
+      expect(tokens(toSnake(nest(depth, leaf)))).toEqual(expected);
+      expect(tokens(toCamel(snakeNest(depth, 'v')))).toEqual(tokens(nest(depth, 'v')));
+      expect(expected.length).toBeGreaterThan(depth);
+    }
+    // Non-array objects become plain objects of their own keys, at every depth.
+    expect(toSnake({ atDate: new Date(0), list: [new Map([[1, 2]])] })).toEqual({ at_date: {}, list: [{}] });
+    expect(toSnake(nest(100, new Date(0)))).toEqual(snakeNest(100, {}));
+  });
+
   it('converts JSON Schemas: properties, required and nested schemas, not enum values or patterns', () => {
     expect(
       snakeJsonSchema({

@@ -37,11 +37,31 @@ export const camelKey = (key: string): string =>
 export const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+// How deep the fast, recursive rename goes before handing a subtree to the iterative one.
+const RECURSION_LIMIT = 64;
+
 /**
- * A copy of `value` with every object key renamed. Iterative, with its own stack: however deep a
- * document is, this never overflows the call stack (a recursive walk did, at 10 000 levels).
+ * A copy of `value` with every object key renamed: any object that is not an array becomes a
+ * plain object of its own enumerable keys. Recursive, which is fast for the shallow documents
+ * every answer is; below RECURSION_LIMIT levels the iterative walk takes over, so however deep a
+ * request's document is, this never overflows the call stack (a recursive walk did, at 10 000).
  */
-function renameKeysDeep(value: unknown, rename: (key: string) => string): unknown {
+function renameKeysDeep(value: unknown, rename: (key: string) => string, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth === RECURSION_LIMIT) return renameKeysIteratively(value, rename);
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    for (const item of value) out.push(renameKeysDeep(item, rename, depth + 1));
+    return out;
+  }
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) out[rename(key)] = renameKeysDeep(source[key], rename, depth + 1);
+  return out;
+}
+
+/** `renameKeysDeep` with its own stack instead of the call stack, for documents of any depth. */
+function renameKeysIteratively(value: unknown, rename: (key: string) => string): unknown {
   const copy = (item: unknown): unknown => (Array.isArray(item) ? [] : isPlainObject(item) ? {} : item);
   const root = copy(value);
   const stack: [source: unknown, target: unknown][] = [[value, root]];
