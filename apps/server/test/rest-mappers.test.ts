@@ -13,8 +13,11 @@ import {
   authTokensResource,
   bulkUpdateResource,
   completedTaskResource,
+  restTask,
+  restTaskSchema,
   taskCountResource,
   taskResource,
+  withOwner,
 } from '../src/rest/resources.js';
 import { noContent } from '../src/rest/responders.js';
 import { restErrorFromHttp, toRestError } from '../src/rest/rest-errors.js';
@@ -152,6 +155,26 @@ describe('resource mappers', () => {
       updated_at: '2026-11-28T09:30:00.000Z',
       version: 3,
     });
+  });
+
+  it('task: the one-pass mapper writes the same bytes as toSnake(withOwner(…)), for every field and recurrence', () => {
+    const variants: Task[] = [
+      task,
+      { ...task, recurrence: null, tags: [], description: 'Notes', assigneeId: USER, completed: true },
+      { ...task, completedAt: task.createdAt, remindAt: task.dueAt, deletedAt: task.updatedAt, priority: 'high' },
+      {
+        ...task,
+        recurrence: { freq: 'monthly', interval: 2, byMonthDay: 31, until: '2027-06-30T00:00:00.000Z' } as never,
+      },
+    ];
+    for (const variant of variants) {
+      const twoStep = toSnake(withOwner(variant, USER));
+      expect(JSON.stringify(restTask(variant, USER))).toBe(JSON.stringify(twoStep));
+      expect(JSON.stringify(taskResource.toRest(variant, USER))).toBe(JSON.stringify(twoStep));
+    }
+    // Every field of the REST task schema is written (user_id right after id, not last as in the schema).
+    const fields = (value: object) => Object.keys(value).sort();
+    expect(fields(restTask(task, USER))).toEqual(fields(toSnake(restTaskSchema.parse(withOwner(task, USER)))));
   });
 
   it('completed task: the next occurrence is a task with its owner too', () => {

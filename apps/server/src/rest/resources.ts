@@ -15,6 +15,7 @@ import {
 } from '@taskwire/api';
 import { z } from 'zod';
 import { defineResource, EXAMPLE_PROJECT_ID, EXAMPLE_TIME, EXAMPLE_USER_ID } from './resource.js';
+import { type Snake, toSnake } from './snake-case.js';
 
 /** Shaped like a real one: user id, session id, 256 random bits in base64url. */
 export const EXAMPLE_REFRESH_TOKEN = `${EXAMPLE_USER_ID}.0193a5b2-8d10-7f00-a1b2-c3d4e5f60718.5ZT5Z-BnPNNrWrMMWZv5q6ZwY6qHiaKBg0qyK0LAlGQ`;
@@ -103,11 +104,34 @@ export const exampleTask = {
   version: 1,
 };
 
+/** `toSnake(withOwner(task, userId))` without the intermediate object: the REST list's hot path. */
+export const restTask = (task: Task, userId: string): Snake<z.output<typeof restTaskSchema>> => ({
+  id: task.id,
+  user_id: userId,
+  project_id: task.projectId,
+  assignee_id: task.assigneeId,
+  created_by: task.createdBy,
+  title: task.title,
+  description: task.description,
+  completed: task.completed,
+  completed_at: task.completedAt,
+  priority: task.priority,
+  tags: task.tags,
+  due_at: task.dueAt,
+  remind_at: task.remindAt,
+  recurrence: task.recurrence && toSnake(task.recurrence),
+  deleted_at: task.deletedAt,
+  created_at: task.createdAt,
+  updated_at: task.updatedAt,
+  version: task.version,
+});
+
 export const taskResource = defineResource({
   name: 'Task',
   schema: restTaskSchema,
   example: exampleTask,
   fromOutput: withOwner,
+  toRestDirect: restTask,
 });
 
 export const completedTaskResource = defineResource({
