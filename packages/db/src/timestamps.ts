@@ -20,19 +20,44 @@ function digits(text: string, start: number, length: number): number {
   return value;
 }
 
+const code = (character: string) => character.charCodeAt(0);
+const [DASH, SPACE, COLON, DOT, PLUS] = ['-', ' ', ':', '.', '+'].map(code) as [number, number, number, number, number];
+
 /** A UTC timestamptz in Postgres' text format as a Date, or undefined when it has another shape. */
 export function parseUtcTimestamptz(text: string): Date | undefined {
-  // YYYY-MM-DD HH:MM:SS[.f{1,6}]+00
+  // YYYY-MM-DD HH:MM:SS[.f{1,6}]+00, checked by character code (no one-character strings).
   const length = text.length;
-  if (length < 22 || length > 29 || !text.endsWith('+00')) return undefined;
-  if (text[4] !== '-' || text[7] !== '-' || text[10] !== ' ' || text[13] !== ':' || text[16] !== ':') return undefined;
-  if (length === 23) return undefined;
-  const fractionDigits = length === 22 ? 0 : length - 23;
-  if (fractionDigits > 0 && (text[19] !== '.' || Number.isNaN(digits(text, 20, fractionDigits)))) return undefined;
+  if (length < 22 || length > 29 || length === 23) return undefined;
+  if (
+    text.charCodeAt(length - 3) !== PLUS ||
+    text.charCodeAt(length - 2) !== ZERO ||
+    text.charCodeAt(length - 1) !== ZERO
+  ) {
+    return undefined;
+  }
+  if (
+    text.charCodeAt(4) !== DASH ||
+    text.charCodeAt(7) !== DASH ||
+    text.charCodeAt(10) !== SPACE ||
+    text.charCodeAt(13) !== COLON ||
+    text.charCodeAt(16) !== COLON
+  ) {
+    return undefined;
+  }
   const year = digits(text, 0, 4);
   if (!(year >= 1000)) return undefined;
   // Milliseconds are the fraction's first three digits: Date.UTC truncates, as it does for pg.
-  const ms = fractionDigits === 0 ? 0 : digits(`${text.slice(20, 20 + Math.min(fractionDigits, 3))}00`, 0, 3);
+  let ms = 0;
+  const fractionDigits = length === 22 ? 0 : length - 23;
+  if (fractionDigits > 0) {
+    if (text.charCodeAt(19) !== DOT) return undefined;
+    for (let i = 0; i < fractionDigits; i++) {
+      const digit = text.charCodeAt(20 + i) - ZERO;
+      if (digit < 0 || digit > 9) return undefined;
+      if (i < 3) ms = ms * 10 + digit;
+    }
+    for (let i = fractionDigits; i < 3; i++) ms *= 10;
+  }
   const time = Date.UTC(
     year,
     digits(text, 5, 2) - 1,
