@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { PROCEDURE_PATHS } from '../doors/trpc-internals/procedures.js';
+import { createRequestSeries } from './request-series.js';
 
 // Prometheus metrics: requests by procedure and status, latency, in-flight requests, the database
 // pool, and Node's own (event-loop delay, heap, CPU, GC) from prom-client's defaults.
@@ -68,20 +69,15 @@ export const metrics = fp(
   async (app: FastifyInstance, { db, events, token, loopbackOnly = false }: MetricsOptions) => {
     const registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    const labelNames = ['procedure', 'status'] as const;
-    const requests = new Counter({
-      name: 'taskwire_requests_total',
-      help: 'Procedure calls (and other HTTP requests) by HTTP status',
-      labelNames,
-      registers: [registry],
-    });
-    const duration = new Histogram({
-      name: 'taskwire_request_duration_seconds',
-      help: 'Request latency by procedure and HTTP status',
-      labelNames,
+    const requests = createRequestSeries({
+      counterName: 'taskwire_requests_total',
+      counterHelp: 'Procedure calls (and other HTTP requests) by HTTP status',
+      histogramName: 'taskwire_request_duration_seconds',
+      histogramHelp: 'Request latency by procedure and HTTP status',
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-      registers: [registry],
     });
+    registry.registerMetric(requests.counter);
+    registry.registerMetric(requests.histogram);
     const inFlight = new Gauge({
       name: 'taskwire_requests_in_flight',
       help: 'Requests being served',
@@ -142,12 +138,10 @@ export const metrics = fp(
     });
 
     const record = (req: FastifyRequest, status: string, seconds: number) => {
-      for (const procedure of proceduresOf(req)) {
-        requests.inc({ procedure, status });
-        duration.observe({ procedure, status }, seconds);
-      }
+      for (const procedure of proceduresOf(req)) requests.record(procedure, status, seconds);
     };
-    app.addHook('onRequest', async (req, reply) => {
+    // Callback hooks, not async ones: nothing here waits, and every request runs them.
+    app.addHook('onRequest', (req, reply, done) => {
       inFlight.inc();
       // The response closes once, whether it was sent or the client went away first. Then no
       // onResponse runs: count it here as 499 (nginx's "client closed request").
@@ -155,9 +149,11 @@ export const metrics = fp(
         inFlight.dec();
         if (!reply.raw.writableFinished) record(req, '499', reply.elapsedTime / 1000);
       });
+      done();
     });
-    app.addHook('onResponse', async (req, reply) => {
+    app.addHook('onResponse', (req, reply, done) => {
       record(req, String(reply.statusCode), reply.elapsedTime / 1000);
+      done();
     });
 
     app.get('/metrics', async (req, reply) => {
