@@ -21,6 +21,7 @@ import { webhookDelivery } from './live/webhook-delivery.js';
 import { mcpDoor } from './mcp/register-mcp.js';
 import { oauthServer } from './oauth/register-oauth.js';
 import { health } from './ops/health.js';
+import { lazyChildLoggerFactory } from './ops/logger.js';
 import { metrics } from './ops/metrics.js';
 import { type OverloadLimits, overloadProtection } from './ops/overload.js';
 import type { RateLimitStore } from './rate-limit/store.js';
@@ -126,6 +127,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     // One line per request, written by http/request-log.ts, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     genReqId: requestIdFor,
+    childLoggerFactory: lazyChildLoggerFactory,
     routerOptions: { maxParamLength: 5_000 },
     bodyLimit: http.bodyLimitBytes ?? 1024 * 1024,
     requestTimeout: requestTimeoutMs,

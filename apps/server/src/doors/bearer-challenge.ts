@@ -38,11 +38,11 @@ function challengeFor(req: FastifyRequest, originOf: OriginOf): string {
 }
 
 export function registerBearerChallenge(app: FastifyInstance, originOf: OriginOf): void {
-  app.addHook('onSend', async (req, reply, payload) => {
+  app.addHook('onSend', (req, reply, payload, done) => {
     // tRPC's adapter sends a fetch Response, whose status Fastify copies only after this hook.
     const status = payload instanceof Response ? payload.status : reply.statusCode;
     if (status === 401 && !reply.hasHeader('www-authenticate'))
       reply.header('www-authenticate', challengeFor(req, originOf));
-    return payload;
+    done(null, payload);
   });
 }

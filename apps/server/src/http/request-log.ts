@@ -23,6 +23,8 @@ export const requestLog = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('userId', null);
     const logRequest = (req: FastifyRequest, status: number, message: string, elapsedMs: number) =>
+      // Below the configured level, not even the line's object is built.
+      (req.log as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled?.('info') !== false &&
       req.log.info(
         {
           method: req.method,
@@ -34,7 +36,8 @@ export const requestLog = fp(
         },
         message,
       );
-    app.addHook('onRequest', async (req, reply) => {
+    // Callback hooks, not async ones: nothing here waits, and every request runs them.
+    app.addHook('onRequest', (req, reply, done) => {
       reply.header('x-request-id', req.id);
       if (req.url.startsWith('/trpc/') || req.url.startsWith('/api/') || req.url.startsWith('/mcp')) {
         reply.header('cache-control', 'no-store');
@@ -42,9 +45,11 @@ export const requestLog = fp(
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) logRequest(req, 499, 'request aborted', reply.elapsedTime);
       });
+      done();
     });
-    app.addHook('onResponse', async (req, reply) => {
+    app.addHook('onResponse', (req, reply, done) => {
       logRequest(req, reply.statusCode, 'request completed', reply.elapsedTime);
+      done();
     });
   },
   { name: 'request-log' },
