@@ -1,5 +1,6 @@
 import type { AppRouter, Context } from '@taskwire/api';
 import {
+  defaultTransformer,
   getErrorShape,
   getHTTPStatusCode,
   getTRPCErrorFromUnknown,
@@ -66,6 +67,11 @@ export function createFastHandler({
   responseHeaders,
 }: FastHandlerOptions) {
   const config = router._def._config;
+  // With tRPC's default transformer (the identity), transformTRPCResponse only copies the answer.
+  const transform =
+    config.transformer === defaultTransformer
+      ? (body: unknown) => body
+      : (body: unknown) => transformTRPCResponse(config, body as never);
   const procedures = router._def.procedures as unknown as Record<string, RawProcedure | undefined>;
 
   function send(
@@ -82,7 +88,7 @@ export function createFastHandler({
     const extra = responseHeaders(errors);
     for (const name in extra) reply.header(name, extra[name]);
     // A Buffer, not a string: Fastify would add "; charset=utf-8" to a string's content type.
-    return reply.send(Buffer.from(JSON.stringify(transformTRPCResponse(config, body as never))));
+    return reply.send(Buffer.from(JSON.stringify(transform(body))));
   }
 
   /** A failure before any procedure ran (a malformed path, an oversized batch): one error, as tRPC answers it. */
