@@ -283,6 +283,24 @@ describe('task.events', () => {
     expect(hub.stats.openStreams).toBe(0);
     await expectTRPCError(api.openStream(bearer(alice), {}, { events: hub }), 'SERVICE_UNAVAILABLE');
   });
+
+  it('delivers a change whose announcement was lost, from the hub’s own recheck, with no stream timer', async () => {
+    const { alice, bearer } = await twoUsers();
+    // A bus that loses every announcement: only the hub's recheck can find the change.
+    const deaf = { publish() {}, subscribe: () => () => {} };
+    const hub = createEventHub({ db: api.db, bus: deaf, feedRecheckMs: 300 });
+    const stream = await api.openStream(bearer(alice), {}, { events: hub });
+    await alice.caller.task.create({ title: 'announced to nobody' });
+    const started = Date.now();
+    expect((await stream.next(5_000)).data).toMatchObject({
+      type: 'task.created',
+      task: { title: 'announced to nobody' },
+    });
+    // Found by a recheck tick (at most 300 ms of staleness plus one tick), not by chance.
+    expect(Date.now() - started).toBeLessThan(4_000);
+    stream.close();
+    hub.close();
+  });
 });
 
 describe('reminders', () => {

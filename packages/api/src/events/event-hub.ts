@@ -20,6 +20,8 @@ export interface EventHubOptions {
   recentPerUser?: number;
   /** Bytes of events each feed keeps in memory (default 256 KiB): with big notes, 256 events were ~3 MiB. */
   recentBytesPerUser?: number;
+  /** How long a feed with streams goes without reading before it reads anyway (lost announcements; default 15 s). */
+  feedRecheckMs?: number;
 }
 
 /** Counters for /metrics. */
@@ -44,7 +46,8 @@ export interface StreamLease {
    * Resolves when the feed has events after `cursor` (at once if it already has: a read may have
    * landed between the stream's last look and this call), the hub closes, `signal` aborts, or after `ms`.
    */
-  wait(cursor: number, ms: number, signal?: AbortSignal): Promise<void>;
+  /** Resolves when events after `cursor` arrive, the stream is aborted or released, or the hub closes. */
+  wait(cursor: number, signal?: AbortSignal): Promise<void>;
   release(): void;
 }
 
@@ -59,7 +62,7 @@ export interface EventHub {
   close(): void;
 }
 
-/** How long a feed goes without reading before a stream's wake-up reads anyway (lost announcements). */
+/** How long a feed goes without reading before it reads anyway (lost announcements). */
 const FEED_RECHECK_MS = 15_000;
 const FEED_READ_BATCH = 500;
 
@@ -141,17 +144,16 @@ class UserFeed {
     return eventsAfter(this.db, this.userId, cursor, limit);
   }
 
-  wait(cursor: number, ms: number, signal?: AbortSignal): Promise<void> {
-    if (Date.now() - this.lastReadAt > FEED_RECHECK_MS) this.refresh();
+  // No timer: an idle stream sleeps until an event, its abort, its release or the hub's close
+  // wakes it. (A 2 s timeout per stream made 1 000 idle streams wake 500 times a second.)
+  wait(cursor: number, signal?: AbortSignal): Promise<void> {
     if (this.latest > cursor || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
         signal?.removeEventListener('abort', done);
         this.waiters.delete(done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
       signal?.addEventListener('abort', done, { once: true });
       this.waiters.add(done);
     });
@@ -169,8 +171,19 @@ export function createEventHub({
   maxStreams = 10_000,
   recentPerUser = 256,
   recentBytesPerUser = 256 * 1024,
+  feedRecheckMs = FEED_RECHECK_MS,
 }: EventHubOptions): EventHub {
   const feeds = new Map<string, UserFeed>();
+  // One clock for every feed, not one per stream: a feed that has not read for feedRecheckMs reads
+  // again, in case an announcement was lost (the bus down, the database unreachable).
+  const recheck = setInterval(
+    () => {
+      const now = Date.now();
+      for (const feed of feeds.values()) if (now - feed.lastReadAt > feedRecheckMs) feed.refresh();
+    },
+    Math.min(2_000, feedRecheckMs),
+  );
+  recheck.unref();
   const cached = (count: (feed: UserFeed) => number) => [...feeds.values()].reduce((sum, feed) => sum + count(feed), 0);
   const stats: EventHubStats = {
     openStreams: 0,
@@ -225,6 +238,8 @@ export function createEventHub({
         joined.streams--;
         stats.openStreams--;
         if (joined.streams === 0 && feeds.get(userId) === joined) feeds.delete(userId);
+        // A stream released while it waits (its token refused) wakes to end at once.
+        joined.wake();
       };
       try {
         await joined.ready;
@@ -237,13 +252,14 @@ export function createEventHub({
           return joined.latest;
         },
         after: (cursor, limit) => joined.after(cursor, limit),
-        wait: (cursor, ms, signal) => (closed ? Promise.resolve() : joined.wait(cursor, ms, signal)),
+        wait: (cursor, signal) => (closed || released ? Promise.resolve() : joined.wait(cursor, signal)),
         release,
       };
     },
 
     close() {
       closed = true;
+      clearInterval(recheck);
       unsubscribe();
       for (const feed of feeds.values()) feed.wake();
     },

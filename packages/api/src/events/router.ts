@@ -79,7 +79,7 @@ export const taskEventsProcedure = protectedProcedure
 
     // The token is re-checked on a clock of its own, not between reads: a reader that takes
     // nothing (its socket full) would otherwise keep a revoked or expired stream's slot until the
-    // server's stall timeout. A refusal frees the slot at once; the stream ends when next read.
+    // server's stall timeout. A refusal frees the slot at once, which wakes the stream to end.
     let refused: unknown = null;
     const watchdog = setInterval(() => {
       ensureStillAllowed(ctx, userId).catch((error: unknown) => {
@@ -119,7 +119,7 @@ export const taskEventsProcedure = protectedProcedure
             hub.stats.delivered++;
             yield tracked(String(event.id), delivered);
           }
-          if (batch.length === 0) await lease.wait(cursor, ACCESS_CHECK_MS, signal);
+          if (batch.length === 0) await lease.wait(cursor, signal);
         }
       } finally {
         clearInterval(watchdog);
