@@ -4,7 +4,7 @@ import { fireDueReminders } from '../src/events/reminders.js';
 import { DEFAULT_QUOTAS, type Quotas } from '../src/quotas.js';
 import { useApi } from './harness.js';
 import { holdLock, onPostgres, track, untilWaiting } from './lock-probe.js';
-import { freshEmail, outbox, sharedProject, slow } from './project-fixtures.js';
+import { freshEmail, join, outbox, sharedProject, slow } from './project-fixtures.js';
 
 // Membership changes racing writes. Each test asserts the invariant, never a timing: on Postgres
 // the interleavings that once broke it are forced with held locks (see lock-probe.ts); the
@@ -188,6 +188,60 @@ describe.runIf(onPostgres)('forced interleavings [needs TEST_DATABASE_URL]', slo
 });
 
 describe('concurrent requests (both backends)', slow, () => {
+  it('creates and updates by every member of a shared project, all at once, never deadlock', async () => {
+    // A create holds its quota check while the outbox trigger locks every member's row: once the
+    // quota check held the owner's row, out of the trigger's id order, and these deadlocked.
+    // Members first, owner last: user ids grow with time, so the owner's row comes last in the
+    // trigger's order and the old quota check took it first.
+    const members = [];
+    for (let i = 0; i < 5; i++) members.push(await api.signUp(freshEmail('editor')));
+    const owner = await api.signUp(freshEmail('owner'));
+    const project = await owner.caller.project.create({ name: 'Busy' });
+    for (const member of members) await join(owner, member, project.id, 'editor');
+    const writers = [owner, ...members];
+    const tasks = await Promise.all(
+      writers.map((writer, i) => writer.caller.task.create({ title: `seed ${i}`, projectId: project.id })),
+    );
+    for (let round = 0; round < 4; round++) {
+      const outcomes = await Promise.all(
+        writers.flatMap((writer, i) => [
+          track(writer.caller.task.create({ title: `r${round} w${i}`, projectId: project.id })).outcome,
+          track(writer.caller.task.update({ id: tasks[(i + round) % tasks.length]?.id ?? '', priority: 'high' }))
+            .outcome,
+          track(writer.caller.task.update({ id: tasks[(i + round + 1) % tasks.length]?.id ?? '', title: `r${round}` }))
+            .outcome,
+        ]),
+      );
+      // An update may lose its version race (CONFLICT); nothing may fail for any other reason.
+      const failures = outcomes.flatMap((outcome) => (outcome.ok ? [] : [codeOf(outcome.error)]));
+      expect(failures.filter((code) => code !== 'CONFLICT')).toEqual([]);
+      expect(outcomes.filter((outcome) => outcome.ok).length).toBeGreaterThanOrEqual(writers.length);
+    }
+    const live = await api.db.selectFrom('tasks').select('id').where('project_id', '=', project.id).execute();
+    expect(live).toHaveLength(writers.length * 5);
+  });
+
+  it('parallel creates by every member never pass the owner’s task quota', async () => {
+    const { owner, project, members } = await sharedProject(api, ['editor', 'editor', 'editor']);
+    const before = quotas.tasks;
+    quotas.tasks = 4;
+    try {
+      const outcomes = await Promise.all(
+        [owner, ...members].flatMap((writer, i) =>
+          [0, 1, 2].map(
+            (k) => track(writer.caller.task.create({ title: `q${i}.${k}`, projectId: project.id })).outcome,
+          ),
+        ),
+      );
+      expect(outcomes.filter((outcome) => outcome.ok)).toHaveLength(4);
+      for (const outcome of outcomes) if (!outcome.ok) expect(codeOf(outcome.error)).toBe('FORBIDDEN');
+    } finally {
+      quotas.tasks = before;
+    }
+    const live = await api.db.selectFrom('tasks').select('id').where('project_id', '=', project.id).execute();
+    expect(live).toHaveLength(4);
+  });
+
   it('assignments racing the assignee’s removal: every task ends unassigned or assigned to a member', async () => {
     const { owner, project, members } = await sharedProject(api, ['editor', 'editor']);
     const [editor, assignee] = members;
