@@ -216,7 +216,10 @@ try {
   const tasksOf = new Map<number, { id: string; busy: boolean }[]>();
   const started = performance.now();
   const pending: Promise<void>[] = [];
-  for (let n = 0; n < CHANGES_PER_SECOND * LOAD_SECONDS; n++) {
+  // A failed change stops the load and fails the bench through the finally below, which stops the
+  // servers: left to reject unhandled, it ended the process with both servers still running.
+  let failure: unknown;
+  for (let n = 0; n < CHANGES_PER_SECOND * LOAD_SECONDS && failure === undefined; n++) {
     const due = started + (n * 1_000) / CHANGES_PER_SECOND;
     const wait = due - performance.now();
     if (wait > 0) await sleep(wait);
@@ -246,10 +249,13 @@ try {
           own.push({ id: String(task.id), busy: false });
           changes.push({ user, key: `${task.id}:${task.version}`, answeredAt: performance.now() });
         }
-      })(),
+      })().catch((error: unknown) => {
+        failure ??= error;
+      }),
     );
   }
   await Promise.all(pending);
+  if (failure !== undefined) throw failure;
   await sleep(5_000);
 
   const byKey = new Map<string, Arrival[]>();
