@@ -61,6 +61,8 @@ export async function startReceiver(): Promise<Receiver> {
       return new Webhook(secret).verify(request.body, headers) as ReturnType<Receiver['verify']>;
     },
     async close() {
+      // Once: a test may close its receiver early (to end hanging requests), and afterAll again.
+      if (!server.listening) return;
       for (const response of hanging) response.destroy();
       server.closeAllConnections();
       server.close();
