@@ -275,13 +275,27 @@ describe('webhook delivery', slow, () => {
     expect(target.verify(request as never, hook.secret).type).toBe('webhook.test');
   });
 
+  it('claims of a webhook only the slots its deliveries in flight leave free', async () => {
+    const target = await receiver();
+    const { caller } = await api.signUp(freshEmail());
+    const hook = await caller.webhook.create({ url: target.url, events: ['task.created'] });
+    for (let i = 0; i < 6; i++) await caller.task.create({ title: `queued ${i}` });
+    const claim = (inFlight: number) =>
+      claimMessages(api.db, { limit: 10, perWebhook: 3, inFlight: new Map(inFlight ? [[hook.id, inFlight]] : []) });
+    // Once one of the hook's three slots was in flight, a claim took three more.
+    expect(await claim(1)).toHaveLength(2);
+    expect(await claim(3)).toHaveLength(0);
+    expect(await claim(2)).toHaveLength(1);
+    expect(await claim(0)).toHaveLength(3);
+  });
+
   it('sends deliveries that were queued while no worker ran, and those a dead worker had claimed', async () => {
     const target = await receiver();
     const { caller } = await api.signUp(freshEmail());
     const hook = await caller.webhook.create({ url: target.url, events: ['task.created'] });
     for (let i = 0; i < 3; i++) await caller.task.create({ title: `queued ${i}` });
     // A worker claims one and dies before sending it: its lease runs out.
-    const [claimed] = await claimMessages(api.db, { limit: 1, perWebhook: 1, busy: [] });
+    const [claimed] = await claimMessages(api.db, { limit: 1, perWebhook: 1, inFlight: new Map() });
     expect(claimed).toBeDefined();
     await api.db
       .updateTable('webhook_messages')

@@ -57,13 +57,15 @@ export interface DeliveredAttempt {
 export type RecordDelivered = (attempt: DeliveredAttempt) => Promise<void>;
 
 /**
- * Claims up to `limit` due messages of enabled webhooks, at most `perWebhook` of each and none of
- * the `busy` webhooks (those already at their bound on this instance). A system job across users.
+ * Claims up to `limit` due messages of enabled webhooks: of each, at most `perWebhook` less what
+ * this instance has `inFlight` to it (so none of a webhook at its bound). A system job across users.
  */
 export async function claimMessages(
   db: Db,
-  { limit, perWebhook, busy }: { limit: number; perWebhook: number; busy: string[] },
+  { limit, perWebhook, inFlight }: { limit: number; perWebhook: number; inFlight: ReadonlyMap<string, number> },
 ): Promise<ClaimedMessage[]> {
+  const busy = [...inFlight].filter(([, n]) => n >= perWebhook).map(([id]) => id);
+  const sending = [...inFlight].filter(([, n]) => n < perWebhook);
   const { rows } = await sql<{
     id: string;
     webhook_id: string;
@@ -82,7 +84,7 @@ export async function claimMessages(
   }>`
     with candidates as (
       select id from (
-        select d.id, d.next_attempt_at,
+        select d.id, d.next_attempt_at, d.webhook_id,
                row_number() over (partition by d.webhook_id order by d.next_attempt_at, d.id) as rn
         from (
           -- The oldest due messages only (index-backed): a backlog does not make each claim slower.
@@ -92,7 +94,11 @@ export async function claimMessages(
             and not (m.webhook_id = any(${sql.val(busy)}::uuid[]))
           order by m.next_attempt_at limit ${CLAIM_SCAN}
         ) d
-      ) c where rn <= ${perWebhook} order by next_attempt_at limit ${limit}
+      ) c
+      -- A webhook with deliveries in flight here gets only its remaining slots.
+      left join unnest(${sql.val(sending.map(([id]) => id))}::uuid[], ${sql.val(sending.map(([, n]) => n))}::int[])
+        as f(webhook_id, n) on f.webhook_id = c.webhook_id
+      where rn <= ${perWebhook} - coalesce(f.n, 0) order by next_attempt_at limit ${limit}
     ), locked as (
       select m.id from webhook_messages m
       where m.id in (select id from candidates) and m.state = 'pending' and m.next_attempt_at <= now()

@@ -98,8 +98,7 @@ export function createWebhookWorker(options: WebhookWorkerOptions): WebhookWorke
     for (;;) {
       const free = concurrency - stats.inFlight;
       if (stopped || free < (stats.inFlight === 0 ? 1 : claimBatch)) return;
-      const busy = [...perHook].filter(([, n]) => n >= perWebhook).map(([id]) => id);
-      const claimed = await claimMessages(db, { limit: free, perWebhook, busy });
+      const claimed = await claimMessages(db, { limit: free, perWebhook, inFlight: perHook });
       for (const message of claimed) launch(message);
       if (claimed.length < free) return;
     }
