@@ -44,9 +44,9 @@ export interface StreamLease {
   after(cursor: number, limit: number): Promise<StoredEvent[]>;
   /**
    * Resolves when the feed has events after `cursor` (at once if it already has: a read may have
-   * landed between the stream's last look and this call), the hub closes, `signal` aborts, or after `ms`.
+   * landed between the stream's last look and this call), the hub closes, `signal` aborts, or the
+   * lease is released.
    */
-  /** Resolves when events after `cursor` arrive, the stream is aborted or released, or the hub closes. */
   wait(cursor: number, signal?: AbortSignal): Promise<void>;
   release(): void;
 }
