@@ -65,7 +65,6 @@ export async function claimMessages(
   { limit, perWebhook, inFlight }: { limit: number; perWebhook: number; inFlight: ReadonlyMap<string, number> },
 ): Promise<ClaimedMessage[]> {
   const busy = [...inFlight].filter(([, n]) => n >= perWebhook).map(([id]) => id);
-  const sending = [...inFlight].filter(([, n]) => n < perWebhook);
   const { rows } = await sql<{
     id: string;
     webhook_id: string;
@@ -96,7 +95,7 @@ export async function claimMessages(
         ) d
       ) c
       -- A webhook with deliveries in flight here gets only its remaining slots.
-      left join unnest(${sql.val(sending.map(([id]) => id))}::uuid[], ${sql.val(sending.map(([, n]) => n))}::int[])
+      left join unnest(${sql.val([...inFlight.keys()])}::uuid[], ${sql.val([...inFlight.values()])}::int[])
         as f(webhook_id, n) on f.webhook_id = c.webhook_id
       where rn <= ${perWebhook} - coalesce(f.n, 0) order by next_attempt_at limit ${limit}
     ), locked as (
