@@ -56,10 +56,10 @@ export function createRequestSeries({
     return series;
   };
 
-  const metric = <Type extends 'counter' | 'histogram'>(
+  const metric = (
     name: string,
     help: string,
-    type: Type,
+    type: 'counter' | 'histogram',
     values: () => (MetricValue<string> | MetricValueWithName<string>)[],
   ): Metric =>
     ({
