@@ -19,8 +19,11 @@ const schema = z.object({
   BENCH_SECONDS: z.coerce.number().int().min(2).max(120).default(8),
   /** bench:profile: seconds of task.list load profiled with --cpu-prof. */
   BENCH_PROFILE_SECONDS: z.coerce.number().int().min(2).max(120).default(15),
-  /** bench:profile: which door's task.list is profiled (row A's tRPC, or row A''s REST route). */
-  BENCH_PROFILE_DOOR: z.enum(['trpc', 'rest']).default('trpc'),
+  /**
+   * bench:profile: which server's task.list is profiled: row A's tRPC, row A''s REST route, or row
+   * C's hand-tuned ceiling (to compare where the two spend their CPU).
+   */
+  BENCH_PROFILE_DOOR: z.enum(['trpc', 'rest', 'ceiling']).default('trpc'),
   BENCH_HOOKS_DATABASE_URL: z.url().default('postgres://postgres@127.0.0.1:5432/taskwire_bench_hooks'),
   /** bench:hooks: seconds of load at 1 000 changes a second. */
   BENCH_HOOKS_SECONDS: z.coerce.number().int().min(2).max(300).default(30),
