@@ -196,3 +196,54 @@ describe('key rotation', () => {
     expect(await rotated.verifyAccessToken('not even a jwt')).toBeNull();
   });
 });
+
+describe('verified tokens kept', () => {
+  const base = {
+    secret: 'kept-secret-kept-secret-kept-secret-01',
+    issuer: tokenConfig.issuer,
+    audience: tokenConfig.audience,
+    accessTokenTtlSeconds: 60,
+  };
+
+  it('answers a kept token until it expires, then refuses it as expired', async () => {
+    const { createTokenService } = await import('../src/auth/tokens.js');
+    let clock = Math.floor(Date.now() / 1000);
+    const tokens = createTokenService({ ...base, now: () => clock });
+    const userId = crypto.randomUUID();
+    const { token } = await tokens.signAccessToken(userId);
+    const first = await tokens.verifyAccessToken(token);
+    expect(first?.userId).toBe(userId);
+    expect(await tokens.verifyAccessToken(token)).toEqual(first);
+
+    clock = (first?.expiresAt ?? 0) - 1;
+    expect((await tokens.verifyAccessToken(token))?.userId).toBe(userId);
+    clock = first?.expiresAt ?? 0;
+    expect(await tokens.verifyAccessToken(token)).toBeNull();
+    expect(await tokens.verifyAccessToken(token)).toBeNull();
+    expect(await tokens.hasExpired(token)).toBe(true);
+  });
+
+  it("keeps each token's own subject, refuses an altered copy of a kept one, and answers the same with any bound", async () => {
+    const { createTokenService } = await import('../src/auth/tokens.js');
+    for (const verifiedTokensKept of [0, 1, 10_000]) {
+      const tokens = createTokenService({ ...base, verifiedTokensKept });
+      const [alice, bob] = [crypto.randomUUID(), crypto.randomUUID()];
+      const aliceToken = (await tokens.signAccessToken(alice, crypto.randomUUID())).token;
+      const bobToken = (await tokens.signAccessToken(bob)).token;
+      for (let round = 0; round < 3; round++) {
+        expect((await tokens.verifyAccessToken(aliceToken))?.userId).toBe(alice);
+        expect(await tokens.verifyAccessToken(bobToken)).toMatchObject({ userId: bob, sessionId: null });
+      }
+      const last = aliceToken.at(-1) === 'A' ? 'B' : 'A';
+      expect(await tokens.verifyAccessToken(`${aliceToken.slice(0, -1)}${last}`)).toBeNull();
+      expect(await tokens.verifyAccessToken(`${aliceToken} `)).toBeNull();
+
+      // One caller cannot change what the next one is told.
+      const answer = await tokens.verifyAccessToken(aliceToken);
+      expect(() => {
+        (answer as { userId: string }).userId = bob;
+      }).toThrow(TypeError);
+      expect((await tokens.verifyAccessToken(aliceToken))?.userId).toBe(alice);
+    }
+  });
+});
