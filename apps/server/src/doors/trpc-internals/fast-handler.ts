@@ -73,6 +73,7 @@ export function createFastHandler({
       ? (body: unknown) => body
       : (body: unknown) => transformTRPCResponse(config, body as never);
   const procedures = router._def.procedures as unknown as Record<string, RawProcedure | undefined>;
+  const serializeBody = (body: unknown) => JSON.stringify(transform(body));
 
   function send(
     reply: FastifyReply,
@@ -87,8 +88,9 @@ export function createFastHandler({
     if (allow) reply.header('allow', allow);
     const extra = responseHeaders(errors);
     for (const name in extra) reply.header(name, extra[name]);
-    // A Buffer, not a string: Fastify would add "; charset=utf-8" to a string's content type.
-    return reply.send(Buffer.from(JSON.stringify(transform(body))));
+    // Through a serializer of the reply's own: Fastify leaves the content type as it is (a string
+    // sent as such would get "; charset=utf-8"), and Node writes the text with the headers in one go.
+    return reply.serializer(serializeBody).send(body);
   }
 
   /** A failure before any procedure ran (a malformed path, an oversized batch): one error, as tRPC answers it. */
