@@ -25,15 +25,18 @@ const TRPC_PREFIX = '/trpc/';
  */
 function proceduresOf(req: FastifyRequest): string[] {
   if (req.procedures) return req.procedures;
+  const query = req.url.indexOf('?');
+  const path = query === -1 ? req.url : req.url.slice(0, query);
+  // tRPC's routes declare no procedure: their URL names them (and routeOptions is built per read).
+  if (path.startsWith(TRPC_PREFIX)) {
+    return path
+      .slice(TRPC_PREFIX.length)
+      .split(',')
+      .map((name) => (PROCEDURE_PATHS.has(name) ? name : 'unknown'));
+  }
   const declared = req.routeOptions.config?.procedure;
   if (declared) return [declared];
-  const path = req.url.split('?')[0] ?? '';
-  if (!path.startsWith(TRPC_PREFIX))
-    return [path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other'];
-  return path
-    .slice(TRPC_PREFIX.length)
-    .split(',')
-    .map((name) => (PROCEDURE_PATHS.has(name) ? name : 'unknown'));
+  return [path === '/healthz' || path === '/readyz' || path === '/metrics' ? path : 'other'];
 }
 
 declare module 'fastify' {

@@ -53,8 +53,8 @@ export function registerEventStream(api: FastifyInstance, streams: StreamTimings
     try {
       const ctx = await req.server.contextFor(req, 1);
       const caller = createCaller(ctx, { signal: abort.signal });
-      userId = await signedInUserId(ctx, caller);
-      await ensurePathNamesCaller(req, ctx, caller, userId);
+      userId = await signedInUserId(ctx);
+      await ensurePathNamesCaller(req, ctx, userId);
       const header = req.headers['last-event-id'];
       const lastEventId = typeof header === 'string' && header !== '' ? header : null;
       // Refusals (no token, too many streams, a malformed id) are answered before the stream starts.

@@ -1,4 +1,3 @@
-import { createCaller } from '@taskwire/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { tokenUserId } from '../doors/request-context.js';
@@ -60,9 +59,8 @@ export function handlerFor(route: AnyRestRoute) {
     try {
       // A REST request is one procedure call for the rate limit.
       const ctx = await req.server.contextFor(req, 1);
-      const caller = createCaller(ctx);
-      userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx, caller);
-      await ensurePathNamesCaller(req, ctx, caller, userId);
+      userId = route.access === 'public' ? tokenUserId(ctx) : await signedInUserId(ctx);
+      await ensurePathNamesCaller(req, ctx, userId);
       const input = inputOf(route, req, toInput);
       const output = await callProcedureWith(ctx, route.procedure, input);
       const more = (extra: Record<string, unknown>) =>
