@@ -48,6 +48,21 @@ const router = t.router({
     .output(z.object({ greeting: z.string() }))
     .mutation(({ input }) => ({ greeting: `${input.name} ×${input.count}` })),
   badOutput: base.output(z.object({ n: z.number() })).query(() => ({ n: 'not a number' }) as never),
+  // The output middleware is not the last: what runs after it sees the same, and its data is parsed.
+  transformsOutput: base
+    .output(z.object({ n: z.number().transform((n) => n * 2) }))
+    .use(observe('after output'))
+    .query(() => ({ n: 21, extra: 'stripped' })),
+  outputAfterRefusal: base
+    .output(z.object({ n: z.number() }))
+    .use(() => {
+      throw new TRPCError({ code: 'CONFLICT', message: 'taken' });
+    })
+    .query(() => ({ n: 1 })),
+  outputAfterForgottenNext: base
+    .output(z.object({ n: z.number() }))
+    .use((async () => undefined) as never)
+    .query(() => ({ n: 1 })),
   overridesInput: base
     .use(({ next }) => next({ input: { replaced: true } }))
     .use(observe('after input override'))
@@ -112,6 +127,13 @@ const cases: [path: string, input: unknown, expected: (outcome: Outcome) => void
   ['validates', { name: 'Ada' }, (o) => expect(o).toEqual({ data: { greeting: 'Ada ×1' } })],
   ['validates', { name: 'A' }, (o) => expect(o).toMatchObject({ error: { code: 'BAD_REQUEST' } })],
   ['badOutput', undefined, (o) => expect(o).toMatchObject({ error: { code: 'INTERNAL_SERVER_ERROR' } })],
+  ['transformsOutput', undefined, (o) => expect(o).toEqual({ data: { n: 42 } })],
+  ['outputAfterRefusal', undefined, (o) => expect(o).toMatchObject({ error: { code: 'CONFLICT', message: 'taken' } })],
+  [
+    'outputAfterForgottenNext',
+    undefined,
+    (o) => expect(o).toMatchObject({ error: { code: 'INTERNAL_SERVER_ERROR', cause: 'TypeError' } }),
+  ],
   ['overridesInput', { original: 1 }, (o) => expect(o).toEqual({ data: { replaced: true } })],
   ['overridesRawInput', { name: 'sent' }, (o) => expect(o).toEqual({ data: 'from override' })],
   ['refuses', undefined, (o) => expect(o).toMatchObject({ error: { code: 'FORBIDDEN', message: 'not yours' } })],

@@ -1,4 +1,9 @@
-import { getTRPCErrorFromUnknown, middlewareMarker, TRPCError } from '@trpc/server/unstable-core-do-not-import';
+import {
+  getParseFn,
+  getTRPCErrorFromUnknown,
+  middlewareMarker,
+  TRPCError,
+} from '@trpc/server/unstable-core-do-not-import';
 import type { ProcedureCallOptions, RawProcedure } from './raw-procedure.js';
 
 // A procedure call with tRPC's own semantics, minus its cost: tRPC runs a procedure's middlewares
@@ -7,6 +12,9 @@ import type { ProcedureCallOptions, RawProcedure } from './raw-procedure.js';
 // This walks the same middlewares with native spreads. Whatever a middleware sees (options, meta,
 // input, context, `next`'s overrides) and whatever the call returns or throws is what tRPC's
 // `createProcedureCaller` gives; test/procedure-invoker.test.ts compares the two.
+//
+// tRPC's output check is a middleware too, which copies the result twice to put the parsed data
+// in: the procedure's one output middleware is run here as it does, with one plain object.
 
 type Options = Record<string, unknown> & ProcedureCallOptions & { input?: unknown };
 
@@ -20,16 +28,59 @@ interface NextOptions {
   getRawInput?: () => Promise<unknown>;
 }
 
+type Middleware = ((opts: Record<string, unknown>) => Promise<MiddlewareResult | undefined>) & { _type?: string };
+
 interface Definition {
-  middlewares: ((opts: Record<string, unknown>) => Promise<MiddlewareResult | undefined>)[];
+  middlewares: Middleware[];
   meta: unknown;
+  output?: unknown;
   experimental_caller?: boolean;
 }
 
-async function callMiddleware(index: number, def: Definition, opts: Options): Promise<MiddlewareResult | undefined> {
+/** A procedure's output parser, when it has exactly one output middleware (which checks with it). */
+const outputParsers = new WeakMap<Definition, ((value: unknown) => unknown) | null>();
+function outputParserOf(def: Definition): ((value: unknown) => unknown) | null {
+  let parse = outputParsers.get(def);
+  if (parse === undefined) {
+    const outputs = def.middlewares.filter((middleware) => middleware._type === 'output').length;
+    parse = outputs === 1 && def.output !== undefined ? getParseFn(def.output as never) : null;
+    outputParsers.set(def, parse);
+  }
+  return parse;
+}
+
+/** tRPC's output middleware: the rest of the chain, then its data parsed with the output parser. */
+async function checkOutput(
+  index: number,
+  def: Definition,
+  opts: Options,
+  parse: (value: unknown) => unknown,
+): Promise<MiddlewareResult> {
   try {
-    // biome-ignore lint/style/noNonNullAssertion: the resolver is the last middleware and never calls next
-    return await def.middlewares[index]!({
+    // Read as tRPC reads it: a chain that ended without a result fails here the same way.
+    const result = (await callMiddleware(index + 1, def, opts)) as MiddlewareResult;
+    if (!result.ok) return result;
+    let data: unknown;
+    try {
+      data = await parse(result.data);
+    } catch (cause) {
+      throw new TRPCError({ message: 'Output validation failed', code: 'INTERNAL_SERVER_ERROR', cause });
+    }
+    return { ok: true, data, marker: middlewareMarker };
+  } catch (cause) {
+    return { ok: false, error: getTRPCErrorFromUnknown(cause), marker: middlewareMarker };
+  }
+}
+
+async function callMiddleware(index: number, def: Definition, opts: Options): Promise<MiddlewareResult | undefined> {
+  // biome-ignore lint/style/noNonNullAssertion: the resolver is the last middleware and never calls next
+  const middleware = def.middlewares[index]!;
+  if (middleware._type === 'output') {
+    const parse = outputParserOf(def);
+    if (parse) return checkOutput(index, def, opts, parse);
+  }
+  try {
+    return await middleware({
       ...opts,
       meta: def.meta,
       input: opts.input,
