@@ -79,11 +79,17 @@ function classify(text: string, routers: string[]): Name | undefined {
   return undefined;
 }
 
-/** Every word of the repository's source code (not its docs, not .env.example), for identifier lookups. */
+/**
+ * Every word of the repository's source code (not its docs, not .env.example), for identifier
+ * lookups, and every dotted name the code quotes (`'task.created'`: event types, which read like
+ * procedures).
+ */
 export function sourceWords(): Set<string> {
   const words = new Set<string>();
   for (const file of repositoryFiles.filter((path) => SOURCE.test(path))) {
-    for (const [word] of readFileSync(join(root, file), 'utf8').matchAll(/[A-Za-z_$][\w$]*/g)) words.add(word);
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const [word] of text.matchAll(/[A-Za-z_$][\w$]*/g)) words.add(word);
+    for (const [, dotted = ''] of text.matchAll(/['"`]([a-z]+\.[a-z][A-Za-z]*)['"`]/g)) words.add(dotted);
   }
   return words;
 }
