@@ -63,9 +63,10 @@ export function registerTokenEndpoints(app: FastifyInstance, { db, access, authL
     } else {
       return oauthError(reply, 400, 'unsupported_grant_type', 'authorization_code or refresh_token');
     }
-    // A refused exchange may have revoked a grant (a reused code or refresh token).
     if (!result.ok) {
-      access?.forgetAll();
+      // A reused code or refresh token revoked its grant: that user's cached checks go, nobody else's
+      // (anyone may send a bad code, and must not make every user's next call a database lookup).
+      if (result.revokedFor) access?.forgetUser(result.revokedFor);
       return oauthError(reply, 400, result.error, result.description);
     }
     return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(result.tokens);

@@ -20,12 +20,37 @@ export interface IssuedTokens {
 
 export type TokenResult =
   | { ok: true; tokens: IssuedTokens }
-  | { ok: false; error: 'invalid_grant' | 'invalid_target'; description: string };
+  | {
+      ok: false;
+      error: 'invalid_grant' | 'invalid_target';
+      description: string;
+      /** Whose grant the refusal revoked (a reused code or refresh token): forget that user's cached checks. */
+      revokedFor?: string;
+    };
 
-const refused = (description: string): TokenResult => ({ ok: false, error: 'invalid_grant', description });
+const refused = (description: string, revokedFor?: string): TokenResult => ({
+  ok: false,
+  error: 'invalid_grant',
+  description,
+  ...(revokedFor && { revokedFor }),
+});
 
 async function revokeGrantOf(db: Db, userId: string, grantId: string): Promise<void> {
   await db.deleteFrom('oauth_grants').where('user_id', '=', userId).where('id', '=', grantId).execute();
+}
+
+/**
+ * A code or refresh token that was not spent now: if it was spent before, someone else may hold
+ * it, so its grant (whatever it issued) ends. The refusal names whose grant that was.
+ */
+async function refuseReuse(
+  db: Db,
+  used: { user_id: string; grant_id: string } | undefined,
+  description: string,
+): Promise<TokenResult> {
+  if (!used) return refused(description);
+  await revokeGrantOf(db, used.user_id, used.grant_id);
+  return refused(description, used.user_id);
 }
 
 /** A new access and refresh token under the grant, in the transaction given. */
@@ -85,9 +110,7 @@ export async function exchangeCode(db: Db, input: CodeExchange, now: Date): Prom
       .select(['user_id', 'grant_id'])
       .where('code_hash', '=', codeHash)
       .executeTakeFirst();
-    // A second use: someone else may hold the code, so what the first use issued ends.
-    if (used) await revokeGrantOf(db, used.user_id, used.grant_id);
-    return refused('The code is invalid, expired or already used');
+    return refuseReuse(db, used, 'The code is invalid, expired or already used');
   }
   return inTransaction(db, async (trx) => {
     const grant = await trx
@@ -129,9 +152,7 @@ export async function refreshTokens(
       .select(['user_id', 'grant_id'])
       .where('token_hash', '=', tokenHash)
       .executeTakeFirst();
-    // A rotated refresh token came back: it leaked, so the whole grant ends.
-    if (used) await revokeGrantOf(db, used.user_id, used.grant_id);
-    return refused('The refresh token is invalid, expired or already used');
+    return refuseReuse(db, used, 'The refresh token is invalid, expired or already used');
   }
   return inTransaction(db, async (trx) => {
     const grant = await trx
