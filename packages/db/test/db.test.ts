@@ -56,12 +56,32 @@ describe('migrations', () => {
     const created = result.rows.find((r) => r.indexname === 'tasks_live_created_idx');
     expect(created?.indexdef).toContain('(project_id, created_at DESC, id DESC) WHERE (deleted_at IS NULL)');
     expect(result.rows.length).toBeGreaterThanOrEqual(10);
-    // The exceptions: the reminder claimer scans what falls due next, in any project, and a task
-    // is found by its id alone (then checked against the caller's projects).
-    const exceptions = ['tasks_pending_reminders', 'tasks_id_key'];
+    // The exceptions: the reminder claimer scans what falls due next, in any project, a task is
+    // found by its id alone (then checked against the caller's projects), and a deleted account's
+    // tasks by its id as their creator or assignee (the foreign keys' own lookups).
+    const exceptions = ['tasks_pending_reminders', 'tasks_id_key', 'tasks_created_by_idx', 'tasks_assignee_id_idx'];
     const perProject = result.rows.filter((r) => !exceptions.includes(r.indexname));
     expect(perProject.length).toBe(result.rows.length - exceptions.length);
     for (const row of perProject) expect(row.indexdef, row.indexname).toMatch(/(USING \w+ )?\(project_id,/);
+  });
+});
+
+describe('foreign keys', () => {
+  it('each lead an index, so a deleted user or project never scans the table that points at it', async () => {
+    // A referencing row is found by its key when the referenced row goes (on delete cascade or
+    // set null), and by our own queries; without an index on the key columns that is a full scan.
+    const result = await sql<{ constraint: string; table: string }>`
+      select c.conname as constraint, c.conrelid::regclass::text as table
+      from pg_constraint c
+      where c.contype = 'f' and c.connamespace = 'public'::regnamespace
+        and not exists (
+          select 1 from pg_index i
+          where i.indrelid = c.conrelid
+            and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+            and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey
+        )
+      order by 2, 1`.execute(testDb.db);
+    expect(result.rows.map((row) => `${row.table}.${row.constraint}`)).toEqual([]);
   });
 });
 

@@ -13,6 +13,7 @@ import * as m0011 from './0011-activity.js';
 import * as m0012 from './0012-oauth.js';
 import * as m0013 from './0013-calendar-feeds.js';
 import * as m0014 from './0014-webhooks.js';
+import * as m0015 from './0015-foreign-key-indexes.js';
 
 /**
  * Every migration, in order. Migrations only go forward: a shipped migration is never edited;
@@ -33,4 +34,5 @@ export const migrations: Record<string, Migration> = {
   '0012-oauth': m0012,
   '0013-calendar-feeds': m0013,
   '0014-webhooks': m0014,
+  '0015-foreign-key-indexes': m0015,
 };
