@@ -62,6 +62,9 @@ describe('the activity log', () => {
     const seen = (await (await bob.act()).activity.list({})).items;
     expect(seen.map((item) => item.after?.title)).toEqual(['For the team']);
     await expectTRPCError((await bob.act()).activity.undo({ batchId: seen[0]?.batchId ?? '' }), 'FORBIDDEN');
+    // Still FORBIDDEN once the task changed again: a viewer learns nothing of whether it could be undone.
+    await (await ada.act()).task.update({ id: seen[0]?.taskId ?? '', title: 'For the whole team' });
+    await expectTRPCError((await bob.act()).activity.undo({ batchId: seen[0]?.batchId ?? '' }), 'FORBIDDEN');
     const mine = (await (await ada.act()).activity.list({})).items.find((item) => item.after?.title === 'Private');
     await expectTRPCError((await bob.act()).activity.undo({ batchId: mine?.batchId ?? '' }), 'NOT_FOUND');
   });

@@ -56,7 +56,7 @@ async function touchedBy(trx: Db, caller: Caller, batchId: string): Promise<Touc
   return [...byTask.values()];
 }
 
-/** The task as it is now, locked; CONFLICT when it is no longer as the batch left it. */
+/** The task as it is now, locked, and the CONFLICT to answer when it is no longer as the batch left it. */
 async function lockAsLeft(trx: Db, touched: Touched) {
   const now = await trx
     .selectFrom('tasks')
@@ -66,12 +66,10 @@ async function lockAsLeft(trx: Db, touched: Touched) {
     .executeTakeFirst();
   const left = touched.after;
   const unchanged = left === null ? now === undefined : now !== undefined && now.version === left.version;
-  if (!unchanged) {
-    // Named as the caller knew it: the task may have moved since into a project it cannot see.
-    const name = left?.title ?? touched.before?.title ?? touched.taskId;
-    throw conflictError(`"${name}" changed after this batch; undo it by hand`);
-  }
-  return now;
+  if (unchanged) return { now, conflict: null };
+  // Named as the caller knew it: the task may have moved since into a project it cannot see.
+  const name = left?.title ?? touched.before?.title ?? touched.taskId;
+  return { now, conflict: conflictError(`"${name}" changed after this batch; undo it by hand`) };
 }
 
 /** Whether the user is a member of the project now. */
@@ -147,15 +145,22 @@ export function undoBatch(db: Db, caller: Caller, batchId: string, quotas: Quota
   return inTransaction(db, async (trx) => {
     const touched = await touchedBy(trx, caller, batchId);
     if (touched.length === 0) throw notFoundError('Batch');
+    // Tasks locked first and memberships after, as every write does. Who may is answered before
+    // whether it still can be (a viewer is FORBIDDEN whatever happened since): a task still as the
+    // batch left it is in `after`'s project, and one moved since is a CONFLICT anyway.
     const current = new Map<string, { project_id: string } | undefined>();
-    for (const task of touched) current.set(task.taskId, await lockAsLeft(trx, task));
+    let conflict: Error | null = null;
+    for (const task of touched) {
+      const locked = await lockAsLeft(trx, task);
+      current.set(task.taskId, locked.now);
+      conflict ??= locked.conflict;
+    }
     const projects = new Set<string>();
     for (const task of touched) {
-      for (const project of [task.before?.project_id, current.get(task.taskId)?.project_id]) {
-        if (project) projects.add(project);
-      }
+      for (const project of [task.before?.project_id, task.after?.project_id]) if (project) projects.add(project);
     }
     for (const project of [...projects].sort()) await requireRole(trx, caller, project, 'editor');
+    if (conflict) throw conflict;
     for (const task of touched) await putBack(trx, task, current.get(task.taskId), quotas);
     return touched.map((task) => task.taskId);
   });
