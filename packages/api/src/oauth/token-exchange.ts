@@ -84,6 +84,26 @@ async function issue(db: Db, grant: { user_id: string; id: string; scopes: strin
   return tokens;
 }
 
+/** The grant a spent code or refresh token belongs to, if it still exists. */
+function grantOf(trx: Db, spent: { user_id: string; grant_id: string }) {
+  return trx
+    .selectFrom('oauth_grants')
+    .select(['user_id', 'id', 'client_id', 'scopes', 'resource'])
+    .where('user_id', '=', spent.user_id)
+    .where('id', '=', spent.grant_id)
+    .executeTakeFirst();
+}
+
+/** New tokens under the grant, its client marked as in use. */
+async function issueUnder(
+  trx: Db,
+  grant: { user_id: string; id: string; client_id: string; scopes: string[] },
+  now: Date,
+): Promise<TokenResult> {
+  await touchClient(trx, grant.client_id);
+  return { ok: true, tokens: await issue(trx, grant, now) };
+}
+
 export interface CodeExchange {
   code: string;
   clientId: string;
@@ -113,12 +133,7 @@ export async function exchangeCode(db: Db, input: CodeExchange, now: Date): Prom
     return refuseReuse(db, used, 'The code is invalid, expired or already used');
   }
   return inTransaction(db, async (trx) => {
-    const grant = await trx
-      .selectFrom('oauth_grants')
-      .select(['user_id', 'id', 'client_id', 'scopes', 'resource'])
-      .where('user_id', '=', spent.user_id)
-      .where('id', '=', spent.grant_id)
-      .executeTakeFirst();
+    const grant = await grantOf(trx, spent);
     if (!grant || spent.expires_at <= now) return refused('The code is invalid, expired or already used');
     if (grant.client_id !== input.clientId || spent.redirect_uri !== input.redirectUri) {
       return refused('The code was issued to another client or redirect URI');
@@ -127,8 +142,7 @@ export async function exchangeCode(db: Db, input: CodeExchange, now: Date): Prom
     if (input.resource !== undefined && input.resource !== grant.resource) {
       return { ok: false, error: 'invalid_target', description: 'The code was issued for another resource' };
     }
-    await touchClient(trx, grant.client_id);
-    return { ok: true, tokens: await issue(trx, grant, now) };
+    return issueUnder(trx, grant, now);
   });
 }
 
@@ -155,19 +169,13 @@ export async function refreshTokens(
     return refuseReuse(db, used, 'The refresh token is invalid, expired or already used');
   }
   return inTransaction(db, async (trx) => {
-    const grant = await trx
-      .selectFrom('oauth_grants')
-      .select(['user_id', 'id', 'client_id', 'scopes', 'resource'])
-      .where('user_id', '=', spent.user_id)
-      .where('id', '=', spent.grant_id)
-      .executeTakeFirst();
+    const grant = await grantOf(trx, spent);
     if (!grant || spent.expires_at <= now) return refused('The refresh token is invalid, expired or already used');
     if (grant.client_id !== input.clientId) return refused('The refresh token was issued to another client');
     if (input.resource !== undefined && input.resource !== grant.resource) {
       return { ok: false, error: 'invalid_target', description: 'The grant was made for another resource' };
     }
-    await touchClient(trx, grant.client_id);
-    return { ok: true, tokens: await issue(trx, grant, now) };
+    return issueUnder(trx, grant, now);
   });
 }
 
