@@ -4,6 +4,7 @@ import { useTRPC } from './api';
 import { formatWhen } from './dates';
 import { describeError } from './errors';
 import { useNotices } from './notices';
+import { ProjectPicker, useProjectChoice } from './project-picker';
 
 // Personal access tokens for scripts: created here (shown once, with Copy), listed without the
 // secret (its first characters only), and revoked. Managed by a signed-in session only.
@@ -52,8 +53,7 @@ export function AccessTokens() {
 
   const [name, setName] = useState('');
   const [access, setAccess] = useState<Access>('read');
-  const [all, setAll] = useState(true);
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const reach = useProjectChoice();
   const [expiry, setExpiry] = useState<Expiry>('90');
   const [created, setCreated] = useState<Created | null>(null);
   const [copied, setCopied] = useState<boolean | null>(null);
@@ -76,18 +76,12 @@ export function AccessTokens() {
     }),
   );
 
-  const toggle = (id: string, on: boolean) => {
-    const next = new Set(chosen);
-    if (on) next.add(id);
-    else next.delete(id);
-    setChosen(next);
-  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     create.mutate({
       name,
       scopes: SCOPES[access],
-      ...(!all && { projectIds: [...chosen] }),
+      ...(reach.projectIds && { projectIds: reach.projectIds }),
       expiresInDays: expiry === 'never' ? null : Number(expiry),
     });
   };
@@ -111,24 +105,7 @@ export function AccessTokens() {
             <option value="write">Read and write</option>
           </select>
         </label>
-        <fieldset>
-          <legend>Projects it may reach</legend>
-          <label className="check">
-            <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
-            All projects
-          </label>
-          {projects.data?.map((project) => (
-            <label key={project.id} className="check">
-              <input
-                type="checkbox"
-                disabled={all}
-                checked={all || chosen.has(project.id)}
-                onChange={(e) => toggle(project.id, e.target.checked)}
-              />
-              {project.name}
-            </label>
-          ))}
-        </fieldset>
+        <ProjectPicker choice={reach} projects={projects.data} />
         <label>
           Expires after
           <select value={expiry} onChange={(e) => setExpiry(e.target.value as Expiry)}>
@@ -144,7 +121,7 @@ export function AccessTokens() {
             The token was not created: {describeError(create.error)}
           </p>
         )}
-        <button type="submit" disabled={create.isPending || (!all && chosen.size === 0)}>
+        <button type="submit" disabled={create.isPending || !reach.complete}>
           Create token
         </button>
       </form>

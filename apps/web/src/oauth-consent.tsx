@@ -2,6 +2,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTRPC } from './api';
 import { describeError } from './errors';
+import { ProjectPicker, useProjectChoice } from './project-picker';
 
 // The OAuth consent screen (/oauth/consent, reached from the server's /oauth/authorize): which app
 // asks, what it may do, on which projects; Allow or Deny. Both are POSTs (tRPC mutations) whose
@@ -35,19 +36,12 @@ export function OAuthConsent() {
   const [request] = useState(requestFromUrl);
   const described = useQuery({ ...trpc.oauth.describe.queryOptions(request), retry: false });
   const projects = useQuery(trpc.project.list.queryOptions());
-  const [all, setAll] = useState(true);
-  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const reach = useProjectChoice();
   const leave = ({ redirectTo }: { redirectTo: string }) => window.location.assign(redirectTo);
   const approve = useMutation(trpc.oauth.approve.mutationOptions({ onSuccess: leave }));
   const deny = useMutation(trpc.oauth.deny.mutationOptions({ onSuccess: leave }));
   const error = described.error ?? approve.error ?? deny.error;
   const pending = approve.isPending || deny.isPending || approve.isSuccess || deny.isSuccess;
-  const toggle = (id: string, on: boolean) => {
-    const next = new Set(chosen);
-    if (on) next.add(id);
-    else next.delete(id);
-    setChosen(next);
-  };
 
   return (
     <main className="auth consent">
@@ -62,7 +56,7 @@ export function OAuthConsent() {
           className="card"
           onSubmit={(event) => {
             event.preventDefault();
-            approve.mutate({ ...request, projectIds: all ? null : [...chosen] });
+            approve.mutate({ ...request, projectIds: reach.projectIds });
           }}
         >
           <h1>Allow {described.data.clientName} to use your Taskwire account?</h1>
@@ -72,27 +66,10 @@ export function OAuthConsent() {
               <li key={scope}>{SCOPE_WORDS[scope] ?? scope}</li>
             ))}
           </ul>
-          <fieldset>
-            <legend>Projects it may reach</legend>
-            <label>
-              <input type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
-              All projects
-            </label>
-            {projects.data?.map((project) => (
-              <label key={project.id}>
-                <input
-                  type="checkbox"
-                  disabled={all}
-                  checked={all || chosen.has(project.id)}
-                  onChange={(e) => toggle(project.id, e.target.checked)}
-                />
-                {project.name}
-              </label>
-            ))}
-          </fieldset>
+          <ProjectPicker choice={reach} projects={projects.data} />
           <p className="meta">You will go back to {described.data.redirectOrigin}.</p>
           <div className="actions">
-            <button type="submit" disabled={pending || (!all && chosen.size === 0)}>
+            <button type="submit" disabled={pending || !reach.complete}>
               Allow
             </button>
             <button type="button" className="secondary" disabled={pending} onClick={() => deny.mutate(request)}>
