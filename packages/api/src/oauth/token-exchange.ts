@@ -53,8 +53,13 @@ async function refuseReuse(
   return refused(description, used.user_id);
 }
 
-/** A new access and refresh token under the grant, in the transaction given. */
-async function issue(db: Db, grant: { user_id: string; id: string; scopes: string[] }, now: Date) {
+/** A new access and refresh token under the grant, its client marked as in use, in the transaction given. */
+async function issueUnder(
+  db: Db,
+  grant: { user_id: string; id: string; client_id: string; scopes: string[] },
+  now: Date,
+): Promise<TokenResult> {
+  await touchClient(db, grant.client_id);
   const access = newOAuthAccessToken();
   const refresh = newOAuthRefreshToken();
   const owner = { user_id: grant.user_id, grant_id: grant.id };
@@ -81,7 +86,7 @@ async function issue(db: Db, grant: { user_id: string; id: string; scopes: strin
     refresh_token: refresh,
     scope: grant.scopes.join(' '),
   };
-  return tokens;
+  return { ok: true, tokens };
 }
 
 /** The grant a spent code or refresh token belongs to, if it still exists. */
@@ -92,16 +97,6 @@ function grantOf(trx: Db, spent: { user_id: string; grant_id: string }) {
     .where('user_id', '=', spent.user_id)
     .where('id', '=', spent.grant_id)
     .executeTakeFirst();
-}
-
-/** New tokens under the grant, its client marked as in use. */
-async function issueUnder(
-  trx: Db,
-  grant: { user_id: string; id: string; client_id: string; scopes: string[] },
-  now: Date,
-): Promise<TokenResult> {
-  await touchClient(trx, grant.client_id);
-  return { ok: true, tokens: await issue(trx, grant, now) };
 }
 
 export interface CodeExchange {
